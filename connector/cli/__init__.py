@@ -1,0 +1,42 @@
+"""The ``connector`` command: one Typer app; each area registers its sub-commands here."""
+
+from __future__ import annotations
+
+import typer
+
+from connector import __version__
+from connector.cli import config_cmd, db_cmd
+
+app = typer.Typer(
+    name="connector",
+    help="Does a billing office's daily payer-portal work: ERAs, claim status, claim batches, reconciliation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"connector {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    log_format: str = typer.Option("text", "--log-format", help="Log format: text or json."),
+    log_level: str = typer.Option("INFO", "--log-level", help="Log level."),
+) -> None:
+    """Set up logging before any command runs."""
+    from connector.logging import configure_logging
+
+    configure_logging(fmt=log_format, level=log_level)
+
+
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(db_cmd.app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

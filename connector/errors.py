@@ -1,0 +1,146 @@
+"""One exception tree for the whole connector; the retry policy keys on these classes.
+
+::
+
+    ConnectorError                      base of everything we raise on purpose
+    ├── ConfigError                     settings missing or invalid (names the variable)
+    ├── StorageError                    database or data-folder problem
+    ├── InputError                      a file handed to us is unusable (names file/row/column)
+    │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
+    │   └── PMExportError               a PM export fails its schema check
+    ├── BrowserError                    Chromium cannot be found or started
+    └── PortalError                     something went wrong talking to a payer portal
+        ├── PortalUnavailable           down, 5xx, 429, timeout  -> back off with jitter and retry
+        │   └── PortalMaintenance       status page says maintenance -> skip, reschedule after window
+        ├── SessionExpired              redirected to sign-in mid-run -> sign in once more
+        ├── NeedsPerson                 stop, never retry, alert a person
+        │   ├── LoginRejected           password refused -> NEVER retried (three strikes lock the account)
+        │   ├── MfaFailed               TOTP code refused twice
+        │   ├── SelectorMissing         the portal changed; a selector map needs updating
+        │   └── UnknownInterstitial     a page we do not recognise stands between us and the work
+        └── DownloadFailed              a download broke or was truncated -> retried like PortalUnavailable
+
+Messages never contain secrets or PHI: they name files, rows, steps and logical selector names.
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """Base class of every error the connector raises on purpose."""
+
+
+class ConfigError(ConnectorError):
+    """Settings are missing or invalid; the message names the variable to set."""
+
+
+class StorageError(ConnectorError):
+    """The database or the data folder cannot be used."""
+
+
+class InputError(ConnectorError):
+    """A file handed to the connector cannot be used as it is."""
+
+
+class X12ParseError(InputError):
+    """Malformed X12: names the byte offset, segment number, segment id and element."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        offset: int | None = None,
+        segment_number: int | None = None,
+        segment_id: str | None = None,
+        element: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.offset = offset
+        self.segment_number = segment_number
+        self.segment_id = segment_id
+        self.element = element
+        self.source = source
+        where = []
+        if source:
+            where.append(source)
+        if offset is not None:
+            where.append(f"offset {offset}")
+        if segment_number is not None:
+            where.append(f"segment {segment_number}")
+        if segment_id:
+            where.append(f"{segment_id}")
+        if element:
+            where.append(f"element {element}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class PMExportError(InputError):
+    """A practice-management export fails its schema check (names file, sheet, row, column)."""
+
+
+class BrowserError(ConnectorError):
+    """Chromium cannot be found or started."""
+
+
+class PortalError(ConnectorError):
+    """Something went wrong while talking to a payer portal."""
+
+    def __init__(self, message: str, *, step: str | None = None) -> None:
+        self.step = step
+        super().__init__(f"{step}: {message}" if step else message)
+
+
+class PortalUnavailable(PortalError):
+    """The portal is down, overloaded (5xx/429) or timed out; retry with backoff."""
+
+    def __init__(self, message: str, *, step: str | None = None, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, step=step)
+
+
+class PortalMaintenance(PortalUnavailable):
+    """The status page announces maintenance; skip the run and reschedule after the window."""
+
+    def __init__(self, message: str, *, step: str | None = None, until: str | None = None) -> None:
+        self.until = until
+        super().__init__(message, step=step)
+
+
+class SessionExpired(PortalError):
+    """The portal sent us back to sign-in mid-run; sign in once more."""
+
+
+class NeedsPerson(PortalError):
+    """A failure no retry can fix; stop and alert a person."""
+
+
+class LoginRejected(NeedsPerson):
+    """The portal refused the password. Never retried: three strikes lock the account."""
+
+
+class MfaFailed(NeedsPerson):
+    """The portal refused the one-time code."""
+
+
+class SelectorMissing(NeedsPerson):
+    """A logical selector has no match on the page (or is not defined in the map)."""
+
+    def __init__(self, portal: str, name: str, detail: str = "") -> None:
+        self.portal = portal
+        self.name = name
+        msg = f"selector {name!r} of portal map {portal!r} {detail or 'matched nothing'}"
+        super().__init__(msg)
+
+
+class UnknownInterstitial(NeedsPerson):
+    """A page we do not recognise (terms, survey, notice) stands in the way; never clicked through."""
+
+
+class DownloadFailed(PortalUnavailable):
+    """A download failed or arrived truncated."""
+
+
+RETRYABLE: tuple[type[ConnectorError], ...] = (PortalUnavailable,)
+"""Error classes the runner retries with backoff (PortalMaintenance is skipped, not retried)."""
