@@ -1,0 +1,3 @@
+"""Practice-management export readers (CSV/XLSX) driven by the column profiles in ``mappings/pm/*.yaml``."""
+
+from __future__ import annotations
