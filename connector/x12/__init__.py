@@ -1,0 +1,130 @@
+"""X12 engine: streaming readers for 835/999/277CA/277 and writers for 837P/837I/835/999/277CA.
+
+Pure: takes bytes (or an ``mmap``) and models, returns models and bytes; no files, no settings.
+
+Reading (each reader is a generator that yields one transaction set, ST..SE, at a time)::
+
+    from connector.x12 import read_835
+    for remit in read_835(data, source="era.835"):
+        remit.trace_number, remit.payment_amount, remit.total_paid, remit.findings
+        for claim in remit.claims: ...
+
+``iter_transactions`` yields raw :class:`Transaction` objects (envelope + segments) of any type.
+Malformed input raises :class:`connector.errors.X12ParseError` (offset, segment number, segment id,
+element); an 835 that does not balance is reported in ``Remittance.findings``, never corrected.
+
+Writing (control numbers always come from the caller)::
+
+    from connector.x12 import ControlNumbers, write_837
+    data = write_837(batch, control=ControlNumbers(interchange=1, group=1, sender_id=..., receiver_id=...))
+
+``write_835``, ``write_999`` and ``write_277ca`` take one model or a list of them (one ST..SE each,
+ST02 counting up from ``control.transaction``). Whatever the writers produce, the readers read back.
+"""
+
+from __future__ import annotations
+
+from connector.x12.models import (
+    ACCEPTED_CATEGORIES,
+    REJECTED_CATEGORIES,
+    Acknowledgement999,
+    Address,
+    Adjustment,
+    AmountEntry,
+    BalanceFinding,
+    BillingProvider,
+    Claim837,
+    ClaimAcknowledgement277CA,
+    ClaimBatch837,
+    ClaimKind,
+    ClaimPayment,
+    ClaimStatus,
+    ClaimStatusResponse277,
+    Contact,
+    ControlNumbers,
+    DateEntry,
+    Delimiters,
+    ElementError,
+    Envelope,
+    LineStatus,
+    Name,
+    Party,
+    Payer,
+    Person,
+    ProcedureCode,
+    Provider,
+    ProviderAdjustment,
+    QuantityEntry,
+    Receiver,
+    Reference,
+    Remark,
+    Remittance,
+    SegmentError,
+    ServiceLine,
+    ServiceLine837,
+    StatusInfo,
+    Submitter,
+    TransactionAck,
+)
+from connector.x12.read_835 import read_835
+from connector.x12.read_ack import read_277, read_277ca, read_999
+from connector.x12.tokenizer import Transaction, X12Data, iter_transactions
+from connector.x12.validate import validate_837
+from connector.x12.write_835 import write_835
+from connector.x12.write_837 import write_837
+from connector.x12.write_ack import write_277ca, write_999
+
+__all__ = [
+    "ACCEPTED_CATEGORIES",
+    "REJECTED_CATEGORIES",
+    "Acknowledgement999",
+    "Address",
+    "Adjustment",
+    "AmountEntry",
+    "BalanceFinding",
+    "BillingProvider",
+    "Claim837",
+    "ClaimAcknowledgement277CA",
+    "ClaimBatch837",
+    "ClaimKind",
+    "ClaimPayment",
+    "ClaimStatus",
+    "ClaimStatusResponse277",
+    "Contact",
+    "ControlNumbers",
+    "DateEntry",
+    "Delimiters",
+    "ElementError",
+    "Envelope",
+    "LineStatus",
+    "Name",
+    "Party",
+    "Payer",
+    "Person",
+    "ProcedureCode",
+    "Provider",
+    "ProviderAdjustment",
+    "QuantityEntry",
+    "Receiver",
+    "Reference",
+    "Remark",
+    "Remittance",
+    "SegmentError",
+    "ServiceLine",
+    "ServiceLine837",
+    "StatusInfo",
+    "Submitter",
+    "Transaction",
+    "TransactionAck",
+    "X12Data",
+    "iter_transactions",
+    "read_277",
+    "read_277ca",
+    "read_835",
+    "read_999",
+    "validate_837",
+    "write_277ca",
+    "write_835",
+    "write_837",
+    "write_999",
+]
