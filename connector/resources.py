@@ -30,7 +30,7 @@ def data_dir(kind: DataKind) -> Path:
 
 
 def mapping_file(relative: str, override_dir: Path | None = None) -> Path:
-    """Return a file under ``mappings/``, preferring one of the same name in ``override_dir`` (pyx12 style)."""
+    """Return a file under ``mappings/``, preferring a same-named one in ``override_dir`` (pyx12 style)."""
     if override_dir is not None:
         candidate = Path(override_dir) / relative
         if candidate.is_file():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 
 from connector import __version__
-from connector.cli import config_cmd, db_cmd
+from connector.cli import config_cmd
 
 app = typer.Typer(
     name="connector",
-    help="Does a billing office's daily payer-portal work: ERAs, claim status, claim batches, reconciliation.",
+    help="Does a billing office's daily payer-portal work: ERAs, claim status, batches, reconciliation.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -23,7 +23,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
     log_format: str = typer.Option("text", "--log-format", help="Log format: text or json."),
     log_level: str = typer.Option("INFO", "--log-level", help="Log level."),
 ) -> None:
@@ -34,7 +36,6 @@ def _root(
 
 
 app.add_typer(config_cmd.app, name="config")
-app.add_typer(db_cmd.app, name="db")
 
 
 def main() -> None:

@@ -1,0 +1,39 @@
+"""Time-based one-time codes for portal sign-in, never reusing a code within its 30-second step."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pyotp
+
+STEP_SECONDS = 30
+MIN_REMAINING_SECONDS = 3.0
+
+
+class TotpSource:
+    """Hands out one code per 30 s step (RFC 6238 §5.2: a code is accepted once)."""
+
+    def __init__(self, secret: str, min_remaining: float = MIN_REMAINING_SECONDS) -> None:
+        self._totp = pyotp.TOTP(secret)
+        self._min_remaining = min_remaining
+        self._last_step: int | None = None
+
+    def _seconds_until_usable(self, now: float) -> float:
+        step = int(now // STEP_SECONDS)
+        remaining = STEP_SECONDS - (now % STEP_SECONDS)
+        if step == self._last_step or remaining < self._min_remaining:
+            return remaining + 0.05
+        return 0.0
+
+    async def next_code(self) -> str:
+        """Wait, if needed, for a step whose code was not used and has enough time left; return that code."""
+        while (wait := self._seconds_until_usable(time.time())) > 0:  # noqa: ASYNC110 - waiting on the clock
+            await asyncio.sleep(wait)
+        now = time.time()
+        self._last_step = int(now // STEP_SECONDS)
+        return str(self._totp.at(now))
+
+    def mark_used(self, when: float | None = None) -> None:
+        """Record that the code of the step at ``when`` was used elsewhere (e.g. a previous run)."""
+        self._last_step = int((when if when is not None else time.time()) // STEP_SECONDS)

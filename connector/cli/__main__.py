@@ -1,0 +1,7 @@
+"""Allow ``python -m connector.cli``."""
+
+from __future__ import annotations
+
+from connector.cli import main
+
+main()

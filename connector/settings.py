@@ -1,0 +1,204 @@
+"""Connector settings: environment (CONNECTOR_*), .env, a secrets folder and an optional connector.toml."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    NestedSecretsSettingsSource,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from connector.errors import ConfigError
+
+ENV_PREFIX = "CONNECTOR_"
+NESTED = "__"
+JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
+
+
+class BrowserSettings(BaseModel):
+    """How Chromium is found and run."""
+
+    executable: Path | None = Field(
+        None, description="Chromium binary; else Playwright's, else /usr/bin/chromium"
+    )
+    headless: bool = True
+    navigation_timeout_s: float = 30.0
+    storage_state_max_age_hours: float = Field(
+        12.0, description="Saved sign-in state older than this is discarded"
+    )
+
+
+class PortalAccount(BaseModel):
+    """One practice's sign-in to one payer portal."""
+
+    practice_name: str
+    portal: str = Field("sandbox-v1", description="Selector map name under selectors/ (e.g. optum-pay)")
+    base_url: str
+    status_url: str | None = Field(None, description="Status page JSON URL; default <base_url>/status.json")
+    username: str
+    password: SecretStr
+    totp_secret: SecretStr
+    tins: list[str] = Field(default_factory=list)
+    npis: list[str] = Field(default_factory=list)
+    schedule: dict[str, str] = Field(default_factory=dict, description="job -> cron expression overrides")
+
+    @field_validator("schedule")
+    @classmethod
+    def _known_jobs(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(JOBS))
+        if unknown:
+            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(JOBS)}")
+        return value
+
+    @property
+    def status_json_url(self) -> str:
+        """The status page JSON URL (explicit, or derived from the portal's base URL)."""
+        return self.status_url or self.base_url.rstrip("/") + "/status.json"
+
+
+class ConnectorSettings(BaseSettings):
+    """Everything the connector reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        secrets_nested_delimiter=NESTED,
+        toml_file="connector.toml",
+        extra="ignore",
+    )
+
+    database_url: str = "sqlite:///data/connector.db"
+    data_dir: Path = Path("data")
+    mappings_dir: Path | None = Field(None, description="Override folder for mappings/ tables")
+    timezone: str = "UTC"
+    log_format: str = "text"
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    accounts: dict[str, PortalAccount] = Field(default_factory=dict)
+    notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
+    default_schedule: dict[str, str] = Field(
+        default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: init > environment > .env > secrets folder > connector.toml > defaults."""
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            NestedSecretsSettingsSource(file_secret_settings),
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+    def account(self, name: str | None) -> tuple[str, PortalAccount]:
+        """Return the named account, or the only one when ``name`` is None."""
+        if name is None:
+            if len(self.accounts) != 1:
+                names = ", ".join(sorted(self.accounts)) or "none configured"
+                raise ConfigError(f"choose an account with --account (configured: {names})")
+            return next(iter(self.accounts.items()))
+        if name not in self.accounts:
+            raise ConfigError(
+                f"no account named {name!r}; set {ENV_PREFIX}ACCOUNTS{NESTED}{name.upper()}{NESTED}..."
+            )
+        return name, self.accounts[name]
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret value, for the log redaction filter."""
+        values = [s.get_secret_value() for s in self.notify_urls]
+        for acct in self.accounts.values():
+            values += [acct.password.get_secret_value(), acct.totp_secret.get_secret_value()]
+        return [v for v in values if v]
+
+
+def env_name(loc: tuple[str | int, ...]) -> str:
+    """The environment variable that sets the field at ``loc`` (e.g. CONNECTOR_ACCOUNTS__MAIN__PASSWORD)."""
+    return ENV_PREFIX + NESTED.join(str(part).upper() for part in loc)
+
+
+def _source_kwargs(toml_file: Path | None, env_file: Path | None, secrets_dir: Path | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if env_file is not None:
+        kwargs["_env_file"] = env_file
+    secrets = secrets_dir or (
+        Path(os.environ["CONNECTOR_SECRETS_DIR"]) if "CONNECTOR_SECRETS_DIR" in os.environ else None
+    )
+    if secrets is not None and secrets.is_dir():
+        kwargs["_secrets_dir"] = secrets
+    return kwargs
+
+
+def load_settings(
+    *, toml_file: Path | None = None, env_file: Path | None = None, secrets_dir: Path | None = None
+) -> ConnectorSettings:
+    """Load settings; a missing or invalid value becomes a ConfigError naming the variable to set."""
+    toml_path = toml_file or Path(os.environ.get("CONNECTOR_CONFIG", "connector.toml"))
+    settings_cls = _with_toml(toml_path)
+    try:
+        return settings_cls(**_source_kwargs(toml_path, env_file, secrets_dir))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            what = "is required but not set" if err["type"] == "missing" else f"is invalid: {err['msg']}"
+            problems.append(f"{env_name(tuple(err['loc']))} {what}")
+        raise ConfigError("configuration problem: " + "; ".join(problems)) from None
+
+
+def _with_toml(toml_path: Path) -> type[ConnectorSettings]:
+    """A settings class bound to a particular connector.toml path."""
+    config = dict(ConnectorSettings.model_config)
+    config["toml_file"] = toml_path
+    return type("ConnectorSettings", (ConnectorSettings,), {"model_config": config})
+
+
+def value_sources(
+    *, toml_file: Path | None = None, env_file: Path | None = None, secrets_dir: Path | None = None
+) -> dict[str, str]:
+    """Map each dotted setting path to the source that supplied it (environment, .env, secrets, toml)."""
+    toml_path = toml_file or Path(os.environ.get("CONNECTOR_CONFIG", "connector.toml"))
+    cls = _with_toml(toml_path)
+    kw = _source_kwargs(toml_path, env_file, secrets_dir)
+    sources: list[tuple[str, PydanticBaseSettingsSource]] = [
+        ("environment", EnvSettingsSource(cls)),
+        (f"{kw.get('_env_file', '.env')}", DotEnvSettingsSource(cls, env_file=kw.get("_env_file", ".env"))),
+    ]
+    if "_secrets_dir" in kw:
+        folder = kw["_secrets_dir"]
+        nested = NestedSecretsSettingsSource(
+            SecretsSettingsSource(cls, secrets_dir=folder), secrets_dir=folder
+        )
+        sources.append((f"secrets:{folder}", nested))
+    sources.append((str(toml_path), TomlConfigSettingsSource(cls, toml_file=toml_path)))
+    origin: dict[str, str] = {}
+    for label, source in sources:
+        for path in _flatten(source()):
+            origin.setdefault(path, label)
+    return origin
+
+
+def _flatten(data: Any, prefix: str = "") -> list[str]:
+    if isinstance(data, dict):
+        out: list[str] = []
+        for key, value in data.items():
+            out += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return [prefix] if prefix else []
