@@ -43,3 +43,17 @@ def format_decimal(value: Decimal) -> str:
     else:
         text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+_DATES: dict[str, dt.date | None] = {}
+
+
+def cached_date(text: str) -> dt.date | None:
+    """parse_date with a small cache (remittances repeat the same few dates thousands of times)."""
+    try:
+        return _DATES[text]
+    except KeyError:
+        if len(_DATES) > 4096:
+            _DATES.clear()
+        value = _DATES[text] = parse_date(text)
+        return value
