@@ -1,0 +1,51 @@
+"""Notifications: once per incident, redacted, resolved messages, and the summary with the report attached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from connector.logging import register_secrets
+from connector.notify import MemoryIncidentLog, Notifier
+
+SENTINEL = "Sentinel-Notify-Secret-5521"
+
+
+def test_one_alert_per_incident_and_no_secrets(webhook: Any) -> None:
+    register_secrets([SENTINEL])
+    notifier = Notifier([SecretStr(webhook.apprise_url)], MemoryIncidentLog())
+    body = f"sign-in refused for account mainst (password {SENTINEL}); patient SSN 123-45-6789"
+    assert notifier.alert("login:mainst", "Portal sign-in refused", body) is True
+    assert (
+        notifier.alert("login:mainst", "Portal sign-in refused", body) is False
+    )  # a retry: no second message
+    assert len(webhook.messages) == 1
+    raw = b"".join(webhook.raw).decode()
+    assert SENTINEL not in raw and "123-45-6789" not in raw
+    assert webhook.messages[0]["title"] == "Portal sign-in refused"
+    assert webhook.messages[0]["type"] == "failure"
+    assert notifier.resolved("login:mainst", "Sign-in works again", "ok") is True
+    assert notifier.resolved("login:mainst", "Sign-in works again", "ok") is False
+    assert [m["type"] for m in webhook.messages] == ["failure", "success"]
+    # a new incident after resolution alerts again
+    assert notifier.alert("login:mainst", "Portal sign-in refused", "again") is True
+    assert len(webhook.messages) == 3
+
+
+def test_summary_attaches_report(webhook: Any, tmp_path: Path) -> None:
+    report = tmp_path / "reconciliation.xlsx"
+    report.write_bytes(b"PK\x03\x04 not really a workbook")
+    notifier = Notifier([SecretStr(webhook.apprise_url)])
+    assert notifier.summary("Daily summary", "12 ERAs, $10,234.56 paid", report) is True
+    message = webhook.messages[-1]
+    assert message["message"] == "12 ERAs, $10,234.56 paid"
+    assert message.get("attachments") and message["attachments"][0]["filename"] == "reconciliation.xlsx"
+
+
+def test_no_urls_means_no_send() -> None:
+    notifier = Notifier([])
+    assert notifier.configured is False
+    assert notifier.alert("x", "t", "b") is False
+    assert notifier.incidents.is_open("x")
