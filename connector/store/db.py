@@ -1,0 +1,153 @@
+"""Engines, sessions and schema upgrades (Alembic, run programmatically from inside the package)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from connector.errors import StorageError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+BUSY_TIMEOUT_S = 30.0
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, default=_json_default, separators=(",", ":"))
+
+
+def _prepare_sqlite_file(database: str) -> None:
+    """Create the database's folder (0700, only the parts we create) and the file itself with 0600."""
+    path = Path(database).expanduser()
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE)
+        os.chmod(folder, DIR_MODE)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+        os.close(fd)
+        os.chmod(path, FILE_MODE)
+
+
+def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
+    """An engine for ``url``. SQLite: private folder and file, foreign keys, WAL, busy timeout."""
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            _prepare_sqlite_file(database)
+        kwargs["connect_args"] = {"timeout": busy_timeout_s}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StorageError(
+            f"cannot use database URL for backend {parsed.get_backend_name()!r}: {exc}"
+        ) from None
+    if engine.dialect.name == "sqlite":
+        timeout_ms = int(busy_timeout_s * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+            if database and database != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic config pointing at the migrations inside the package (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this version of the connector ships."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise StorageError("the connector ships no database migrations")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(url: str) -> None:
+    """Migrate the database at ``url`` to the newest schema (idempotent)."""
+    engine = make_engine(url)
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database upgrade failed: {type(exc).__name__}") from exc
+    finally:
+        engine.dispose()
+
+
+def ensure_schema(url: str) -> None:
+    """Create the schema in an empty database; refuse a database at another revision.
+
+    An older database is left alone (the operator runs ``connector db upgrade``) and a newer one
+    means an older connector is pointed at a database migrated by a newer release.
+    """
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open the database: {type(exc).__name__}") from exc
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if current is None:
+        upgrade(url)
+        return
+    if current == head:
+        return
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current in known:
+        raise StorageError(
+            f"database schema is at {current}, this connector needs {head}: run `connector db upgrade`"
+        )
+    raise StorageError(
+        f"database schema {current} is newer than this connector knows ({head}); upgrade the connector"
+    )
