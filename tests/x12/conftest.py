@@ -28,7 +28,9 @@ class Sample:
     def malformed(self) -> bool:
         """Malformed by name, or with envelope faults, or without an ISA envelope."""
         return bool(
-            MALFORMED_NAME.search(self.name) or "ENVELOPE ISSUES" in self.notes or "NO ISA envelope" in self.notes
+            MALFORMED_NAME.search(self.name)
+            or "ENVELOPE ISSUES" in self.notes
+            or "NO ISA envelope" in self.notes
         )
 
     def figure(self, key: str) -> str | None:
