@@ -1,0 +1,114 @@
+"""Saving portal files: generated names, a bounded pool of cookie-carrying requests, or click + download."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from playwright.async_api import BrowserContext, Locator, Page
+from playwright.async_api import Error as PlaywrightError
+
+from connector.errors import DownloadFailed, PortalUnavailable, SessionExpired
+from connector.fileio import atomic_write_bytes, atomic_writer, sha256_file
+from flows.records import FileKind, SavedFile
+
+EXTENSIONS: dict[FileKind, str] = {"835": "835", "pdf": "pdf", "999": "999", "277ca": "277"}
+STEP = "download"
+DEFAULT_POOL = 4
+
+
+def generated_name(kind: FileKind, reference: str) -> str:
+    """A stable file name derived from the portal's reference (never the server-suggested name)."""
+    digest = hashlib.sha256(f"{kind}\x1f{reference}".encode()).hexdigest()[:24]
+    return f"{kind}-{digest}.{EXTENSIONS[kind]}"
+
+
+def looks_complete(kind: FileKind, body: bytes) -> bool:
+    """A cheap completeness check (not parsing): X12 ends with an IEA segment, a PDF with %%EOF."""
+    tail = body[-256:]
+    if kind == "pdf":
+        return body.startswith(b"%PDF") and b"%%EOF" in tail
+    return body.lstrip().startswith(b"ISA") and b"IEA" in tail
+
+
+def already_saved(dest: Path, kind: FileKind, reference: str) -> SavedFile | None:
+    """The file an earlier (possibly interrupted) run saved for this reference, if it is on disk."""
+    target = dest / generated_name(kind, reference)
+    if not target.is_file():
+        return None
+    return SavedFile(kind, target, sha256_file(target), target.stat().st_size, reference, reused=True)
+
+
+def _check_body(kind: FileKind, reference: str, body: bytes, declared: str | None) -> None:
+    if declared is not None and declared.isdigit() and int(declared) != len(body):
+        raise DownloadFailed(f"{kind} for {reference}: {len(body)} of {declared} bytes", step=STEP)
+    if not looks_complete(kind, body):
+        raise DownloadFailed(f"{kind} for {reference}: file is truncated or not a {kind}", step=STEP)
+
+
+async def fetch(context: BrowserContext, url: str, dest: Path, kind: FileKind, reference: str) -> SavedFile:
+    """GET ``url`` with the context's cookies and save it atomically (0600) under a generated name."""
+    try:
+        resp = await context.request.get(url, max_redirects=0, timeout=60_000)
+    except PlaywrightError as exc:
+        raise DownloadFailed(f"{kind} for {reference}: {type(exc).__name__}", step=STEP) from None
+    if resp.status in (301, 302, 303, 307, 308, 401, 403):
+        raise SessionExpired(f"{kind} download was refused (HTTP {resp.status})", step=STEP)
+    if resp.status == 429 or resp.status >= 500:
+        retry = resp.headers.get("retry-after")
+        raise PortalUnavailable(
+            f"HTTP {resp.status}", step=STEP, retry_after=float(retry) if retry and retry.isdigit() else None
+        )
+    if resp.status != 200:
+        raise DownloadFailed(f"{kind} for {reference}: HTTP {resp.status}", step=STEP)
+    try:
+        body = await resp.body()
+    except PlaywrightError as exc:
+        raise DownloadFailed(f"{kind} for {reference}: body lost ({type(exc).__name__})", step=STEP) from None
+    if "text/html" in resp.headers.get("content-type", ""):
+        raise SessionExpired(f"{kind} download returned a web page instead of a file", step=STEP)
+    _check_body(kind, reference, body, resp.headers.get("content-length"))
+    target = dest / generated_name(kind, reference)
+    sha = atomic_write_bytes(target, body)
+    return SavedFile(kind, target, sha, len(body), reference)
+
+
+async def fetch_all(
+    context: BrowserContext,
+    jobs: Sequence[tuple[str, FileKind, str]],
+    dest: Path,
+    *,
+    pool: int = DEFAULT_POOL,
+) -> list[SavedFile]:
+    """Fetch ``(url, kind, reference)`` jobs, ``pool`` at a time; the first failure cancels the rest."""
+    gate = asyncio.Semaphore(pool)
+
+    async def one(url: str, kind: FileKind, reference: str) -> SavedFile:
+        async with gate:
+            return await fetch(context, url, dest, kind, reference)
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(*job)) for job in jobs]
+    return [t.result() for t in tasks]
+
+
+async def click_download(page: Page, link: Locator, dest: Path, kind: FileKind, reference: str) -> SavedFile:
+    """Click a download link, check ``download.failure()``, and copy the file atomically (0600)."""
+    try:
+        async with page.expect_download(timeout=60_000) as info:
+            await link.click()
+        download = await info.value
+        failure = await download.failure()
+        if failure:
+            raise DownloadFailed(f"{kind} for {reference}: {failure[:100]}", step=STEP)
+        body = await asyncio.to_thread(Path(await download.path()).read_bytes)
+        await download.delete()
+    except PlaywrightError as exc:
+        raise DownloadFailed(f"{kind} for {reference}: {type(exc).__name__}", step=STEP) from None
+    _check_body(kind, reference, body, None)
+    target = dest / generated_name(kind, reference)
+    with atomic_writer(target) as handle:
+        handle.write(body)
+    return SavedFile(kind, target, hashlib.sha256(body).hexdigest(), len(body), reference)

@@ -1,0 +1,179 @@
+"""ERA flow: search payments by date range, walk every results page, save each 835 and PDF remit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+from typing import Literal
+
+from playwright.async_api import Locator
+
+from flows.downloads import DEFAULT_POOL, already_saved, click_download, fetch, fetch_all
+from flows.portal import PortalPage
+from flows.records import EraDownload, FileKind, PaymentListing, SavedFile
+
+log = logging.getLogger(__name__)
+
+NAMES: tuple[str, ...] = (
+    "payments.from",
+    "payments.to",
+    "payments.search",
+    "payments.row",
+    "payments.no_results",
+    "payments.row_number",
+    "payments.row_date",
+    "payments.row_amount",
+    "payments.row_payer",
+    "payments.row_835",
+    "payments.row_pdf",
+    "payments.next",
+)
+STEP = "ERAs"
+Method = Literal["auto", "request", "click"]
+LINKS: dict[FileKind, str] = {"835": "payments.row_835", "pdf": "payments.row_pdf"}
+
+
+async def search_payments(portal: PortalPage, since: dt.date, until: dt.date) -> None:
+    """Open the payments page and search the date range."""
+    fmt = portal.smap.options.get("date_format", "%Y-%m-%d")
+    await portal.goto("payments", step=STEP)
+    await (await portal.find("payments.from")).fill(since.strftime(fmt))
+    await (await portal.find("payments.to")).fill(until.strftime(fmt))
+    await (await portal.find("payments.search")).click()
+    await portal.after_action(STEP)
+
+
+async def read_row(portal: PortalPage, row: Locator) -> PaymentListing:
+    """One results row as a PaymentListing (absolute link URLs)."""
+    return PaymentListing(
+        payment_number=await portal.text_in(row, "payments.row_number"),
+        payment_date=await portal.text_in(row, "payments.row_date"),
+        amount=await portal.text_in(row, "payments.row_amount"),
+        payer=await portal.text_in(row, "payments.row_payer"),
+        era_url=await portal.href_in(row, "payments.row_835"),
+        pdf_url=await portal.href_in(row, "payments.row_pdf"),
+    )
+
+
+async def _next_page(portal: PortalPage) -> bool:
+    """Click "next" when there is an enabled next link/button; False on the last page."""
+    if not await portal.smap.present(portal.page, "payments.next"):
+        return False
+    nxt = await portal.find("payments.next")
+    disabled = await nxt.get_attribute("aria-disabled") == "true" or await nxt.is_disabled()
+    if disabled:
+        return False
+    await nxt.click()
+    await portal.after_action(STEP)
+    return True
+
+
+async def _click_row_files(
+    portal: PortalPage, row: Locator, listing: PaymentListing, dest: Path
+) -> list[SavedFile]:
+    saved = []
+    for kind, name in LINKS.items():
+        if already_saved(dest, kind, listing.payment_number) is not None:
+            continue
+        if await portal.smap.present(row, name):
+            link = await portal.smap.find(row, name, timeout_s=2)
+            saved.append(await click_download(portal.page, link, dest, kind, listing.payment_number))
+    return saved
+
+
+async def download_eras(
+    portal: PortalPage,
+    dest: Path,
+    *,
+    since: dt.date,
+    until: dt.date,
+    known: frozenset[str] = frozenset(),
+    method: Method = "auto",
+    pool: int = DEFAULT_POOL,
+) -> EraDownload:
+    """Save every new payment's 835 and PDF between ``since`` and ``until`` into ``dest``.
+
+    ``known`` holds payment numbers already recorded; they are listed but not fetched again.
+    A file left on disk by an interrupted run is returned as ``reused`` instead of being fetched.
+    ``auto`` times one click-download against one request-fetch of the same link and uses the faster.
+    """
+    await search_payments(portal, since, until)
+    listings: list[PaymentListing] = []
+    saved: list[SavedFile] = []
+    pages = 0
+    measured = False
+    chosen: Literal["request", "click"] = "click" if method == "click" else "request"
+    while True:
+        pages += 1
+        if await portal.first_of(("payments.row", "payments.no_results"), step=STEP) == "payments.no_results":
+            break
+        rows = await portal.find("payments.row")
+        for i in range(await rows.count()):
+            row = rows.nth(i)
+            listing = await read_row(portal, row)
+            listings.append(listing)
+            if listing.payment_number in known:
+                continue
+            if method == "auto" and not measured and listing.era_url:
+                chosen, first = await _measure(portal, row, listing, dest)
+                measured = True
+                saved.append(first)
+            if chosen == "click":
+                saved += await _click_row_files(portal, row, listing, dest)
+        if not await _next_page(portal):
+            break
+    if chosen == "request":
+        saved += await _fetch_listings(
+            portal, [x for x in listings if x.payment_number not in known], dest, pool
+        )
+    unique: dict[tuple[str, str], SavedFile] = {}
+    for f in saved:
+        unique.setdefault((f.kind, f.reference), f)
+    log.info("ERAs: %d listed on %d page(s), %d files saved by %s", len(listings), pages, len(unique), chosen)
+    return EraDownload(
+        tuple(listings),
+        tuple(unique.values()),
+        sum(x.payment_number in known for x in listings),
+        pages,
+        chosen,
+    )
+
+
+async def _fetch_listings(
+    portal: PortalPage, listings: list[PaymentListing], dest: Path, pool: int
+) -> list[SavedFile]:
+    saved: list[SavedFile] = []
+    jobs: list[tuple[str, FileKind, str]] = []
+    for listing in listings:
+        links: tuple[tuple[FileKind, str | None], ...] = (("835", listing.era_url), ("pdf", listing.pdf_url))
+        for kind_, url in links:
+            if url is None:
+                continue
+            earlier = already_saved(dest, kind_, listing.payment_number)
+            if earlier is not None:
+                saved.append(earlier)
+            else:
+                jobs.append((url, kind_, listing.payment_number))
+    return saved + await fetch_all(portal.context, jobs, dest, pool=pool)
+
+
+async def _measure(
+    portal: PortalPage, row: Locator, listing: PaymentListing, dest: Path
+) -> tuple[Literal["request", "click"], SavedFile]:
+    """Download the first 835 both ways and keep the faster way for the rest of the run."""
+    assert listing.era_url is not None
+    earlier = already_saved(dest, "835", listing.payment_number)
+    if earlier is not None:
+        return "request", earlier
+    start = time.perf_counter()
+    link = await portal.smap.find(row, "payments.row_835", timeout_s=2)
+    by_click = await click_download(portal.page, link, dest, "835", listing.payment_number)
+    click_s = time.perf_counter() - start
+    start = time.perf_counter()
+    await fetch(portal.context, listing.era_url, dest, "835", listing.payment_number)
+    request_s = time.perf_counter() - start
+    chosen: Literal["request", "click"] = "request" if request_s <= click_s else "click"
+    log.info("download timing: click %.1f ms, request %.1f ms -> %s", click_s * 1e3, request_s * 1e3, chosen)
+    return chosen, by_click

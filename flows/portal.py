@@ -1,0 +1,154 @@
+"""The page a flow drives: navigation by page key, error classification, waiting on logical names."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from playwright.async_api import BrowserContext, Locator, Page, Response
+from playwright.async_api import Error as PlaywrightError
+
+from connector.errors import (
+    PortalMaintenance,
+    PortalUnavailable,
+    SelectorMissing,
+    SessionExpired,
+)
+from connector.fileio import atomic_write_bytes
+from connector.selectormap import Root, SelectorMap
+
+SIGN_IN_PAGES = ("login", "mfa")
+
+
+@dataclass(slots=True)
+class PortalPage:
+    """One signed-in (or signing-in) page of a portal, driven through its selector map."""
+
+    context: BrowserContext
+    page: Page
+    smap: SelectorMap
+    base_url: str
+    screenshots_dir: Path | None = None
+
+    def url_for(self, key_or_path: str, **query: str) -> str:
+        """The absolute URL of a page key from the map (``payments``) or of a path."""
+        path = self.smap.pages[key_or_path].path if key_or_path in self.smap.pages else key_or_path
+        url = urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
+        if query:
+            from urllib.parse import urlencode
+
+            url += ("&" if "?" in url else "?") + urlencode(query)
+        return url
+
+    def on_sign_in_page(self) -> bool:
+        """Whether the browser currently shows the sign-in (or code) page."""
+        current = urlsplit(self.page.url).path.rstrip("/")
+        for key in SIGN_IN_PAGES:
+            spec = self.smap.pages.get(key)
+            if spec and urlsplit(self.url_for(key)).path.rstrip("/") == current:
+                return True
+        return False
+
+    async def goto(self, key: str, *, step: str, **query: str) -> Response | None:
+        """Open a page; classify 5xx/429/maintenance/redirect-to-sign-in into connector errors."""
+        try:
+            response = await self.page.goto(self.url_for(key, **query), wait_until="domcontentloaded")
+        except PlaywrightError as exc:
+            raise PortalUnavailable(f"could not open {key} ({_short(exc)})", step=step) from None
+        check_response(response, step=step)
+        if key not in SIGN_IN_PAGES and self.on_sign_in_page():
+            raise SessionExpired("the portal sent us back to sign-in", step=step)
+        return response
+
+    async def after_action(self, step: str) -> None:
+        """After a click that navigates: wait for the page and raise SessionExpired on a sign-in redirect."""
+        try:
+            await self.page.wait_for_load_state("domcontentloaded")
+        except PlaywrightError as exc:
+            raise PortalUnavailable(f"page did not load ({_short(exc)})", step=step) from None
+        if self.on_sign_in_page():
+            raise SessionExpired("the portal sent us back to sign-in", step=step)
+        await self.raise_for_error_page(step)
+
+    async def raise_for_error_page(self, step: str) -> None:
+        """A server error or maintenance page shown in place of the expected one."""
+        if await self.smap.present(self.page, "common.maintenance"):
+            raise PortalMaintenance("the portal shows a maintenance page", step=step)
+        if await self.smap.present(self.page, "common.server_error"):
+            raise PortalUnavailable("the portal shows an error page", step=step)
+
+    async def find(self, name: str, *, root: Root | None = None, timeout_s: float = 10.0) -> Locator:
+        """Resolve a logical name (first strategy that matches wins)."""
+        return await self.smap.find(root or self.page, name, timeout_s=timeout_s)
+
+    async def first_of(self, names: tuple[str, ...], *, step: str, timeout_s: float = 15.0) -> str:
+        """Wait until one of ``names`` is on the page and return it (SelectorMissing on timeout)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            for name in names:
+                if await self.smap.present(self.page, name):
+                    return name
+            if self.on_sign_in_page() and not any(n.split(".")[0] in SIGN_IN_PAGES for n in names):
+                raise SessionExpired("the portal sent us back to sign-in", step=step)
+            await self.raise_for_error_page(step)
+            if time.monotonic() >= deadline:
+                raise SelectorMissing(self.smap.portal, names[0], f"did not appear during {step}")
+            await asyncio.sleep(0.1)
+
+    async def text_in(self, row: Locator, name: str) -> str:
+        """The trimmed text of a logical name inside a row (empty when the map leaves it optional)."""
+        entry = self.smap.entry(name)
+        if entry.optional and not await self.smap.present(row, name):
+            return ""
+        return (await (await self.smap.find(row, name, timeout_s=2.0)).inner_text()).strip()
+
+    async def href_in(self, row: Locator, name: str) -> str | None:
+        """The absolute URL of a link inside a row, or None when the row has no such link."""
+        if not await self.smap.present(row, name):
+            return None
+        href = await (await self.smap.find(row, name, timeout_s=2.0)).get_attribute("href")
+        return urljoin(self.page.url, href) if href else None
+
+    async def masked_screenshot(self, label: str) -> Path | None:
+        """A screenshot with every input masked, under a generated name (0600); None if not configured."""
+        if self.screenshots_dir is None:
+            return None
+        try:
+            png = await self.page.screenshot(
+                full_page=True, mask=[self.page.locator("input, textarea, select")]
+            )
+        except PlaywrightError:
+            return None
+        target = self.screenshots_dir / f"{label}-{int(time.time())}-{secrets.token_hex(4)}.png"
+        atomic_write_bytes(target, png)
+        return target
+
+
+def check_response(response: Response | None, *, step: str) -> None:
+    """Raise PortalUnavailable for 5xx/429 (with Retry-After) and PortalMaintenance for 503 maintenance."""
+    if response is None:
+        return
+    status = response.status
+    if status == 429 or status >= 500:
+        retry_after = _retry_after(response.headers.get("retry-after"))
+        if status == 503 and "maintenance" in (response.headers.get("x-portal-state", "") or "").lower():
+            raise PortalMaintenance(f"HTTP {status} maintenance", step=step)
+        raise PortalUnavailable(f"HTTP {status}", step=step, retry_after=retry_after)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of a Playwright error (never includes typed values; we never type secrets via URLs)."""
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

@@ -1,0 +1,118 @@
+"""Typed records the flows hand back to the runner (flows never persist anything themselves)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+HealthState = Literal["up", "degraded", "maintenance", "unreachable"]
+FileKind = Literal["835", "pdf", "999", "277ca"]
+BatchState = Literal["SUBMITTED", "UNKNOWN", "DUPLICATE"]
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceWindow:
+    """A scheduled or running maintenance window announced on the status page."""
+
+    name: str
+    starts: dt.datetime | None
+    ends: dt.datetime | None
+    in_progress: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PortalHealth:
+    """What the status page says: up / degraded / maintenance (with window) / unreachable."""
+
+    state: HealthState
+    indicator: str | None = None
+    description: str = ""
+    components: dict[str, str] = field(default_factory=dict)
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    source: Literal["json", "html", "none"] = "json"
+
+    @property
+    def maintenance_until(self) -> dt.datetime | None:
+        """End of the maintenance window in progress, if any."""
+        running = [w.ends for w in self.maintenance if w.in_progress and w.ends]
+        return max(running) if running else None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentListing:
+    """One row of the payments search: a payment (TRN02) with its 835 and PDF remit links."""
+
+    payment_number: str
+    payment_date: str
+    amount: str
+    payer: str
+    era_url: str | None
+    pdf_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFile:
+    """A file saved under a generated name (0600, atomically) by a flow."""
+
+    kind: FileKind
+    path: Path
+    sha256: str
+    size: int
+    reference: str
+    """The portal's key for the file: payment number for ERAs/PDFs, batch id for acknowledgements."""
+    reused: bool = False
+    """True when the file was already on disk from an earlier, interrupted run (not fetched again)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EraDownload:
+    """Everything the ERA flow found and saved."""
+
+    listings: tuple[PaymentListing, ...]
+    files: tuple[SavedFile, ...]
+    skipped_known: int
+    pages: int
+    method: Literal["request", "click"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatusRow:
+    """One status row for a claim as the portal shows it (PHI stays in the record, never in logs)."""
+
+    claim_number: str
+    status: str
+    category_code: str
+    paid_amount: str
+    payment_number: str
+    status_date: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReceipt:
+    """The outcome of uploading one claim batch: SUBMITTED (with the portal's batch id) or UNKNOWN."""
+
+    state: BatchState
+    batch_id: str | None
+    upload_name: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PortalBatch:
+    """A row of the portal's batch list, used to settle batches whose upload outcome was unknown."""
+
+    batch_id: str
+    file_name: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AckListing:
+    """A file in the responses mailbox: a 999 or 277CA for a batch."""
+
+    batch_id: str
+    kind: FileKind
+    url: str
+    name: str

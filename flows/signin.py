@@ -1,0 +1,112 @@
+"""Sign-in flow: password, then a one-time code; dismiss the known announcement; stop on anything unknown."""
+
+from __future__ import annotations
+
+import logging
+
+from playwright.async_api import Error as PlaywrightError
+from pydantic import SecretStr
+
+from connector.browser import TotpSource
+from connector.errors import (
+    LoginRejected,
+    MfaFailed,
+    PortalUnavailable,
+    SelectorMissing,
+    UnknownInterstitial,
+)
+from flows.portal import PortalPage
+
+log = logging.getLogger(__name__)
+
+NAMES: tuple[str, ...] = (
+    "login.username",
+    "login.password",
+    "login.submit",
+    "login.error",
+    "mfa.code",
+    "mfa.submit",
+    "mfa.error",
+    "announcement.dialog",
+    "announcement.dismiss",
+    "home.marker",
+)
+STEP = "sign-in"
+MFA_ATTEMPTS = 2
+
+
+async def _fill_secret(portal: PortalPage, name: str, value: SecretStr) -> None:
+    """Type a secret; a failure is reported by logical name only (Playwright errors may echo values)."""
+    field = await portal.find(name)
+    try:
+        await field.fill(value.get_secret_value())
+    except PlaywrightError:
+        raise PortalUnavailable(f"could not type into {name}", step=STEP) from None
+
+
+async def is_signed_in(portal: PortalPage) -> bool:
+    """Open the home page and tell whether the saved session still works (no sign-in page, no modal)."""
+    await portal.goto("home", step="session check")
+    found = await portal.first_of(("home.marker", "announcement.dialog"), step="session check", timeout_s=5)
+    if found == "announcement.dialog":
+        await dismiss_announcement(portal)
+    return True
+
+
+async def dismiss_announcement(portal: PortalPage) -> None:
+    """Close the portal's known announcement modal."""
+    await (await portal.find("announcement.dismiss", root=portal.page)).click()
+    await portal.page.wait_for_load_state("domcontentloaded")
+
+
+async def sign_in(portal: PortalPage, username: str, password: SecretStr, totp: TotpSource) -> None:
+    """Sign in with password and TOTP. LoginRejected/MfaFailed are final; never retried here."""
+    await portal.goto("login", step=STEP)
+    await (await portal.find("login.username")).fill(username)
+    await _fill_secret(portal, "login.password", password)
+    await (await portal.find("login.submit")).click()
+    await portal.page.wait_for_load_state("domcontentloaded")
+    after_password = await portal.first_of(("mfa.code", "login.error", "home.marker"), step=STEP)
+    if after_password == "login.error":
+        raise LoginRejected("the portal refused the password; not retrying (account lock-out)", step=STEP)
+    if after_password == "mfa.code":
+        await _enter_code(portal, totp)
+    await _past_interstitials(portal)
+    log.info("signed in to %s", portal.smap.portal)
+
+
+async def _enter_code(portal: PortalPage, totp: TotpSource) -> None:
+    for attempt in range(1, MFA_ATTEMPTS + 1):
+        code = await totp.next_code()
+        await (await portal.find("mfa.code")).fill(code)
+        await (await portal.find("mfa.submit")).click()
+        await portal.page.wait_for_load_state("domcontentloaded")
+        if not await portal.smap.present(portal.page, "mfa.code"):
+            return
+        if attempt == MFA_ATTEMPTS:
+            break
+        err = await portal.first_of(
+            ("mfa.error", "home.marker", "announcement.dialog"), step=STEP, timeout_s=5
+        )
+        if err != "mfa.error":
+            return
+        log.info("one-time code refused; waiting for the next step")
+    raise MfaFailed("the portal refused the one-time code twice", step=STEP)
+
+
+async def _past_interstitials(portal: PortalPage) -> None:
+    """Dismiss the known announcement; any other page between sign-in and home stops the run."""
+    for _ in range(3):
+        try:
+            found = await portal.first_of(("home.marker", "announcement.dialog"), step=STEP, timeout_s=8)
+        except SelectorMissing:
+            shot = await portal.masked_screenshot("interstitial")
+            where = f"; masked screenshot {shot.name}" if shot else ""
+            raise UnknownInterstitial(f"an unknown page stands after sign-in{where}", step=STEP) from None
+        if found == "home.marker":
+            if await portal.smap.present(portal.page, "announcement.dialog"):
+                await dismiss_announcement(portal)
+                continue
+            return
+        await dismiss_announcement(portal)
+    raise UnknownInterstitial("the announcement would not close", step=STEP)
