@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from connector import __version__
-from connector.cli import config_cmd
+from connector.cli import config_cmd, db_cmd
 
 app = typer.Typer(
     name="connector",
@@ -36,6 +36,7 @@ def _root(
 
 
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(db_cmd.app, name="db")
 
 
 def main() -> None:

@@ -109,3 +109,20 @@ def test_log_filter_masks_secrets_and_ssns(workdir: Path, monkeypatch: pytest.Mo
     text = logging.Formatter().format(record)
     assert SENTINEL_PASSWORD not in text and SENTINEL_TOTP not in text
     assert "123-45-6789" not in text and "***" in text
+
+
+def test_db_upgrade_command_creates_private_sqlite(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    import stat
+
+    _secrets_env(monkeypatch)
+    monkeypatch.setenv("CONNECTOR_DATABASE_URL", f"sqlite:///{workdir / 'data' / 'connector.db'}")
+    done = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "db", "upgrade"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    db = workdir / "data" / "connector.db"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")}
+    assert {"run", "downloaded_file", "remittance", "submission_batch", "alembic_version"} <= tables
