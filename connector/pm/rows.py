@@ -95,9 +95,11 @@ class RowBuilder:
             return self._convert(fname, raw, kind)
         except ValueError as exc:
             if fname in PHI_FIELDS:
-                reason = f"not a valid {kind} (expected format {' or '.join(self.profile.date_formats)})"
+                reason = f"not a valid {kind}" + (
+                    f" (expected {self.dates.expected})" if kind == "date" else ""
+                )
             else:
-                reason = str(exc)
+                reason = str(exc).replace("an amount", "a number") if fname == "units" else str(exc)
             self.problems.add(rownum, self.cmap.name(index), reason)
             raise _Skip from None
 

@@ -28,6 +28,13 @@ def as_text(cell: Cell) -> str:
     return str(cell).strip()
 
 
+def readable_format(fmt: str) -> str:
+    """``%m/%d/%Y`` as a biller writes it: ``MM/DD/YYYY``."""
+    for code, text in (("%Y", "YYYY"), ("%y", "YY"), ("%m", "MM"), ("%d", "DD")):
+        fmt = fmt.replace(code, text)
+    return fmt
+
+
 class DateParser:
     """Parse dates with the profile's formats; caches text results (exports repeat the same dates a lot)."""
 
@@ -57,7 +64,12 @@ class DateParser:
                 continue
             self._cache[text] = value
             return value
-        raise ValueError(f"{text!r} is not a date in the format {' or '.join(self.formats)}")
+        raise ValueError(f"{text!r} is not a date in the format {self.expected}")
+
+    @property
+    def expected(self) -> str:
+        """The accepted formats, readable (``YYYY-MM-DD or MM/DD/YYYY``)."""
+        return " or ".join(readable_format(f) for f in self.formats)
 
 
 class AmountParser:
