@@ -1,0 +1,123 @@
+"""Append-only records: audit events, claim-status observations, acknowledgements, reconciliations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from connector.store import (
+    AckKind,
+    AuditEvent,
+    FileKind,
+    ReconciliationRun,
+    add_acknowledgement,
+    add_audit_event,
+    add_claim_status,
+    create_pending,
+    latest_claim_status,
+    record_file,
+    save_reconciliation,
+)
+
+T0 = dt.datetime(2026, 5, 4, 8, 0, tzinfo=dt.UTC)
+
+
+def test_audit_event_round_trip(session: Session) -> None:
+    event = add_audit_event(session, "scheduler", "batch.upload", "batch:12", {"attempt": 1})
+    session.commit()
+    session.expire_all()
+    stored = session.get(AuditEvent, event.id)
+    assert stored is not None
+    assert (stored.actor, stored.action, stored.object, stored.detail) == (
+        "scheduler",
+        "batch.upload",
+        "batch:12",
+        {"attempt": 1},
+    )
+    assert stored.at.tzinfo == dt.UTC
+
+
+def test_latest_claim_status_is_the_newest_observation(session: Session) -> None:
+    add_claim_status(session, claim_number="PCN-1", status_category="P1", observed_at=T0)
+    add_claim_status(
+        session,
+        claim_number="PCN-1",
+        status_category="F1",
+        status_text="Finalized/Payment",
+        paid_amount=Decimal("120.00"),
+        payment_number="EFT0001",
+        observed_at=T0 + dt.timedelta(days=3),
+    )
+    add_claim_status(
+        session, claim_number="PCN-2", status_category="A1", observed_at=T0 + dt.timedelta(days=5)
+    )
+    session.commit()
+    latest = latest_claim_status(session, "PCN-1")
+    assert latest is not None
+    assert (latest.status_category, latest.paid_amount, latest.payment_number) == (
+        "F1",
+        Decimal("120.00"),
+        "EFT0001",
+    )
+    assert latest_claim_status(session, "PCN-3") is None
+
+
+def test_acknowledgement_links_batch_and_file(session: Session) -> None:
+    batch, _ = create_pending(
+        session, "a" * 64, isa13="1", gs06="1", st02="0001", claim_count=2, file_path="b.837"
+    )
+    file_row, _ = record_file(
+        session, kind=FileKind.ACK_277CA, sha256=hashlib.sha256(b"277").hexdigest(), size=3, stored_path="x"
+    )
+    ack = add_acknowledgement(
+        session,
+        kind=AckKind.ACK_277CA,
+        accepted=False,
+        batch_id=batch.id,
+        file_id=file_row.id,
+        accepted_count=1,
+        rejected_count=1,
+        detail=[{"claim": "PCN-1", "category": "A2"}, {"claim": "PCN-2", "category": "A7"}],
+    )
+    session.commit()
+    session.expire_all()
+    assert ack.kind is AckKind.ACK_277CA
+    assert (ack.batch_id, ack.file_id, ack.accepted_count, ack.rejected_count) == (
+        batch.id,
+        file_row.id,
+        1,
+        1,
+    )
+    assert ack.detail[1] == {"claim": "PCN-2", "category": "A7"}
+
+
+def test_reconciliation_with_results_and_decimal_totals(session: Session) -> None:
+    reconciliation = save_reconciliation(
+        session,
+        as_of=dt.date(2026, 5, 4),
+        inputs={"pm_export": "export.csv"},
+        totals={"underpaid": {"count": 1, "amount": Decimal("30.00")}},
+        results=[
+            {
+                "claim_number": "PCN-1",
+                "category": "underpaid",
+                "expected": Decimal("150.00"),
+                "paid": Decimal("120.00"),
+                "difference": Decimal("-30.00"),
+                "detail": {"carc": ["45"]},
+            },
+            {"claim_number": "PCN-9", "category": "missing_era", "expected": Decimal("80.00")},
+        ],
+    )
+    session.commit()
+    session.expire_all()
+    stored = session.get(ReconciliationRun, reconciliation.id)
+    assert stored is not None
+    assert stored.totals == {"underpaid": {"count": 1, "amount": "30.00"}}
+    assert [(r.claim_number, r.category, r.difference) for r in stored.results] == [
+        ("PCN-1", "underpaid", Decimal("-30.00")),
+        ("PCN-9", "missing_era", None),
+    ]
