@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from connector.store import make_engine, session_factory, upgrade
+from connector.store import Base, make_engine, session_factory, upgrade
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -27,6 +28,7 @@ def pg_database_url(postgres_url: str) -> Iterator[str]:
         yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_m" WITH (FORCE)'))
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
@@ -51,11 +53,53 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def db_url(empty_db_url: str) -> str:
-    """The URL of a database migrated to the newest schema, on each backend."""
-    upgrade(empty_db_url)
-    return empty_db_url
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("template") / "connector.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_url(pg_database_url: str) -> str:
+    """A second private PostgreSQL database, migrated once; tests empty its tables before they run."""
+    name = f"{make_url(pg_database_url).database}_m"
+    admin = create_engine(pg_database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    url = make_url(pg_database_url).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a database at the newest schema with empty tables, on each backend.
+
+    Tests using it must not change the schema (migration tests use ``empty_db_url``).
+    """
+    if request.param == "sqlite":
+        folder = tmp_path / "data"
+        folder.mkdir(mode=0o700)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), folder / "connector.db")
+        return f"sqlite:///{folder / 'connector.db'}"
+    url: str = request.getfixturevalue("pg_migrated_url")
+    _truncate_all(url)
+    return url
 
 
 @pytest.fixture

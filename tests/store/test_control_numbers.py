@@ -10,7 +10,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from connector.errors import StorageError
-from connector.store import ControlNumber, allocate_control_numbers, session_factory
+from connector.store import ControlNumber, allocate_control_numbers, make_engine, session_factory
 from connector.store.repo_control import MAX_CONTROL_NUMBER, peek_next_control_number
 
 
@@ -72,17 +72,22 @@ def _in_threads(workers: int, work: Callable[[], None]) -> None:
     assert not errors, errors
 
 
-def test_concurrent_allocations_never_overlap(engine: Engine) -> None:
-    factory = session_factory(engine)
+@pytest.mark.parametrize("engines", ["shared engine", "engine per worker"])
+def test_concurrent_allocations_never_overlap(engine: Engine, db_url: str, engines: str) -> None:
     taken: list[int] = []
     lock = threading.Lock()
 
     def work() -> None:
-        with factory() as session:
-            for size in (1, 2, 3) * 10:
-                numbers = allocate_control_numbers(session, "ISA13", size)
-                with lock:
-                    taken.extend(numbers)
+        own = make_engine(db_url) if engines == "engine per worker" else engine
+        try:
+            with session_factory(own)() as session:
+                for size in (1, 2, 3) * 10:
+                    numbers = allocate_control_numbers(session, "ISA13", size)
+                    with lock:
+                        taken.extend(numbers)
+        finally:
+            if own is not engine:
+                own.dispose()
 
     _in_threads(4, work)
     assert len(taken) == 4 * 60

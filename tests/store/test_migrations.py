@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -13,6 +15,7 @@ from connector.store import (
     Base,
     alembic_config,
     current_revision,
+    db,
     ensure_schema,
     head_revision,
     make_engine,
@@ -47,7 +50,10 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_upgrade_from_empty_creates_every_table(empty_db_url: str) -> None:
+def test_upgrade_from_empty_creates_every_table(
+    empty_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no alembic.ini anywhere near: the config is built in code
     assert _tables(empty_db_url) == set()
     upgrade(empty_db_url)
     assert _tables(empty_db_url) == TABLES | {"alembic_version"}
@@ -58,7 +64,10 @@ def test_upgrade_from_empty_creates_every_table(empty_db_url: str) -> None:
         engine.dispose()
 
 
-def test_upgrade_is_idempotent_and_keeps_data(engine: Engine, db_url: str) -> None:
+def test_upgrade_is_idempotent_and_keeps_data(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
+    db_url = empty_db_url
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO control_number (name, next_value, updated_at) VALUES ('ISA13', 42, :now)"),
@@ -69,6 +78,7 @@ def test_upgrade_is_idempotent_and_keeps_data(engine: Engine, db_url: str) -> No
     with engine.connect() as connection:
         assert connection.execute(text("SELECT next_value FROM control_number")).scalar_one() == 42
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    engine.dispose()
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
@@ -79,12 +89,15 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     assert diff == []
 
 
-def test_downgrade_to_base_and_back(engine: Engine, db_url: str) -> None:
+def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
     config = alembic_config(engine)
     command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     command.upgrade(config, "head")
     assert set(inspect(engine).get_table_names()) >= TABLES
+    engine.dispose()
 
 
 def test_ensure_schema_creates_an_empty_database_then_leaves_it(empty_db_url: str) -> None:
@@ -94,11 +107,24 @@ def test_ensure_schema_creates_an_empty_database_then_leaves_it(empty_db_url: st
     assert _tables(empty_db_url) >= TABLES
 
 
-def test_ensure_schema_refuses_a_database_from_a_newer_connector(engine: Engine, db_url: str) -> None:
+def test_ensure_schema_refuses_a_database_from_a_newer_connector(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    engine.dispose()
+    db_url = empty_db_url
     with pytest.raises(StorageError, match="newer than this connector"):
         ensure_schema(db_url)
+
+
+def test_ensure_schema_asks_for_an_upgrade_when_behind(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrade(empty_db_url)
+    monkeypatch.setattr(db, "head_revision", lambda: "9999")
+    with pytest.raises(StorageError, match="connector db upgrade"):
+        ensure_schema(empty_db_url)
 
 
 def test_bad_url_is_a_storage_error() -> None:
