@@ -1,0 +1,204 @@
+"""Files the generator writes for the practice: PM export (CSV, XLSX), bank deposit CSV, ground-truth JSON."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from connector.sandbox.model import Claim, Dataset, Line
+
+_PM_COLUMN_TEXT = """
+    claim_id line_id claim_type patient_id patient_last_name patient_first_name patient_dob
+    patient_sex patient_address patient_city patient_state patient_zip member_id payer_id
+    payer_name billing_npi billing_tin billing_name billing_address billing_city billing_state
+    billing_zip rendering_npi referring_npi service_date procedure_code modifiers units
+    place_of_service revenue_code diagnosis_codes diagnosis_pointers line_charge
+    claim_total_charge expected_amount frequency_code original_claim_number type_of_bill
+    statement_from statement_to submitted_date claim_status posted_payment
+    """
+PM_COLUMNS: tuple[str, ...] = tuple(_PM_COLUMN_TEXT.split())
+"""The ``generic`` PM export columns (docs/pm-export-generic.md), in order."""
+
+BANK_COLUMNS = ("date", "amount", "trace_number", "description")
+FIXED_TIMESTAMP = dt.datetime(2026, 1, 1, 0, 0, 0)
+Value = str | Decimal | dt.date | int
+
+
+@dataclass(slots=True)
+class ExportPaths:
+    """Where the generator wrote the practice's files."""
+
+    folder: Path
+    pm_csv: Path
+    pm_xlsx: Path
+    bank_csv: Path
+    ground_truth: Path
+
+
+def _icd(code: str) -> str:
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
+
+
+def pm_rows(data: Dataset) -> list[list[Value]]:
+    """One row per service line of every claim the PM knows, typed (dates, Decimals, ints, strings)."""
+    practice, payer = data.practice, data.payer
+    rows: list[list[Value]] = []
+    for claim in data.claims:
+        if not claim.in_pm:
+            continue
+        for line in claim.lines:
+            rows.append(_row(data, claim, line, practice.npi, practice.tin, payer.payer_id, payer.name))
+    return rows
+
+
+def _row(
+    data: Dataset, claim: Claim, line: Line, npi: str, tin: str, payer_id: str, payer: str
+) -> list[Value]:
+    p, practice = claim.patient, data.practice
+    charge = line.pm_charge if line.pm_charge is not None else line.charge
+    return [
+        claim.claim_id, line.line_id, "P", p.patient_id, p.last, p.first, p.dob, p.sex, p.address, p.city,
+        p.state, p.zip, p.member_id, payer_id, payer, npi, tin, practice.name, practice.address,
+        practice.city, practice.state, practice.zip, claim.rendering_npi, "", line.service_date,
+        line.procedure, ":".join(line.modifiers), line.units, line.place_of_service, "",
+        ";".join(_icd(c) for c in claim.diagnoses), ":".join(str(i) for i in line.pointers), charge,
+        claim.pm_charge, line.expected, "1", "", "", "", "", claim.submitted, "open", "",
+    ]  # fmt: skip
+
+
+def _text(value: Value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def pm_csv_bytes(data: Dataset) -> bytes:
+    """The PM export as UTF-8 CSV with a header row (\\r\\n line ends, as Excel writes them)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(PM_COLUMNS)
+    for row in pm_rows(data):
+        writer.writerow([_text(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def pm_xlsx_bytes(data: Dataset) -> bytes:
+    """The PM export as XLSX (sheet ``Charges``; dates as dates, money as numbers), byte-identical."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Charges"
+    sheet.append(list(PM_COLUMNS))
+    for row in pm_rows(data):
+        cells: list[object] = []
+        for value in row:
+            cells.append(float(value) if isinstance(value, Decimal) else value)
+        sheet.append(cells)
+    for column in sheet.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(cell.value, float):
+                cell.number_format = "0.00"
+    book.properties.creator = "Sandbox PM"
+    book.properties.created = FIXED_TIMESTAMP
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return normalize_zip(buffer.getvalue())
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """Rewrite an OOXML zip with fixed entry timestamps and a fixed dcterms:modified, for byte-identity."""
+    stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIMESTAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def bank_csv_bytes(data: Dataset) -> bytes:
+    """Bank deposits: one ACH credit per payment, plus card-terminal deposits (not the payer's)."""
+    rows: list[tuple[dt.date, Decimal, str, str]] = []
+    for payment in data.payments:
+        if payment.zero_pay:
+            continue
+        description = f"UNITEDHEALTHCARE HCCLAIMPMT TRN*1*{payment.payment_number}*1{data.practice.tin}"
+        rows.append((payment.date, payment.amount, payment.payment_number, description))
+    fridays = sorted({p.date for p in data.payments if p.date.weekday() == 4})
+    for index, friday in enumerate(fridays[::2]):
+        rows.append(
+            (friday, Decimal(f"{180 + 37 * index}.50"), "", "MERCHANT BANKCARD DEPOSIT PATIENT PAYMENTS")
+        )
+    rows.sort(key=lambda r: (r[0], r[2] == "", r[2]))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(BANK_COLUMNS)
+    for day, amount, trace, description in rows:
+        writer.writerow([day.isoformat(), f"{amount:.2f}", trace, description])
+    return buffer.getvalue().encode("utf-8")
+
+
+def ground_truth(data: Dataset) -> dict[str, object]:
+    """Every planted discrepancy by claim and line with its category (paid_as_expected is not listed)."""
+    return {
+        "seed": data.seed,
+        "as_of": data.as_of.isoformat(),
+        "payer_id": data.payer.payer_id,
+        "billing_npi": data.practice.npi,
+        "billing_tin": data.practice.tin,
+        "payments": len([p for p in data.payments if not p.zero_pay]),
+        "zero_pay_notices": len([p for p in data.payments if p.zero_pay]),
+        "claims_in_pm": len([c for c in data.claims if c.in_pm]),
+        "discrepancies": [
+            {
+                "claim_id": d.claim_id,
+                "line_id": d.line_id,
+                "category": d.category,
+                "payment_number": d.payment_number,
+                "amount": None if d.amount is None else f"{d.amount:.2f}",
+                "note": d.note,
+            }
+            for d in sorted(data.discrepancies, key=lambda d: (d.claim_id, d.line_id or "", d.category))
+        ],
+    }
+
+
+def ground_truth_bytes(data: Dataset) -> bytes:
+    """The ground truth as pretty, key-sorted JSON."""
+    return (json.dumps(ground_truth(data), indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_exports(data: Dataset, folder: Path) -> ExportPaths:
+    """Write the PM export (CSV, XLSX), the bank CSV and the ground truth into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = ExportPaths(
+        folder=folder,
+        pm_csv=folder / "pm-export.csv",
+        pm_xlsx=folder / "pm-export.xlsx",
+        bank_csv=folder / "bank-deposits.csv",
+        ground_truth=folder / "ground-truth.json",
+    )
+    paths.pm_csv.write_bytes(pm_csv_bytes(data))
+    paths.pm_xlsx.write_bytes(pm_xlsx_bytes(data))
+    paths.bank_csv.write_bytes(bank_csv_bytes(data))
+    paths.ground_truth.write_bytes(ground_truth_bytes(data))
+    return paths

@@ -1,0 +1,225 @@
+"""The running sandbox's mutable state: fault knobs, variant, sessions, lockout, TOTP steps, batches."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.sandbox.model import Dataset
+
+FAULT_DEFAULTS: dict[str, Any] = {
+    "latency": 0,
+    "error_rate": "",
+    "error_status": 0,
+    "rate_limit": 0,
+    "retry_after": 1,
+    "maintenance": False,
+    "session_expiry_after": 0,
+    "session_idle_seconds": 900,
+    "truncate_downloads": "",
+    "hostile_filenames": False,
+    "interstitial": False,
+    "drop": 0,
+    "announcement": 3,
+    "ack_delay": 0,
+}
+"""Every fault knob and its pristine value (see docs/sandbox.md)."""
+
+VARIANTS = ("v1", "v2")
+_TRUE = {"1", "true", "on", "yes"}
+_FALSE = {"0", "false", "off", "no", ""}
+
+
+def coerce_fault(name: str, value: Any) -> Any:
+    """Validate a knob name and convert a CLI/JSON value to the knob's type; raises ValueError."""
+    if name not in FAULT_DEFAULTS:
+        raise ValueError(f"unknown fault {name!r}; known: {', '.join(sorted(FAULT_DEFAULTS))}")
+    default = FAULT_DEFAULTS[name]
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"fault {name!r} takes true/false, not {value!r}")
+    if isinstance(default, int):
+        if isinstance(value, bool):
+            return int(value)
+        text = str(value).strip().lower()
+        if text in ("true", "on", "yes"):
+            return -1 if name == "drop" else 1
+        return int(float(text or "0"))
+    text = "" if value is None or value is False else str(value).strip()
+    if name == "error_rate" and text:
+        if text.startswith("every:"):
+            int(text.split(":", 1)[1])
+        else:
+            float(text)
+    if name == "truncate_downloads":
+        text = {"1": "body", "true": "body", "on": "body", "0": "", "false": "", "off": ""}.get(
+            text.lower(), text
+        )
+        if text not in ("", "body", "length"):
+            raise ValueError("truncate_downloads takes body or length")
+    return text
+
+
+def totp_secret_for(seed: int) -> str:
+    """A base32 TOTP secret derived from the seed (sandbox-only, printed by the command)."""
+    digest = hashlib.sha256(f"sandbox-totp-{seed}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode("ascii")
+
+
+@dataclass(slots=True)
+class Account:
+    """The sandbox's one portal user."""
+
+    username: str = "billing.office"
+    password: str = "Sandbox-Only-2026!"
+    totp_secret: str = ""
+
+
+@dataclass(slots=True)
+class Session:
+    """A browser session: after the password (stage ``mfa``) and after the code (stage ``ok``)."""
+
+    sid: str
+    stage: str
+    created: float
+    last_seen: float
+    requests: int = 0
+    announcement: bool = False
+    interstitial: bool = False
+
+
+@dataclass(slots=True)
+class ResponseFile:
+    """A file in the responses mailbox (a 999 or a 277CA of one batch)."""
+
+    file_id: str
+    batch_id: str
+    kind: str
+    filename: str
+    content: bytes
+
+
+@dataclass(slots=True)
+class Batch:
+    """One uploaded 837 file and what the payer made of it."""
+
+    batch_id: str
+    filename: str
+    sha256: str
+    size: int
+    received: float
+    claims: int
+    accepted: int
+    rejected: int
+    ready_at: float
+    responses: list[ResponseFile] = field(default_factory=list)
+    duplicate_uploads: int = 0
+    records: list[Any] = field(default_factory=list)
+    """Claim status records of the accepted claims (shown once the acknowledgements are out)."""
+
+    @property
+    def ready(self) -> bool:
+        """True once the 999 and 277CA are in the mailbox."""
+        return time.time() >= self.ready_at
+
+
+class SandboxState:
+    """All mutable state behind one lock; ``reset()`` brings back the pristine state quickly."""
+
+    def __init__(
+        self, data: Dataset, account: Account, *, variant: str = "v1", faults: dict[str, Any] | None = None
+    ):
+        self.lock = threading.RLock()
+        self.data = data
+        self.account = account
+        self.initial_variant = variant
+        self.initial_faults = {**FAULT_DEFAULTS, **(faults or {})}
+        self.reset()
+
+    def reset(self) -> None:
+        """Faults back to their start values, variant back, sessions/lockout/TOTP/batches cleared."""
+        with self.lock:
+            self.faults: dict[str, Any] = dict(self.initial_faults)
+            self.variant = self.initial_variant
+            self.sessions: dict[str, Session] = {}
+            self.failed_passwords = 0
+            self.last_totp_step = -1
+            self.signins = 0
+            self.remembered: set[str] = set()
+            self.requests = 0
+            self.error_requests = 0
+            self.rate_window: deque[float] = deque()
+            self.batches: dict[str, Batch] = {}
+            self.batches_by_sha: dict[str, str] = {}
+            self.next_batch = 1
+            self.dropped = 0
+
+    @property
+    def locked(self) -> bool:
+        """Three bad passwords lock the account until reset."""
+        return self.failed_passwords >= 3
+
+    def set_fault(self, name: str, value: Any) -> Any:
+        """Set one knob (validated and converted); returns the stored value."""
+        converted = coerce_fault(name, value)
+        with self.lock:
+            self.faults[name] = converted
+            if name in ("error_rate", "rate_limit"):
+                self.error_requests = 0
+                self.rate_window.clear()
+        return converted
+
+    def set_variant(self, variant: str) -> None:
+        """Switch the UI variant (v1 or v2)."""
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; known: v1, v2")
+        with self.lock:
+            self.variant = variant
+
+    def advance_acknowledgements(self) -> int:
+        """Make every pending 999/277CA available now; returns how many batches were released."""
+        now = time.time()
+        with self.lock:
+            pending = [b for b in self.batches.values() if b.ready_at > now]
+            for batch in pending:
+                batch.ready_at = now
+        return len(pending)
+
+    def new_session(self, stage: str) -> Session:
+        """Open a session at the given stage."""
+        now = time.time()
+        session = Session(secrets.token_urlsafe(24), stage, now, now)
+        with self.lock:
+            self.sessions[session.sid] = session
+        return session
+
+    def snapshot(self) -> dict[str, Any]:
+        """What GET /__admin/state returns."""
+        with self.lock:
+            return {
+                "variant": self.variant,
+                "faults": dict(self.faults),
+                "sessions": len(self.sessions),
+                "failed_passwords": self.failed_passwords,
+                "locked": self.locked,
+                "signins": self.signins,
+                "last_totp_step": self.last_totp_step,
+                "batches": [
+                    {"batch_id": b.batch_id, "ready": b.ready, "duplicate_uploads": b.duplicate_uploads}
+                    for b in self.batches.values()
+                ],
+                "seed": self.data.seed,
+                "as_of": self.data.as_of.isoformat(),
+            }
