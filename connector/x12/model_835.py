@@ -30,7 +30,7 @@ class Adjustment:
     quantity: Decimal | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class ProcedureCode:
     """An SVC01/SVC06 composite: qualifier (HC, AD, ER, IV, N4, NU, ...), code, up to four modifiers."""
 

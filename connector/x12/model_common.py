@@ -100,7 +100,7 @@ class Reference:
     value: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class DateEntry:
     """DTM/DTP: qualifier (e.g. 472, 232, 050) and date; ``end`` for a date range (RD8)."""
 

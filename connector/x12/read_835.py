@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -64,18 +65,49 @@ def _opt(text: str) -> Decimal | None:
         return None
 
 
+_PROCEDURES: dict[str, ProcedureCode] = {}
+_DATE_ENTRIES: dict[tuple[str, str], DateEntry] = {}
+
+
 def _procedure(text: str, comp: str) -> ProcedureCode:
+    """SVC01/SVC06 composite to a (shared, frozen) ProcedureCode; procedure codes repeat a lot."""
+    try:
+        return _PROCEDURES[text]
+    except KeyError:
+        pass
     parts = text.split(comp)
-    parts += _PAD[: 7 - len(parts)] if len(parts) < 7 else []
-    mods = tuple(m for m in parts[2:6] if m)
-    return ProcedureCode(parts[0], parts[1], mods, parts[6])
+    n = len(parts)
+    if n == 2:
+        code = ProcedureCode(parts[0], parts[1])
+    else:
+        if n < 7:
+            parts += _PAD[: 7 - n]
+        code = ProcedureCode(parts[0], parts[1], tuple(m for m in parts[2:6] if m), parts[6])
+    if len(_PROCEDURES) > 4096:
+        _PROCEDURES.clear()
+    _PROCEDURES[text] = code
+    return code
+
+
+def _date_entry(qualifier: str, text: str) -> DateEntry:
+    key = (qualifier, text)
+    try:
+        return _DATE_ENTRIES[key]
+    except KeyError:
+        if len(_DATE_ENTRIES) > 4096:
+            _DATE_ENTRIES.clear()
+        entry = _DATE_ENTRIES[key] = DateEntry(qualifier, cached_date(text))
+        return entry
 
 
 def _adjustments(seg: list[str], target: list[Adjustment]) -> None:
-    group = seg[1] if len(seg) > 1 else ""
-    if not group:
-        raise _Bad(1, "CAS without an adjustment group code")
     n = len(seg)
+    if n < 4 or not seg[1]:
+        raise _Bad(1, "CAS needs a group code, a reason code and an amount")
+    group = seg[1]
+    if n == 4 and seg[2]:
+        target.append(Adjustment(group, seg[2], Decimal(seg[3])))
+        return
     for k in range(2, min(n, 20), 3):
         reason = seg[k]
         if not reason:
@@ -89,7 +121,31 @@ def _adjustments(seg: list[str], target: list[Adjustment]) -> None:
 
 def parse_835(txn: Transaction) -> Remittance:
     """Build a Remittance from one 835 transaction; malformed content raises X12ParseError."""
-    return _parse(txn)
+    enabled = gc.isenabled()
+    gc.disable()  # the objects of one transaction are acyclic; collecting mid-parse only costs time
+    try:
+        return _parse(txn)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_NUMERIC = {
+    "CLP": (3, 4, 5, 12, 13),
+    "SVC": (2, 3, 5, 7),
+    "CAS": (3, 6, 9, 12, 15, 18),
+    "AMT": (2,),
+    "QTY": (2,),
+}
+
+
+def _bad_number(seg: list[str]) -> _Bad:
+    """Find the element that is not a number (slow path, only after an InvalidOperation)."""
+    positions = _NUMERIC.get(seg[0], range(1, len(seg)))
+    for k in positions:
+        if k < len(seg) and seg[k] and _opt(seg[k]) is None:
+            return _Bad(k, f"number expected, found {seg[k]!r}")
+    return _Bad(0, "number expected")
 
 
 def _parse(txn: Transaction) -> Remittance:
@@ -118,30 +174,29 @@ def _parse(txn: Transaction) -> Remittance:
             elif sid == "SVC":
                 if claim is None:
                     raise _Bad(0, "SVC outside a claim")
-                e = seg + _PAD if len(seg) < 8 else seg
-                if not e[1]:
-                    raise _Bad(1, "SVC01 procedure is empty")
+                n = len(seg)
+                if n < 4 or not seg[1]:
+                    raise _Bad(1, "SVC needs a procedure, a charge and a payment")
                 line = ServiceLine(
-                    _procedure(e[1], comp),
-                    _money(e, 2),
-                    _money(e, 3),
-                    e[4],
-                    _opt(e[5]),
-                    _procedure(e[6], comp) if e[6] else None,
-                    _opt(e[7]),
+                    _procedure(seg[1], comp),
+                    Decimal(seg[2]),
+                    Decimal(seg[3]),
+                    seg[4] if n > 4 else "",
+                    _opt(seg[5]) if n > 5 else None,
+                    _procedure(seg[6], comp) if n > 6 and seg[6] else None,
+                    _opt(seg[7]) if n > 7 else None,
                 )
                 claim.service_lines.append(line)
-            elif sid == "DTM" or sid == "DTP":
-                e = seg + _PAD if len(seg) < 3 else seg
-                entry = DateEntry(e[1], cached_date(e[2]))
+            elif sid == "DTM":
+                entry = _date_entry(seg[1], seg[2] if len(seg) > 2 else "")
                 if line is not None:
                     line.dates.append(entry)
                 elif claim is not None:
                     claim.dates.append(entry)
-                elif e[1] == "405":
+                elif seg[1] == "405":
                     remit.production_date = entry.date
             elif sid == "REF":
-                e = seg + _PAD if len(seg) < 3 else seg
+                e = seg if len(seg) > 2 else seg + _PAD
                 ref = Reference(e[1], e[2])
                 if line is not None:
                     line.references.append(ref)
@@ -155,15 +210,18 @@ def _parse(txn: Transaction) -> Remittance:
                     remit.version_reference = e[2]
             elif sid == "CLP":
                 e = seg + _PAD if len(seg) < 14 else seg
-                if not e[1]:
-                    raise _Bad(1, "CLP01 claim id is empty")
+                if not e[1] or not e[3] or not e[4]:
+                    raise _Bad(
+                        1 if not e[1] else 3 if not e[3] else 4,
+                        "CLP needs a claim id, a charge and a payment",
+                    )
                 line = None
                 party = None
                 claim = ClaimPayment(
                     e[1],
                     e[2],
-                    _money(e, 3),
-                    _money(e, 4),
+                    Decimal(e[3]),
+                    Decimal(e[4]),
                     _opt(e[5]),
                     e[6],
                     e[7],
@@ -181,13 +239,13 @@ def _parse(txn: Transaction) -> Remittance:
                 if claim is not None and line is None:
                     claim.names.append(name)
             elif sid == "AMT":
-                amount = AmountEntry(seg[1], _money(seg, 2))
+                amount = AmountEntry(seg[1], Decimal(seg[2]))
                 if line is not None:
                     line.amounts.append(amount)
                 elif claim is not None:
                     claim.amounts.append(amount)
             elif sid == "QTY":
-                quantity = QuantityEntry(seg[1], _money(seg, 2))
+                quantity = QuantityEntry(seg[1], Decimal(seg[2]))
                 if line is not None:
                     line.quantities.append(quantity)
                 elif claim is not None:
@@ -261,6 +319,9 @@ def _parse(txn: Transaction) -> Remittance:
                 raise _Bad(0, f"unexpected {sid} inside the transaction")
     except _Bad as bad:
         raise txn.error(bad.message, index, bad.element if bad.element else None) from None
+    except InvalidOperation:
+        number = _bad_number(segs[index])
+        raise txn.error(number.message, index, number.element if number.element else None) from None
     except (IndexError, KeyError, ValueError, AttributeError) as exc:  # safety net: never leak these
         raise txn.error(f"malformed segment ({type(exc).__name__})", index) from None
     if not seen_bpr:

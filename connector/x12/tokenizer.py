@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import mmap
 import re
 from collections.abc import Iterator
@@ -163,6 +164,23 @@ def _get(elements: list[str], index: int) -> str:
     return elements[index].strip() if index < len(elements) else ""
 
 
+def _needs_strip(text: str, term: str) -> bool:
+    return "\n" in text or "\r" in text or "\t" in text or (term + " ") in text or (" " + term) in text
+
+
+def _split_segments(text: str, term: str) -> list[str]:
+    """Split on the terminator, tolerating CR/LF after terminators, blank lines and stray whitespace."""
+    if not _needs_strip(text, term):
+        return text.split(term)
+    if term not in "\r\n":
+        # fast path: the usual "one segment per line" layout
+        compact = text.replace(term + "\r\n", term).replace(term + "\n", term)
+        if not _needs_strip(compact, term):
+            return compact.split(term)
+    pieces = [p.strip() for p in text.split(term)]
+    return [p for p in pieces if p]
+
+
 def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Transaction]:
     """Yield every ST..SE transaction set in ``data`` (several ISA/GS/ST allowed), checking the envelope.
 
@@ -245,16 +263,18 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
         se_end = data.find(cursor.term, match.end())
         if se_end < 0:
             raise cursor.fail("SE segment has no terminator (file truncated?)", "SE", None, match.start())
-        raw = bytes(data[offset:se_end])
+        raw = data[offset:se_end]
         try:
             text, encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = raw.decode("latin-1"), "latin-1"
-        pieces = text.split(term_text)
-        if any(ch in text for ch in "\r\n\t") or (term_text + " ") in text or (" " + term_text) in text:
-            pieces = [p.strip() for p in pieces]
-            pieces = [p for p in pieces if p]
-        segments = [p.split(elem) for p in pieces]
+        enabled = gc.isenabled()
+        gc.disable()  # many small lists, no cycles: a collection mid-split only costs time
+        try:
+            segments = [p.split(elem) for p in _split_segments(text, term_text)]
+        finally:
+            if enabled:
+                gc.enable()
         cursor.pos = se_end + len(cursor.term)
         cursor.segment_number += len(segments) - 1
         envelope = Envelope(
