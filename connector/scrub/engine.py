@@ -22,7 +22,8 @@ def scrub(claims: Iterable[Claim], ctx: ScrubContext) -> ScrubReport:
         for line in claim.lines:
             first.setdefault(duplicate_key(claim, line), (claim.claim_id, line.line_id))
     ctx = dataclasses.replace(ctx, batch_first=first)
-    rules = list(RULES.values())
+    order = [m.__name__ for m in RULE_MODULES]
+    rules = sorted(RULES.values(), key=lambda r: order.index(r.check.__module__))
     findings: list[Finding] = []
     for claim in batch:
         disabled = ctx.settings.for_payer(claim.payer_id).disabled

@@ -70,3 +70,13 @@ def rule(
         return check
 
     return register
+
+
+def submitted_keys(claims: Iterable[Claim]) -> frozenset[DuplicateKey]:
+    """Keys of the lines of claims the PM marks as already sent (they have a submitted date)."""
+    return frozenset(
+        duplicate_key(claim, line)
+        for claim in claims
+        if claim.submitted_date is not None
+        for line in claim.lines
+    )

@@ -121,8 +121,8 @@ def duplicate_in_batch(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
 
 @rule("DUPLICATE-SUBMITTED", "error", "procedure_code", "This service was already submitted to a payer")
 def duplicate_submitted(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
-    if claim.frequency_code in ("7", "8") or not ctx.already_submitted:
-        return
+    if claim.frequency_code in ("7", "8") or claim.submitted_date is not None or not ctx.already_submitted:
+        return  # a replacement/void, or the submitted claim itself
     for line in claim.lines:
         if duplicate_key(claim, line) in ctx.already_submitted:
             yield line.line_id, "send a replacement (frequency 7) instead of a new claim"

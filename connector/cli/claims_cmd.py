@@ -1,0 +1,104 @@
+"""`connector claims scrub|build|rules`: scrub a PM export, build the 837 batch of the clean claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from connector.errors import ConfigError, PMExportError
+from connector.pm.models import PMExport
+from connector.scrub.findings import ScrubReport
+
+app = typer.Typer(help="Scrub PM exports and build claim batches (837).", no_args_is_help=True)
+
+EXIT_UNREADABLE = 2
+
+PROFILE_OPTION = typer.Option("generic", "--profile", "-p", help="PM export profile (mappings/pm/NAME.yaml)")
+SHEET_OPTION = typer.Option(None, "--sheet", help="XLSX sheet (default: the profile's, else the first)")
+TODAY_OPTION = typer.Option(None, "--today", help="Scrub as of this date (YYYY-MM-DD; default today)")
+MAPPINGS_OPTION = typer.Option(None, "--mappings", help="Folder of mapping files that override ours")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_UNREADABLE)
+
+
+def _as_of(today: str | None) -> dt.date:
+    if today is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(today)
+    except ValueError:
+        raise _fail(f"--today {today!r} is not a date (YYYY-MM-DD)") from None
+
+
+def read_and_scrub(
+    export_path: Path, profile: str, sheet: str | None, today: dt.date, mappings: Path | None
+) -> tuple[PMExport, ScrubReport]:
+    """Read the export (exit 2 when it cannot be read) and scrub every claim in it."""
+    from connector.pm.reader import read_export
+    from connector.pm.scrub_tables import load_scrub_settings
+    from connector.scrub import ScrubContext, scrub
+    from connector.scrub.registry import submitted_keys
+
+    try:
+        export = read_export(export_path, profile, sheet=sheet, override_dir=mappings)
+        settings = load_scrub_settings(mappings)
+    except (PMExportError, ConfigError) as exc:
+        raise _fail(str(exc)) from None
+    ctx = ScrubContext(today=today, settings=settings, already_submitted=submitted_keys(export.claims))
+    return export, scrub(export.claims, ctx)
+
+
+def print_summary(export: PMExport, report: ScrubReport, limit: int) -> None:
+    """Totals, the rules that fired, and the first ``limit`` findings."""
+    s = report.summary()
+    where = f"{export.source}" + (f" (sheet {export.sheet})" if export.sheet else "")
+    typer.echo(f"{where}: {s['claims']} claims, {s['lines']} lines, profile {export.profile}")
+    typer.echo(
+        f"clean {s['clean_claims']}, held {s['held_claims']}, clean claim rate {s['clean_claim_rate']}%"
+        f" ({s['errors']} errors, {s['warnings']} warnings)"
+    )
+    for rule_id, count in report.counts_by_rule().items():
+        typer.echo(f"  {rule_id:<24} {count}")
+    for f in report.findings[:limit]:
+        where = f"claim {f.claim_id}" + (f" line {f.line_id}" if f.line_id else "") + f" (row {f.row})"
+        typer.echo(f"{f.severity.upper():<7} {where}: {f.message} [{f.rule_id}]")
+    if len(report.findings) > limit:
+        typer.echo(f"... {len(report.findings) - limit} more findings (use --out to get them all)")
+
+
+@app.command("scrub")
+def scrub_cmd(
+    export: Path = typer.Argument(..., help="PM export (CSV or XLSX)"),
+    profile: str = PROFILE_OPTION,
+    sheet: str | None = SHEET_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write findings to scrub.xlsx or .json"),
+    today: str | None = TODAY_OPTION,
+    mappings: Path | None = MAPPINGS_OPTION,
+    limit: int = typer.Option(50, "--limit", help="Findings to print (all go to --out)"),
+) -> None:
+    """Scrub every claim of a PM export; exit 0 when the export was read (findings are results), 2 if not."""
+    from connector.pm.scrub_output import write_json, write_xlsx
+
+    exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
+    print_summary(exported, report, limit)
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix not in (".json", ".xlsx"):
+            raise _fail(f"--out {out.name}: use a .json or .xlsx file name")
+        (write_json if suffix == ".json" else write_xlsx)(out, exported, report)
+        typer.echo(f"findings written to {out}")
+
+
+@app.command("rules")
+def rules_cmd() -> None:
+    """List the scrub rules (id, severity, field, message): ids to turn off in mappings/scrub/payers.yaml."""
+    from connector.scrub import RULES
+
+    for r in RULES.values():
+        kinds = "" if r.claim_types == frozenset({"P", "I"}) else f" ({'/'.join(sorted(r.claim_types))} only)"
+        typer.echo(f"{r.id:<24} {r.severity:<8} {r.field:<22} {r.message}{kinds}")
