@@ -280,7 +280,8 @@ def main() -> None:
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="x12bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"files in {folder}; {CLAIMS_PER_PAYMENT} claims per payment (ST), 2 service lines per claim")
-    header = f"{'claims':>7} {'parser':<14} {'seconds':>8} {'claims/s':>10} {'peak RSS MB':>11} {'ours faster by':>15}"
+    header = f"{'claims':>7} {'parser':<14} {'seconds':>8} {'claims/s':>10} "
+    header += f"{'peak RSS MB':>11} {'ours faster by':>15}"
     rows: list[str] = []
     for size in sizes:
         path = folder / f"era_{size}.835"
