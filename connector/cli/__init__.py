@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from connector import __version__
-from connector.cli import claims_cmd, config_cmd, db_cmd
+from connector.cli import claims_cmd, config_cmd, db_cmd, sandbox_cmd
 
 app = typer.Typer(
     name="connector",
@@ -38,6 +38,7 @@ def _root(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(sandbox_cmd.app, name="sandbox")
 
 
 def main() -> None:
