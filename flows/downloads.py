@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
-from connector.errors import DownloadFailed, PortalUnavailable, SessionExpired
+from connector.errors import DownloadFailed, PortalMaintenance, PortalUnavailable, SessionExpired
 from connector.fileio import atomic_write_bytes, atomic_writer, sha256_file
 from flows.records import FileKind, SavedFile
 
@@ -56,6 +56,8 @@ async def fetch(context: BrowserContext, url: str, dest: Path, kind: FileKind, r
         raise DownloadFailed(f"{kind} for {reference}: {type(exc).__name__}", step=STEP) from None
     if resp.status in (301, 302, 303, 307, 308, 401, 403):
         raise SessionExpired(f"{kind} download was refused (HTTP {resp.status})", step=STEP)
+    if resp.status == 503 and b"maintenance" in (await resp.body()).lower():
+        raise PortalMaintenance("the portal is down for maintenance", step=STEP)
     if resp.status == 429 or resp.status >= 500:
         retry = resp.headers.get("retry-after")
         raise PortalUnavailable(

@@ -70,11 +70,23 @@ async def _next_page(portal: PortalPage) -> bool:
     return True
 
 
+def _all_known(listing: PaymentListing, known: frozenset[tuple[FileKind, str]]) -> bool:
+    return ("835", listing.payment_number) in known and (
+        listing.pdf_url is None or ("pdf", listing.payment_number) in known
+    )
+
+
 async def _click_row_files(
-    portal: PortalPage, row: Locator, listing: PaymentListing, dest: Path
+    portal: PortalPage,
+    row: Locator,
+    listing: PaymentListing,
+    dest: Path,
+    known: frozenset[tuple[FileKind, str]],
 ) -> list[SavedFile]:
     saved = []
     for kind, name in LINKS.items():
+        if (kind, listing.payment_number) in known:
+            continue
         if already_saved(dest, kind, listing.payment_number) is not None:
             continue
         if await portal.smap.present(row, name):
@@ -89,13 +101,13 @@ async def download_eras(
     *,
     since: dt.date,
     until: dt.date,
-    known: frozenset[str] = frozenset(),
+    known: frozenset[tuple[FileKind, str]] = frozenset(),
     method: Method = "auto",
     pool: int = DEFAULT_POOL,
 ) -> EraDownload:
     """Save every new payment's 835 and PDF between ``since`` and ``until`` into ``dest``.
 
-    ``known`` holds payment numbers already recorded; they are listed but not fetched again.
+    ``known`` holds ``(kind, payment number)`` pairs already recorded; they are not fetched again.
     A file left on disk by an interrupted run is returned as ``reused`` instead of being fetched.
     ``auto`` times one click-download against one request-fetch of the same link and uses the faster.
     """
@@ -114,20 +126,23 @@ async def download_eras(
             row = rows.nth(i)
             listing = await read_row(portal, row)
             listings.append(listing)
-            if listing.payment_number in known:
+            if _all_known(listing, known):
                 continue
-            if method == "auto" and not measured and listing.era_url:
+            if (
+                method == "auto"
+                and not measured
+                and listing.era_url
+                and ("835", listing.payment_number) not in known
+            ):
                 chosen, first = await _measure(portal, row, listing, dest)
                 measured = True
                 saved.append(first)
             if chosen == "click":
-                saved += await _click_row_files(portal, row, listing, dest)
+                saved += await _click_row_files(portal, row, listing, dest, known)
         if not await _next_page(portal):
             break
     if chosen == "request":
-        saved += await _fetch_listings(
-            portal, [x for x in listings if x.payment_number not in known], dest, pool
-        )
+        saved += await _fetch_listings(portal, listings, dest, pool, known)
     unique: dict[tuple[str, str], SavedFile] = {}
     for f in saved:
         unique.setdefault((f.kind, f.reference), f)
@@ -135,21 +150,25 @@ async def download_eras(
     return EraDownload(
         tuple(listings),
         tuple(unique.values()),
-        sum(x.payment_number in known for x in listings),
+        sum(_all_known(x, known) for x in listings),
         pages,
         chosen,
     )
 
 
 async def _fetch_listings(
-    portal: PortalPage, listings: list[PaymentListing], dest: Path, pool: int
+    portal: PortalPage,
+    listings: list[PaymentListing],
+    dest: Path,
+    pool: int,
+    known: frozenset[tuple[FileKind, str]],
 ) -> list[SavedFile]:
     saved: list[SavedFile] = []
     jobs: list[tuple[str, FileKind, str]] = []
     for listing in listings:
         links: tuple[tuple[FileKind, str | None], ...] = (("835", listing.era_url), ("pdf", listing.pdf_url))
         for kind_, url in links:
-            if url is None:
+            if url is None or (kind_, listing.payment_number) in known:
                 continue
             earlier = already_saved(dest, kind_, listing.payment_number)
             if earlier is not None:

@@ -17,6 +17,7 @@ from connector.errors import (
     PortalUnavailable,
     SelectorMissing,
     SessionExpired,
+    UnknownInterstitial,
 )
 from connector.fileio import atomic_write_bytes
 from connector.selectormap import Root, SelectorMap
@@ -59,10 +60,27 @@ class PortalPage:
             response = await self.page.goto(self.url_for(key, **query), wait_until="domcontentloaded")
         except PlaywrightError as exc:
             raise PortalUnavailable(f"could not open {key} ({_short(exc)})", step=step) from None
+        if response is not None and response.status == 503:
+            await self.raise_for_error_page(step)
         check_response(response, step=step)
-        if key not in SIGN_IN_PAGES and self.on_sign_in_page():
-            raise SessionExpired("the portal sent us back to sign-in", step=step)
+        if key not in SIGN_IN_PAGES:
+            if self.on_sign_in_page():
+                raise SessionExpired("the portal sent us back to sign-in", step=step)
+            await self.raise_for_error_page(step)
+            if not self.on_page(key):
+                await self.unknown_page(step)
         return response
+
+    def on_page(self, key: str) -> bool:
+        """Whether the browser shows the page ``key`` of the map (same path, any query)."""
+        wanted = urlsplit(self.url_for(key)).path.rstrip("/")
+        return urlsplit(self.page.url).path.rstrip("/") == wanted
+
+    async def unknown_page(self, step: str) -> None:
+        """Stop on a page we do not know (terms, survey...): never click through; keep a masked screenshot."""
+        shot = await self.masked_screenshot("interstitial")
+        where = f"; masked screenshot {shot.name}" if shot else ""
+        raise UnknownInterstitial(f"an unknown page stands in the way{where}", step=step)
 
     async def after_action(self, step: str) -> None:
         """After a click that navigates: wait for the page and raise SessionExpired on a sign-in redirect."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
@@ -94,19 +96,24 @@ async def _enter_code(portal: PortalPage, totp: TotpSource) -> None:
     raise MfaFailed("the portal refused the one-time code twice", step=STEP)
 
 
-async def _past_interstitials(portal: PortalPage) -> None:
+async def _past_interstitials(portal: PortalPage, timeout_s: float = 15.0) -> None:
     """Dismiss the known announcement; any other page between sign-in and home stops the run."""
-    for _ in range(3):
-        try:
-            found = await portal.first_of(("home.marker", "announcement.dialog"), step=STEP, timeout_s=8)
-        except SelectorMissing:
-            shot = await portal.masked_screenshot("interstitial")
-            where = f"; masked screenshot {shot.name}" if shot else ""
-            raise UnknownInterstitial(f"an unknown page stands after sign-in{where}", step=STEP) from None
-        if found == "home.marker":
-            if await portal.smap.present(portal.page, "announcement.dialog"):
-                await dismiss_announcement(portal)
-                continue
+    deadline = time.monotonic() + timeout_s
+    dismissed = 0
+    while time.monotonic() < deadline:
+        if await portal.smap.present(portal.page, "announcement.dialog"):
+            if dismissed >= 2:
+                raise UnknownInterstitial("the announcement would not close", step=STEP)
+            await dismiss_announcement(portal)
+            dismissed += 1
+            continue
+        if await portal.smap.present(portal.page, "home.marker"):
             return
-        await dismiss_announcement(portal)
-    raise UnknownInterstitial("the announcement would not close", step=STEP)
+        if portal.on_sign_in_page():
+            if await portal.smap.present(portal.page, "mfa.error"):
+                raise MfaFailed("the portal refused the one-time code", step=STEP)
+        elif not portal.on_page("home"):
+            await portal.page.wait_for_load_state("domcontentloaded")
+            await portal.unknown_page(STEP)
+        await asyncio.sleep(0.1)
+    raise SelectorMissing(portal.smap.portal, "home.marker", "did not appear after sign-in")

@@ -34,6 +34,11 @@ class TotpSource:
         self._last_step = int(now // STEP_SECONDS)
         return str(self._totp.at(now))
 
+    @property
+    def last_used_step(self) -> int | None:
+        """The 30 s step whose code was last handed out or marked used (None: none yet)."""
+        return self._last_step
+
     def mark_used(self, when: float | None = None) -> None:
         """Record that the code of the step at ``when`` was used elsewhere (e.g. a previous run)."""
         self._last_step = int((when if when is not None else time.time()) // STEP_SECONDS)

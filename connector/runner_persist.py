@@ -1,0 +1,321 @@
+"""The runner's per-job steps: call the flow, parse what it saved (connector.x12), persist it (store)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from connector import store
+from connector.errors import DownloadFailed, X12ParseError
+from connector.fileio import sha256_file
+from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
+from connector.store.repo_remittance import payer_id_of
+from connector.x12 import iter_transactions, read_277ca, read_835, read_999
+from flows.acks import download_acks
+from flows.batches import list_batches, upload_batch, upload_name
+from flows.claim_status import claim_statuses
+from flows.eras import download_eras
+from flows.portal import PortalPage
+from flows.records import FileKind as FlowKind
+from flows.records import SavedFile
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKBACK_DAYS = 120
+OVERLAP_DAYS = 3
+STORE_KIND: dict[FlowKind, FileKind] = {
+    "835": FileKind.ERA_835,
+    "pdf": FileKind.PDF,
+    "999": FileKind.ACK_999,
+    "277ca": FileKind.ACK_277CA,
+}
+FINAL_STATUS = re.compile(r"^(F\d|finalized)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class JobContext:
+    """What a job needs: the signed-in portal page, the store, the run, and its folders and options."""
+
+    portal: PortalPage
+    factory: sessionmaker[Session]
+    run_id: int
+    account: str
+    downloads: Path
+    outbox: Path
+    options: dict[str, Any]
+
+    def account_id(self, session: Session) -> int:
+        """The ledger's id for this account."""
+        found = session.scalars(select(store.Account.id).where(store.Account.key == self.account)).one()
+        return int(found)
+
+
+def _known(session: Session, kinds: tuple[FileKind, ...], column: Any) -> set[tuple[str, str]]:
+    rows = session.execute(select(DownloadedFile.kind, column).where(DownloadedFile.kind.in_(kinds)))
+    return {(str(kind.value), str(ref)) for kind, ref in rows if ref}
+
+
+def _since(ctx: JobContext, session: Session) -> tuple[dt.date, dt.date]:
+    today = dt.datetime.now(dt.UTC).date()
+    until = ctx.options.get("until") or today
+    if ctx.options.get("since"):
+        return ctx.options["since"], until
+    last = store.last_successful_run(session, "eras", ctx.account_id(session))
+    if last is None:
+        return today - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS), until
+    return last.started_at.date() - dt.timedelta(days=OVERLAP_DAYS), until
+
+
+def _record_835(ctx: JobContext, session: Session, saved: SavedFile, counts: dict[str, int]) -> None:
+    try:
+        remits = list(read_835(saved.path.read_bytes(), source=saved.path.name))
+    except X12ParseError as exc:
+        saved.path.unlink(missing_ok=True)
+        raise DownloadFailed(f"835 for payment {saved.reference} does not parse ({exc.reason})") from None
+    first = remits[0] if remits else None
+    row, new = store.record_file(
+        session,
+        kind=FileKind.ERA_835,
+        sha256=saved.sha256,
+        size=saved.size,
+        stored_path=str(saved.path),
+        run_id=ctx.run_id,
+        payer_id=payer_id_of(first) if first else None,
+        payment_number=saved.reference,
+        isa13=first.envelope.interchange_control_number if first else None,
+        gs06=first.envelope.group_control_number if first else None,
+        portal_reference=saved.reference,
+    )
+    counts["files_new" if new else "files_seen"] += 1
+    for remit in remits:
+        _, added = store.save_remittance(session, remit, row.id)
+        counts["remittances_new" if added else "remittances_seen"] += 1
+
+
+async def eras(ctx: JobContext) -> dict[str, Any]:
+    """Download new ERAs and PDF remits, record each file once, store each 835 transaction once."""
+    with ctx.factory.begin() as session:
+        since, until = _since(ctx, session)
+        known = _known(session, (FileKind.ERA_835, FileKind.PDF), DownloadedFile.payment_number)
+    flow_known = frozenset((("835" if k == "835" else "pdf"), ref) for k, ref in known)
+    got = await download_eras(
+        ctx.portal,
+        ctx.downloads / "eras",
+        since=since,
+        until=until,
+        known=flow_known,  # type: ignore[arg-type]
+        method=ctx.options.get("method", "auto"),
+    )
+    counts = dict.fromkeys(("files_new", "files_seen", "remittances_new", "remittances_seen"), 0)
+    counts |= {"listed": len(got.listings), "pages": got.pages, "skipped_known": got.skipped_known}
+    counts["fetched"] = sum(not f.reused for f in got.files)
+    for saved in got.files:
+        with ctx.factory.begin() as session:
+            if saved.kind == "835":
+                _record_835(ctx, session, saved, counts)
+            else:
+                _, new = store.record_file(
+                    session,
+                    kind=STORE_KIND[saved.kind],
+                    sha256=saved.sha256,
+                    size=saved.size,
+                    stored_path=str(saved.path),
+                    run_id=ctx.run_id,
+                    payment_number=saved.reference,
+                    portal_reference=saved.reference,
+                )
+                counts["files_new" if new else "files_seen"] += 1
+    return {**counts, "method": got.method, "since": since.isoformat(), "until": until.isoformat()}
+
+
+def _money(text: str) -> Decimal | None:
+    cleaned = text.replace("$", "").replace(",", "").strip()
+    try:
+        return Decimal(cleaned).quantize(Decimal("0.01")) if cleaned else None
+    except InvalidOperation:
+        return None
+
+
+def _open_claims(session: Session) -> list[str]:
+    latest: dict[str, ClaimStatusObservation] = {}
+    for obs in session.scalars(select(ClaimStatusObservation).order_by(ClaimStatusObservation.observed_at)):
+        latest[obs.claim_number] = obs
+    return sorted(n for n, o in latest.items() if not FINAL_STATUS.match(o.status_category or o.status_text))
+
+
+async def statuses(ctx: JobContext) -> dict[str, Any]:
+    """Search each open claim (given, or not yet final in the store) and append what the portal says."""
+    with ctx.factory.begin() as session:
+        claims = list(ctx.options.get("claims") or _open_claims(session))
+        account_id = ctx.account_id(session)
+    found = await claim_statuses(ctx.portal, claims)
+    rows = 0
+    with ctx.factory.begin() as session:
+        for claim, status_rows in found.items():
+            for row in status_rows:
+                store.add_claim_status(
+                    session,
+                    claim_number=row.claim_number or claim,
+                    status_text=row.status,
+                    status_category=row.category_code[:8] or None,
+                    paid_amount=_money(row.paid_amount),
+                    payment_number=row.payment_number or None,
+                    run_id=ctx.run_id,
+                    account_id=account_id,
+                )
+                rows += 1
+    return {"claims": len(claims), "status_rows": rows, "not_found": sum(not r for r in found.values())}
+
+
+async def _settle_unknown(ctx: JobContext, account_id: int) -> int:
+    """Read the portal's batch list and settle every UNKNOWN batch before anything is uploaded."""
+    with ctx.factory.begin() as session:
+        unknown = [
+            (b.id, b.idempotency_key)
+            for b in store.open_batches(session, account_id)
+            if b.state is BatchState.UNKNOWN
+        ]
+    if not unknown:
+        return 0
+    listed = {b.file_name: b for b in await list_batches(ctx.portal)}
+    with ctx.factory.begin() as session:
+        for batch_id, key in unknown:
+            seen = listed.get(upload_name(key))
+            if seen is not None:
+                store.mark_submitted(session, batch_id, seen.batch_id)
+            else:
+                store.mark_pending_again(session, batch_id, "not in the portal's batch list")
+    return len(unknown)
+
+
+def _envelope(data: bytes, source: str) -> tuple[str, str, str, int]:
+    txns = list(iter_transactions(data, source=source))
+    if not txns:
+        raise X12ParseError("no transaction set", source=source)
+    env = txns[0].envelope
+    claims = sum(1 for t in txns for seg in t.segments if seg and seg[0] == "CLM")
+    return env.interchange_control_number, env.group_control_number, env.transaction_control_number, claims
+
+
+async def upload(ctx: JobContext) -> dict[str, Any]:
+    """Upload each 837 once: PENDING row first, then the click; SUBMITTED, DUPLICATE or UNKNOWN after."""
+    files = [Path(p) for p in ctx.options.get("files") or sorted(ctx.outbox.glob("*.837"))]
+    counts = dict.fromkeys(("submitted", "unknown", "duplicate", "skipped", "settled"), 0)
+    with ctx.factory.begin() as session:
+        account_id = ctx.account_id(session)
+    counts["settled"] = await _settle_unknown(ctx, account_id)
+    for path in files:
+        data = path.read_bytes()
+        sha = sha256_file(path)
+        isa13, gs06, st02, claim_count = _envelope(data, path.name)
+        with ctx.factory.begin() as session:
+            batch, _ = store.create_pending(
+                session,
+                sha,
+                isa13=isa13,
+                gs06=gs06,
+                st02=st02,
+                claim_count=claim_count,
+                file_path=str(path),
+                account_id=account_id,
+            )
+            batch_id, state = batch.id, batch.state
+        if state is not BatchState.PENDING:
+            counts["skipped"] += 1
+            continue
+        receipt = await upload_batch(ctx.portal, data, sha)
+        with ctx.factory.begin() as session:
+            if receipt.state == "SUBMITTED":
+                store.mark_submitted(session, batch_id, receipt.batch_id)
+                counts["submitted"] += 1
+            elif receipt.state == "DUPLICATE":
+                store.settle(session, batch_id, BatchState.DUPLICATE, f"portal batch {receipt.batch_id}")
+                counts["duplicate"] += 1
+            else:
+                store.mark_unknown(session, batch_id, receipt.detail or "upload outcome unknown")
+                counts["unknown"] += 1
+    return counts
+
+
+def _record_ack(ctx: JobContext, session: Session, saved: SavedFile, batch: SubmissionBatch) -> str:
+    data = saved.path.read_bytes()
+    row, new = store.record_file(
+        session,
+        kind=STORE_KIND[saved.kind],
+        sha256=saved.sha256,
+        size=saved.size,
+        stored_path=str(saved.path),
+        run_id=ctx.run_id,
+        portal_reference=saved.reference,
+    )
+    if not new:
+        return "seen"
+    if saved.kind == "999":
+        for ack in read_999(data, source=saved.path.name):
+            store.add_acknowledgement(
+                session,
+                kind=store.AckKind.ACK_999,
+                accepted=ack.accepted,
+                batch_id=batch.id,
+                file_id=row.id,
+                accepted_count=ack.accepted_count,
+                rejected_count=max(ack.included - ack.accepted_count, 0),
+                detail=[{"control_number": t.control_number, "status": t.status} for t in ack.transactions],
+            )
+            if not ack.accepted and batch.state is BatchState.SUBMITTED:
+                store.settle(session, batch.id, BatchState.REJECTED, "999 rejected the batch")
+        return "999"
+    for ca in read_277ca(data, source=saved.path.name):
+        accepted, rejected = ca.accepted_claims, ca.rejected_claims
+        store.add_acknowledgement(
+            session,
+            kind=store.AckKind.ACK_277CA,
+            accepted=bool(accepted),
+            batch_id=batch.id,
+            file_id=row.id,
+            accepted_count=len(accepted),
+            rejected_count=len(rejected),
+            detail=[{"claim": c.claim_id, "category": c.category} for c in ca.claims],
+        )
+        if batch.state is BatchState.SUBMITTED:
+            final = BatchState.ACCEPTED if accepted else BatchState.REJECTED
+            store.settle(
+                session, batch.id, final, f"277CA: {len(accepted)} accepted, {len(rejected)} rejected"
+            )
+    return "277ca"
+
+
+async def acks(ctx: JobContext) -> dict[str, Any]:
+    """Save new 999/277CA files for submitted batches, record them, and settle batches on their 277CA."""
+    with ctx.factory.begin() as session:
+        account_id = ctx.account_id(session)
+        open_ = {
+            b.portal_batch_id: b.id for b in store.open_batches(session, account_id) if b.portal_batch_id
+        }
+        kinds = (FileKind.ACK_999, FileKind.ACK_277CA)
+        known = {ref for _, ref in _known(session, kinds, DownloadedFile.portal_reference)}
+    saved = await download_acks(ctx.portal, ctx.downloads / "acks", open_, known=frozenset(known))
+    counts = {"open_batches": len(open_), "999": 0, "277ca": 0, "seen": 0}
+    for item in saved:
+        with ctx.factory.begin() as session:
+            batch = session.get(SubmissionBatch, open_[item.reference.split(":", 1)[0]])
+            assert batch is not None
+            counts[_record_ack(ctx, session, item, batch)] += 1
+    return counts
+
+
+JOBS: dict[str, Callable[[JobContext], Awaitable[dict[str, Any]]]] = {
+    "eras": eras,
+    "statuses": statuses,
+    "upload": upload,
+    "acks": acks,
+}
