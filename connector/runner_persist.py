@@ -18,7 +18,6 @@ from connector import store
 from connector.errors import DownloadFailed, X12ParseError
 from connector.fileio import sha256_file
 from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
-from connector.store.repo_remittance import payer_id_of
 from connector.x12 import iter_transactions, read_277ca, read_835, read_999
 from flows.acks import download_acks
 from flows.batches import list_batches, upload_batch, upload_name
@@ -89,7 +88,7 @@ def _record_835(ctx: JobContext, session: Session, saved: SavedFile, counts: dic
         size=saved.size,
         stored_path=str(saved.path),
         run_id=ctx.run_id,
-        payer_id=payer_id_of(first) if first else None,
+        payer_id=store.dedupe_key(first)[0] if first else None,
         payment_number=saved.reference,
         isa13=first.envelope.interchange_control_number if first else None,
         gs06=first.envelope.group_control_number if first else None,
