@@ -35,3 +35,41 @@ def postgres_url() -> str:
         skip_or_fail("CONNECTOR_TEST_POSTGRES_URL is not set")
     assert url is not None
     return url
+
+
+from collections.abc import Iterator  # noqa: E402  (appended by the sandbox fixture section)
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from connector.sandbox.server import SandboxServer
+
+SANDBOX_SEED = 20261127
+"""The fixed seed of the shared sandbox portal (the ground truth and PM export follow from it)."""
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
+    """ONE sandbox portal for the whole session on 127.0.0.1 (free port, background thread, fixed seed).
+
+    Yields ``connector.sandbox.server.SandboxServer``: ``base_url``, ``username``, ``password``,
+    ``totp_secret``, ``totp_now()``, ``pm_export_csv``, ``pm_export_xlsx``, ``bank_csv``, ``ground_truth``,
+    ``data`` (the generated data set), ``reset()``, ``set_fault(name, value)``, ``set_variant("v1"|"v2")``,
+    ``advance_acknowledgements()``. Acknowledgements appear at once (ack_delay 0) unless a test sets a delay.
+    """
+    from connector.sandbox.server import SandboxServer
+
+    server = SandboxServer(tmp_path_factory.mktemp("sandbox"), seed=SANDBOX_SEED).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox_fresh(sandbox: SandboxServer) -> Iterator[SandboxServer]:
+    """The shared sandbox, reset to its pristine state after the test (faults off, no sessions, v1)."""
+    sandbox.reset()
+    try:
+        yield sandbox
+    finally:
+        sandbox.reset()
