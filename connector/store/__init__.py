@@ -15,6 +15,7 @@ from connector.store.db import (
     session_factory,
     upgrade,
 )
+from connector.store.era_rows import dedupe_key
 from connector.store.models import (
     Account,
     Acknowledgement,
@@ -53,7 +54,7 @@ from connector.store.repo_events import (
 )
 from connector.store.repo_files import file_exists, find_file, record_file
 from connector.store.repo_leases import acquire_lease, lease_holder, release_lease, renew_lease
-from connector.store.repo_remittance import dedupe_key, find_remittance, save_remittance
+from connector.store.repo_remittance import find_remittance, save_remittance
 from connector.store.repo_runs import (
     close_interrupted_runs,
     finish_run,
