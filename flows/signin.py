@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
@@ -61,7 +62,14 @@ async def dismiss_announcement(portal: PortalPage) -> None:
     await portal.page.wait_for_load_state("domcontentloaded")
 
 
-async def sign_in(portal: PortalPage, username: str, password: SecretStr, totp: TotpSource) -> None:
+async def sign_in(
+    portal: PortalPage,
+    username: str,
+    password: SecretStr,
+    totp: TotpSource,
+    *,
+    on_mfa: Callable[[], Awaitable[None]] | None = None,
+) -> None:
     """Sign in with password and TOTP. LoginRejected/MfaFailed are final; never retried here."""
     await portal.goto("login", step=STEP)
     await (await portal.find("login.username")).fill(username)
@@ -72,6 +80,8 @@ async def sign_in(portal: PortalPage, username: str, password: SecretStr, totp: 
     if after_password == "login.error":
         raise LoginRejected("the portal refused the password; not retrying (account lock-out)", step=STEP)
     if after_password == "mfa.code":
+        if on_mfa is not None:
+            await on_mfa()
         await _enter_code(portal, totp)
     await _past_interstitials(portal)
     log.info("signed in to %s", portal.smap.portal)

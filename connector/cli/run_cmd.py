@@ -1,0 +1,81 @@
+"""`connector run health|eras|statuses|upload|acks [--account NAME]`: one job now, in the run ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+
+from connector.errors import ConfigError
+
+JOB_NAMES = ("health", "eras", "statuses", "upload", "acks")
+EXIT_FAILED = 1
+EXIT_SKIPPED = 3
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{option} takes YYYY-MM-DD") from None
+
+
+def run(
+    job: str = typer.Argument(..., help="health, eras, statuses, upload or acks"),
+    account: str | None = typer.Option(None, "--account", help="Account name from the settings."),
+    since: str | None = typer.Option(None, "--since", help="ERAs: first payment date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="ERAs: last payment date (YYYY-MM-DD)."),
+    claim: list[str] = typer.Option([], "--claim", help="statuses: a claim number (repeatable)."),
+    file: list[Path] = typer.Option([], "--file", help="upload: an 837 file (repeatable); default: outbox."),
+    method: str = typer.Option("auto", "--method", help="ERAs: auto, request or click."),
+) -> None:
+    """Run one job for one account now and print its outcome (exit 1 failed, 3 skipped for maintenance)."""
+    from connector.logging import register_secrets
+    from connector.runner import run_job
+    from connector.settings import load_settings
+
+    if job not in JOB_NAMES:
+        raise typer.BadParameter(f"job must be one of {', '.join(JOB_NAMES)}")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    register_secrets(settings.secret_values())
+    options: dict[str, object] = {"method": method}
+    if (start := _date(since, "--since")) is not None:
+        options["since"] = start
+    if (end := _date(until, "--until")) is not None:
+        options["until"] = end
+    if claim:
+        options["claims"] = list(claim)
+    if file:
+        options["files"] = [str(p) for p in file]
+    try:
+        result = asyncio.run(run_job(job, account, settings, options=options))
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        json.dumps(
+            {
+                "run": result.run_id,
+                "job": result.job,
+                "account": result.account,
+                "outcome": result.outcome,
+                "counts": result.counts,
+                "error": result.error_class,
+                "message": result.error_message,
+            },
+            default=str,
+        )
+    )
+    if result.outcome == "SKIPPED":
+        raise typer.Exit(EXIT_SKIPPED)
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILED)
