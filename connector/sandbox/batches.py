@@ -21,7 +21,7 @@ from connector.x12.models import (
     TransactionAck,
 )
 
-ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?$")
+ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?$")
 PROCEDURE = re.compile(r"^([0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})$")
 
 
