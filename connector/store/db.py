@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 BUSY_TIMEOUT_S = 30.0
@@ -55,21 +57,28 @@ def _prepare_sqlite_file(database: str) -> None:
 
 def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
     """An engine for ``url``. SQLite: private folder and file, foreign keys, WAL, busy timeout."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise StorageError(
+            "the database URL cannot be parsed (expected e.g. sqlite:///data/connector.db)"
+        ) from None
+    backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
-    if parsed.get_backend_name() == "sqlite":
+    if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            _prepare_sqlite_file(database)
+            try:
+                _prepare_sqlite_file(database)
+            except OSError as exc:
+                raise StorageError(f"cannot create the SQLite database file: {exc.strerror}") from None
         kwargs["connect_args"] = {"timeout": busy_timeout_s}
     else:
         kwargs["pool_pre_ping"] = True
     try:
         engine = create_engine(parsed, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StorageError(
-            f"cannot use database URL for backend {parsed.get_backend_name()!r}: {exc}"
-        ) from None
+        raise StorageError(f"cannot use database backend {backend!r}: {type(exc).__name__}") from None
     if engine.dialect.name == "sqlite":
         timeout_ms = int(busy_timeout_s * 1000)
 
@@ -83,6 +92,13 @@ def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
             cursor.close()
 
     return engine
+
+
+def describe(exc: SQLAlchemyError) -> str:
+    """A one-line account of a database error: the driver's first line, with any URL password masked."""
+    detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
+    line = detail[0] if detail else type(exc).__name__
+    return _PASSWORD_IN_URL.sub(r"\1***@", line)[:300]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -119,7 +135,7 @@ def upgrade(url: str) -> None:
     try:
         command.upgrade(alembic_config(engine), "head")
     except SQLAlchemyError as exc:
-        raise StorageError(f"database upgrade failed: {type(exc).__name__}") from exc
+        raise StorageError(f"database upgrade failed: {describe(exc)}") from None
     finally:
         engine.dispose()
 
@@ -134,7 +150,7 @@ def ensure_schema(url: str) -> None:
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot open the database: {type(exc).__name__}") from exc
+        raise StorageError(f"cannot open the database: {describe(exc)}") from None
     finally:
         engine.dispose()
     head = head_revision()

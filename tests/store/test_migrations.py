@@ -130,3 +130,22 @@ def test_ensure_schema_asks_for_an_upgrade_when_behind(
 def test_bad_url_is_a_storage_error() -> None:
     with pytest.raises(StorageError, match="nosuchdb"):
         make_engine("nosuchdb://x/y")
+
+
+SENTINEL = "s3ntinel-Pa55word"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql+psycopg://connector:{SENTINEL}@127.0.0.1:1/connector",
+        f"postgresql+psycopg://connector:{SENTINEL}@127.0.0.1:bad/connector",
+        f"not a url {SENTINEL}",
+    ],
+)
+def test_database_errors_never_show_the_password(url: str) -> None:
+    for action in (upgrade, ensure_schema):
+        with pytest.raises(StorageError) as caught:
+            action(url)
+        assert SENTINEL not in str(caught.value)
+        assert caught.value.__cause__ is None and caught.value.__suppress_context__
