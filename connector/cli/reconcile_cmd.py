@@ -1,0 +1,92 @@
+"""`connector reconcile`: ERAs against a PM export, from files alone, into the Excel reconciliation report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from connector.errors import InputError
+from connector.x12.models import Remittance
+
+ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
+
+
+def era_files(paths: list[Path]) -> list[Path]:
+    """The files given, with folders expanded to their ERA-looking files (sorted, recursive)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ERA_SUFFIXES)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise InputError(f"{path}: no such ERA file or folder")
+    return out
+
+
+def read_eras(paths: list[Path]) -> list[Remittance]:
+    """Every 835 transaction in the files, in file order."""
+    from connector.x12 import read_835
+
+    remittances: list[Remittance] = []
+    for path in era_files(paths):
+        remittances.extend(read_835(path.read_bytes(), source=path.name))
+    return remittances
+
+
+def reconcile(
+    era: list[Path] = typer.Option(..., "--era", help="835 file or folder (repeat --era for more)."),
+    pm: Path = typer.Option(..., "--pm", help="PM export (CSV or XLSX)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the report (.xlsx)."),
+    profile: str = typer.Option("generic", "--profile", help="PM export profile (mappings/pm/NAME.yaml)."),
+    bank: Path | None = typer.Option(None, "--bank", help="Bank deposits CSV (date, amount, trace, text)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Reconcile as of this date (YYYY-MM-DD)."),
+    tolerance: str = typer.Option("0.01", "--tolerance", help="Allowed vs contracted amount tolerance."),
+    aging_days: int = typer.Option(30, "--aging-days", help="Days without an ERA before missing_era."),
+    fee_schedule: Path | None = typer.Option(
+        None,
+        "--fee-schedule",
+        help="CSV: procedure, modifiers, amount.",
+    ),
+) -> None:
+    """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed)."""
+    from connector.pm.reader import read_export
+    from connector.reconcile import read_bank_csv
+    from connector.reconcile import reconcile as run
+    from connector.reconcile.fees import read_fee_schedule
+    from connector.report import write_report
+
+    console = Console(stderr=True)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
+        margin = Decimal(tolerance)
+        remittances = read_eras(era)
+        export = read_export(pm, profile)
+        deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
+        fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
+    except (ValueError, InvalidOperation, OSError, InputError) as exc:
+        console.print(f"[red]cannot reconcile:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    inputs = {
+        "ERA transactions": str(len(remittances)),
+        "PM export": f"{pm.name} ({export.profile}, {len(export.claims)} claims, {export.line_count} lines)",
+    }
+    if bank is not None:
+        inputs["Bank deposits"] = bank.name
+    result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
+                 deposits=deposits, fee_schedule=fees, inputs=inputs)  # fmt: skip
+    write_report(result, out)
+    table = Table(title=f"Reconciliation as of {day}")
+    table.add_column("Category")
+    table.add_column("Claims", justify="right")
+    table.add_column("Net paid", justify="right")
+    for category, (count, paid) in result.category_counts().items():
+        table.add_row(category, str(count), f"{paid:,.2f}")
+    Console().print(table)
+    Console().print(result.tie_out.notes[0], result.tie_out.notes[1] if len(result.tie_out.notes) > 1 else "")
+    Console().print(f"Report written to {out}")

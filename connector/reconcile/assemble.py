@@ -1,0 +1,232 @@
+"""Build the claim row and line rows of one netted claim from its matched ERA and PM lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from connector.pm.models import Claim as PMClaim
+from connector.pm.models import ServiceLine as PMLine
+from connector.reconcile.adjustments import claim_remarks, split
+from connector.reconcile.keys import billed_procedure, cents
+from connector.reconcile.lines import MATCH_KINDS, line_verdict
+from connector.reconcile.model import Category, ClaimRow, LineMatchKind, LineRow, Reason
+from connector.reconcile.netting import ClaimGroup
+from connector.reconcile.reasons import ReasonBook
+from connector.x12.models import ServiceLine
+
+ZERO = Decimal(0)
+FeeSchedule = Mapping[str, Decimal]
+"""Contracted amount per unit by ``CODE`` or ``CODE:MOD1:MOD2`` (modifiers sorted)."""
+
+
+@dataclass(slots=True)
+class Settings:
+    """What the verdicts depend on."""
+
+    book: ReasonBook
+    tolerance: Decimal
+    fee_schedule: FeeSchedule | None = None
+
+
+def expected_of(line: PMLine, fees: FeeSchedule | None) -> Decimal | None:
+    """Contracted amount of a PM line: the export's expected amount, else the fee schedule × units."""
+    if line.expected_amount is not None:
+        return line.expected_amount
+    if not fees:
+        return None
+    key = ":".join([line.procedure_code, *sorted(line.modifiers)])
+    rate = fees.get(key, fees.get(line.procedure_code))
+    return None if rate is None else rate * line.units
+
+
+def line_row(
+    group: ClaimGroup, era: ServiceLine | None, pm: PMLine | None, kind: int, settings: Settings
+) -> LineRow:
+    """One line's verdict; a line on one side only is era_not_in_pm or missing_era."""
+    claim_id = group.pm.claim_id if group.pm is not None else group.key
+    if era is None:
+        assert pm is not None
+        return LineRow(
+            claim_id, pm.line_id, "missing_era", pm.procedure_code, pm.modifiers, pm.service_date,
+            charge=pm.charge, pm_charge=pm.charge, expected=expected_of(pm, settings.fee_schedule),
+        )  # fmt: skip
+    code, modifiers = billed_procedure(era.procedure, era.original_procedure)
+    parts = split(era.adjustments, era.remarks, settings.book)
+    allowed = era.allowed if era.allowed is not None else era.paid + parts.patient
+    expected = expected_of(pm, settings.fee_schedule) if pm is not None else None
+    category: Category
+    if group.reversed_only:
+        category = "reversed"
+    elif pm is None:
+        category = "era_not_in_pm"
+    else:
+        verdict = line_verdict(
+            cents(era.paid),
+            cents(allowed),
+            None if expected is None else cents(expected),
+            cents(parts.denied),
+            cents(parts.patient),
+            cents(settings.tolerance),
+        )
+        category = verdict
+    flags: tuple[Category, ...] = ()
+    if pm is not None and not group.reversed_only and abs(era.charge) != pm.charge:
+        flags = ("charge_mismatch",)
+    match: LineMatchKind = MATCH_KINDS[kind]  # type: ignore[assignment]
+    return LineRow(
+        claim_id=claim_id,
+        line_id=pm.line_id if pm is not None else (era.line_control_number or ""),
+        category=category,
+        procedure=code,
+        modifiers=modifiers,
+        service_date=era.service_date,
+        charge=era.charge,
+        pm_charge=pm.charge if pm is not None else None,
+        expected=expected,
+        allowed=allowed,
+        paid=era.paid,
+        patient_responsibility=parts.patient,
+        denied_amount=parts.denied,
+        difference=None if expected is None else allowed - expected,
+        match=match,
+        restated_procedure=era.procedure.code if era.original_procedure is not None else "",
+        flags=flags,
+        reasons=parts.reasons,
+    )
+
+
+def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> ClaimRow:
+    """The claim's verdict from its lines (or its totals), its events as flags, and its amounts."""
+    assert group.effective is not None
+    effective = group.effective.claim
+    pm = group.pm
+    head = split(
+        effective.adjustments, claim_remarks(effective.outpatient, effective.inpatient), settings.book
+    )
+    era_lines = [line for line in lines if line.category != "missing_era"]
+    if any(line.category != "denied" for line in era_lines):
+        for line in lines:
+            if line.category == "denied":
+                line.category = "partially_paid"
+    expected = _expected_total(pm, lines, settings)
+    allowed = sum((ln.allowed or ZERO for ln in era_lines), ZERO) if era_lines else None
+    patient = head.patient + sum((ln.patient_responsibility for ln in era_lines), ZERO)
+    denied = head.denied + sum((ln.denied_amount for ln in era_lines), ZERO)
+    contractual = head.contractual + sum(
+        (split(ln.adjustments, ln.remarks, settings.book).contractual for ln in effective.service_lines), ZERO
+    )
+    if allowed is None:
+        allowed = effective.paid + patient
+    category = _claim_category(group, lines, head.denied, allowed, expected, patient, settings)
+    flags: list[Category] = []
+    if group.reversals and category != "reversed":
+        flags.append("reversed")
+    if group.forwarded and category != "forwarded":
+        flags.append("forwarded")
+    if group.duplicates:
+        flags.append("duplicate_payment")
+    if (
+        pm is not None
+        and not group.reversed_only
+        and not era_lines
+        and abs(effective.charge) != pm.total_charge
+    ):
+        flags.append("charge_mismatch")
+    reasons: list[Reason] = list(head.reasons)
+    for line in lines:
+        reasons.extend(line.reasons)
+    patient_name = effective.patient
+    names = f"{pm.patient.last_name}, {pm.patient.first_name}" if pm is not None else ""
+    if not names and patient_name is not None:
+        names = f"{patient_name.last_or_org}, {patient_name.first}"
+    numbers = tuple(dict.fromkeys(e.remittance.trace_number for e in group.entries))
+    tt = effective.crossover_carrier
+    return ClaimRow(
+        claim_id=pm.claim_id if pm is not None else effective.claim_id,
+        category=category,
+        flags=tuple(flags),
+        payer=group.effective.remittance.payer.name,
+        patient=names,
+        service_date=(pm.first_service_date if pm is not None else None) or _era_date(group),
+        submitted=pm.submitted_date if pm is not None else None,
+        status_code=effective.status_code,
+        payer_claim_number=effective.payer_claim_number,
+        payment_numbers=numbers,
+        payment_date=group.effective.remittance.payment_date,
+        charge=effective.charge,
+        pm_charge=pm.total_charge if pm is not None else None,
+        expected=expected,
+        allowed=allowed,
+        paid=group.net_paid,
+        patient_responsibility=patient,
+        denied_amount=denied,
+        contractual=contractual,
+        interest=sum((a.amount for a in effective.amounts if a.qualifier == "I"), ZERO),
+        difference=None if expected is None else allowed - expected,
+        match=group.match,
+        forwarded_to=tt.last_or_org if tt is not None else "",
+        reasons=tuple(reasons),
+    )
+
+
+def _claim_category(
+    group: ClaimGroup,
+    lines: list[LineRow],
+    head_denied: Decimal,
+    allowed: Decimal,
+    expected: Decimal | None,
+    patient: Decimal,
+    settings: Settings,
+) -> Category:
+    if group.pm is None:
+        return "era_not_in_pm"
+    if group.reversed_only:
+        return "reversed"
+    if group.forwarded:
+        return "forwarded"
+    verdicts = {line.category for line in lines if line.category != "missing_era"}
+    if verdicts:
+        if verdicts == {"denied"}:
+            return "denied"
+        ordered: tuple[Category, ...] = ("partially_paid", "underpaid", "overpaid")
+        for category in ordered:
+            if category in verdicts or (category == "partially_paid" and "missing_era" in _all(lines)):
+                return category
+        if verdicts == {"patient_responsibility"}:
+            return "patient_responsibility"
+        return "paid_as_expected"
+    assert group.effective is not None
+    paid = group.effective.claim.paid
+    verdict = line_verdict(
+        cents(paid),
+        cents(allowed),
+        None if expected is None else cents(expected),
+        cents(head_denied),
+        cents(patient),
+        cents(settings.tolerance),
+    )
+    return verdict
+
+
+def _all(lines: list[LineRow]) -> set[str]:
+    return {line.category for line in lines}
+
+
+def _expected_total(pm: PMClaim | None, lines: list[LineRow], settings: Settings) -> Decimal | None:
+    if pm is None:
+        return None
+    amounts = [expected_of(line, settings.fee_schedule) for line in pm.lines]
+    if not amounts or any(a is None for a in amounts):
+        return None
+    return sum((a for a in amounts if a is not None), ZERO)
+
+
+def _era_date(group: ClaimGroup) -> dt.date | None:
+    assert group.effective is not None
+    dates = [d for line in group.effective.claim.service_lines if (d := line.service_date) is not None]
+    if dates:
+        return min(dates)
+    return next((d.date for d in group.effective.claim.dates if d.qualifier in ("232", "472")), None)

@@ -1,0 +1,99 @@
+"""Group ERA claim payments by claim and net them: reversals (CLP02=22), corrections, duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from connector.pm.models import Claim as PMClaim
+from connector.reconcile.model import MatchKind
+from connector.x12.models import ClaimPayment, Remittance
+
+FORWARDED_STATUSES = frozenset({"19", "20", "21"})
+
+
+@dataclass(slots=True)
+class EraEntry:
+    """One CLP as read, with the remittance it came in and its position in the input."""
+
+    order: int
+    remittance: Remittance
+    claim: ClaimPayment
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int]:
+        """Chronological: payment date (BPR16), then input order."""
+        return (self.remittance.payment_date or dt.date.min, self.order)
+
+
+@dataclass(slots=True)
+class ClaimGroup:
+    """Every CLP of one claim, the PM claim it matched and the outcome of netting."""
+
+    key: str
+    pm: PMClaim | None
+    match: MatchKind
+    entries: list[EraEntry] = field(default_factory=list)
+    effective: EraEntry | None = None
+    """The payment that stands: the correction after a reversal, the first of duplicates, else the latest."""
+    reversals: int = 0
+    reversed_only: bool = False
+    """A reversal whose correction is not among the ERAs: the claim stands reversed."""
+    duplicates: list[EraEntry] = field(default_factory=list)
+
+    @property
+    def net_paid(self) -> Decimal:
+        """Σ CLP04 over every entry (reversals are negative)."""
+        return sum((e.claim.paid for e in self.entries), Decimal(0))
+
+    @property
+    def forwarded(self) -> bool:
+        """CLP02 19/20/21, or a crossover carrier (NM1*TT) on the effective payment."""
+        if self.effective is None:
+            return False
+        claim = self.effective.claim
+        return claim.status_code in FORWARDED_STATUSES or claim.crossover_carrier is not None
+
+
+def net(group: ClaimGroup) -> None:
+    """Pair each reversal with the payment it cancels; pick the payment that stands; spot duplicates."""
+    group.entries.sort(key=lambda e: e.sort_key)
+    payments = [e for e in group.entries if not e.claim.is_reversal]
+    reversals = [e for e in group.entries if e.claim.is_reversal]
+    group.reversals = len(reversals)
+    cancelled: set[int] = set()
+    for reversal in reversals:
+        original = _original_of(reversal, payments, cancelled)
+        if original is not None:
+            cancelled.add(original.order)
+    standing = [p for p in payments if p.order not in cancelled]
+    paying = [p for p in standing if p.claim.paid > 0]
+    if len(paying) > 1:
+        group.effective = paying[0]
+        group.duplicates = [p for p in paying[1:] if _same_service(p.claim, paying[0].claim)]
+        if not group.duplicates:
+            group.effective = paying[-1]
+    elif paying:
+        group.effective = paying[0]
+    elif standing:
+        group.effective = standing[-1]
+    elif reversals:
+        group.effective = reversals[-1]
+        group.reversed_only = True
+
+
+def _original_of(reversal: EraEntry, payments: list[EraEntry], cancelled: set[int]) -> EraEntry | None:
+    """The earliest uncancelled payment the reversal negates (same payer claim number preferred)."""
+    amount = -reversal.claim.paid
+    candidates = [p for p in payments if p.order not in cancelled and p.claim.paid == amount]
+    same_icn = [p for p in candidates if p.claim.payer_claim_number == reversal.claim.payer_claim_number]
+    chosen = same_icn or candidates
+    earlier = [p for p in chosen if p.sort_key <= reversal.sort_key]
+    pick = earlier or chosen
+    return pick[0] if pick else None
+
+
+def _same_service(first: ClaimPayment, other: ClaimPayment) -> bool:
+    """Two payments of the same billed claim (same charge): the second is a duplicate payment."""
+    return first.charge == other.charge

@@ -1,0 +1,148 @@
+"""The Summary sheet: tie-out, inputs, KPIs, categories, top denial reasons, A/R aging, payments, charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
+
+from connector.reconcile.model import ReconciliationResult
+from connector.report.styles import BOLD, DATE, HEADER, MONEY, NUMBER, PERCENT, TITLE, category_style
+from connector.report.table import clean_text, is_risky, landscape
+
+TOP_DENIALS = 10
+WIDTHS = (34, 16, 14, 16, 14, 14, 14, 8, 60)
+CHART_ROWS = 17
+"""Rows a chart covers (7.5 cm at the default row height); the next section starts below it."""
+
+
+class _Sheet:
+    """Appends rows of styled cells to a write-only sheet and counts them."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self.row = 0
+
+    def put(self, *values: object, styles: Sequence[str | None] = ()) -> int:
+        cells: list[object] = []
+        for index, value in enumerate(values):
+            style = styles[index] if index < len(styles) else None
+            if isinstance(value, str):
+                value = clean_text(value)
+            if style is None and isinstance(value, dt.date):
+                style = DATE
+            if style is None and isinstance(value, Decimal):
+                style = MONEY
+            risky = isinstance(value, str) and is_risky(value)
+            if style is None and not risky:
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(self.sheet, value)
+            if risky:
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            if style:
+                cell.style = style
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.row += 1
+        return self.row
+
+    def heading(self, *titles: str) -> int:
+        return self.put(*titles, styles=[HEADER] * len(titles))
+
+    def gap(self) -> None:
+        self.put()
+
+    def pad(self, last_row: int) -> None:
+        """Blank rows up to ``last_row`` (at least one)."""
+        self.gap()
+        while self.row < last_row:
+            self.gap()
+
+
+def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict[str, int]) -> None:
+    """Fill the Summary sheet (created first so that it opens first)."""
+    raw = book["Summary"]
+    assert isinstance(raw, WriteOnlyWorksheet)
+    for index, width in enumerate(WIDTHS, start=1):
+        raw.column_dimensions[get_column_letter(index)].width = width
+    landscape(raw)
+    out = _Sheet(raw)
+    tie = result.tie_out
+    out.put("Reconciliation report", styles=[TITLE])
+    out.put("As of", result.as_of)
+    out.put("Tie-out", tie.notes[0], styles=[BOLD, BOLD])
+    for note in tie.notes[1:]:
+        out.put("", note)
+    out.put("Tolerance", result.tolerance)
+    out.put("Missing ERA after (days)", Decimal(result.aging_days), styles=[None, NUMBER])
+    for key, value in result.inputs.items():
+        out.put(key, value)
+    for title, rows in sheet_rows.items():
+        out.put(f"Rows on '{title}'", Decimal(rows), styles=[None, NUMBER])
+    out.gap()
+    out.heading("Key performance indicator", "Value", "Unit", "Definition")
+    for kpi in result.kpis:
+        style = {"percent": PERCENT, "money": MONEY, "days": NUMBER, "count": NUMBER}[kpi.unit]
+        out.put(kpi.name, kpi.value, kpi.unit, kpi.definition, styles=[None, style])
+    out.gap()
+    first = out.heading("Category", "Claims", "Net paid") + 1
+    for category, (count, paid) in result.category_counts().items():
+        out.put(category, Decimal(count), paid, styles=[category_style(category), NUMBER, MONEY])
+    _chart(raw, "Claims by category", first, out.row, value_col=2, anchor=f"E{first - 1}")
+    out.pad(first - 1 + CHART_ROWS)
+    first = out.heading("Top denial reasons", "Next action", "Claims", "Lines", "Amount", "RARCs") + 1
+    for group in result.denials[:TOP_DENIALS]:
+        label = f"{group.group}-{group.code} {group.description}".strip()
+        out.put(label, group.next_action, Decimal(group.claims), Decimal(group.lines), group.amount,
+                ", ".join(group.remarks), styles=[None, None, NUMBER, NUMBER, MONEY])  # fmt: skip
+    if result.denials:
+        _chart(raw, "Top denial reasons (amount)", first, out.row, value_col=5, anchor=f"H{first - 1}")
+        out.pad(first - 1 + CHART_ROWS)
+    else:
+        out.gap()
+    first = out.heading("A/R aging (no remittance yet)", "Claims", "Charges") + 1
+    for bucket, (count, amount) in result.aging.items():
+        out.put(bucket, Decimal(count), amount, styles=[None, NUMBER, MONEY])
+    _chart(raw, "A/R aging: charges without remittance", first, out.row, value_col=3, anchor=f"E{first - 1}")
+    out.pad(first - 1 + CHART_ROWS)
+    out.heading("Payments by payer", "Method", "ERAs", "Amount")
+    for pay in result.payments:
+        out.put(
+            pay.payer, pay.method, Decimal(pay.remittances), pay.amount, styles=[None, None, NUMBER, MONEY]
+        )
+    out.gap()
+    out.heading("Tie-out by ERA (payment #)", "Payer", "Method", "Payment date", "Σ CLP04", "Σ PLB", "BPR02",
+                "Ties", "Note")  # fmt: skip
+    for line in tie.lines:
+        out.put(line.payment_number, line.payer, line.payment_method, line.payment_date, line.claim_paid,
+                line.provider_adjustments, line.payment_amount, "yes" if line.ties else "NO",
+                line.note)  # fmt: skip
+    out.put("Total", "", "", "", tie.claim_paid, tie.provider_adjustments, tie.payment_amount,
+            "yes" if tie.ties else "NO", styles=[BOLD])  # fmt: skip
+    for excluded in result.excluded_duplicates:
+        out.put("Counted once", excluded)
+
+
+def _chart(
+    sheet: WriteOnlyWorksheet, title: str, first: int, last: int, *, value_col: int, anchor: str
+) -> None:
+    """A bar chart of one value column against the labels in column A (rows first..last)."""
+    if last < first:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.legend = None
+    chart.height = 7.5
+    chart.width = 13
+    chart.add_data(Reference(sheet, min_col=value_col, min_row=first, max_row=last), titles_from_data=False)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    sheet.add_chart(chart, anchor)
