@@ -27,6 +27,10 @@ def allocate_control_numbers(session: Session, name: str, count: int = 1) -> ran
         raise ValueError("count must be at least 1")
     bind = session.get_bind()
     engine: Engine = bind.engine if isinstance(bind, Connection) else bind
+    if engine.dialect.name == "sqlite" and _holds_sqlite_write_lock(session):
+        raise StorageError(
+            "commit the session's pending writes before allocating control numbers (SQLite lock)"
+        )
     try:
         with engine.begin() as connection:
             now = utcnow()
@@ -46,6 +50,14 @@ def allocate_control_numbers(session: Session, name: str, count: int = 1) -> ran
     if end is None:
         raise StorageError(f"control number counter {name!r} is exhausted (maximum {MAX_CONTROL_NUMBER})")
     return range(end - count, end)
+
+
+def _holds_sqlite_write_lock(session: Session) -> bool:
+    """Whether the session's SQLite connection has begun a write transaction (pysqlite begins on DML)."""
+    if not session.in_transaction():
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", False))
 
 
 def peek_next_control_number(session: Session, name: str) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from connector.errors import StorageError
-from connector.store import ControlNumber, allocate_control_numbers, make_engine, session_factory
+from connector.store import ControlNumber, allocate_control_numbers, make_engine, session_factory, start_run
 from connector.store.repo_control import MAX_CONTROL_NUMBER, peek_next_control_number
 
 
@@ -92,3 +92,16 @@ def test_concurrent_allocations_never_overlap(engine: Engine, db_url: str, engin
     _in_threads(4, work)
     assert len(taken) == 4 * 60
     assert sorted(taken) == list(range(1, 4 * 60 + 1))
+
+
+def test_pending_writes_in_the_callers_session(engine: Engine) -> None:
+    """PostgreSQL allocates beside an open write; SQLite refuses at once instead of waiting on a lock."""
+    with session_factory(engine)() as session:
+        start_run(session, "claims")
+        if engine.dialect.name == "sqlite":
+            with pytest.raises(StorageError, match="commit"):
+                allocate_control_numbers(session, "ISA13")
+            session.commit()
+        assert list(allocate_control_numbers(session, "ISA13")) == [1]
+        session.rollback()
+        assert list(allocate_control_numbers(session, "ISA13")) == [2]
