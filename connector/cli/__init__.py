@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from connector import __version__
-from connector.cli import claims_cmd, config_cmd, db_cmd, run_cmd, sandbox_cmd, selectors_cmd
+from connector.cli import claims_cmd, config_cmd, db_cmd, reconcile_cmd, run_cmd, sandbox_cmd, selectors_cmd
 
 app = typer.Typer(
     name="connector",
@@ -39,6 +39,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.command("reconcile")(reconcile_cmd.reconcile)
 app.command("run")(run_cmd.run)
 app.add_typer(selectors_cmd.app, name="selectors")
 app.command("record")(selectors_cmd.record)
