@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from connector.errors import ConfigError, PMExportError
+from connector.errors import ConfigError, PMExportError, StorageError
 from connector.pm.models import PMExport
 from connector.scrub.findings import ScrubReport
 
@@ -64,6 +65,8 @@ def print_summary(export: PMExport, report: ScrubReport, limit: int) -> None:
     )
     for rule_id, count in report.counts_by_rule().items():
         typer.echo(f"  {rule_id:<24} {count}")
+    if limit < 0:
+        return
     for f in report.findings[:limit]:
         where = f"claim {f.claim_id}" + (f" line {f.line_id}" if f.line_id else "") + f" (row {f.row})"
         typer.echo(f"{f.severity.upper():<7} {where}: {f.message} [{f.rule_id}]")
@@ -102,3 +105,85 @@ def rules_cmd() -> None:
     for r in RULES.values():
         kinds = "" if r.claim_types == frozenset({"P", "I"}) else f" ({'/'.join(sorted(r.claim_types))} only)"
         typer.echo(f"{r.id:<24} {r.severity:<8} {r.field:<22} {r.message}{kinds}")
+
+
+@app.command("build")
+def build_cmd(
+    export: Path = typer.Argument(..., help="PM export (CSV or XLSX)"),
+    out: Path = typer.Option(..., "--out", "-o", help="837 file to write (several groups: numbered files)"),
+    profile: str = PROFILE_OPTION,
+    sheet: str | None = SHEET_OPTION,
+    today: str | None = TODAY_OPTION,
+    mappings: Path | None = MAPPINGS_OPTION,
+    database_url: str | None = typer.Option(None, "--database-url", help="Store for control numbers"),
+    submitter_name: str | None = typer.Option(None, "--submitter-name", help="Default: billing provider"),
+    submitter_id: str | None = typer.Option(None, "--submitter-id", help="ETIN; default: billing TIN"),
+    contact_name: str = typer.Option("BILLING OFFICE", "--contact-name"),
+    contact_phone: str = typer.Option("", "--contact-phone", envvar="CONNECTOR_SUBMITTER_PHONE"),
+    contact_email: str = typer.Option("", "--contact-email", envvar="CONNECTOR_SUBMITTER_EMAIL"),
+    include_submitted: bool = typer.Option(
+        False, "--include-submitted", help="Also send clean claims the PM shows as already submitted"
+    ),
+    test_usage: bool = typer.Option(False, "--test", help="Mark the interchange as test data (ISA15=T)"),
+) -> None:
+    """Scrub, then write the 837P/837I of the clean claims; list the held claims with their reasons."""
+    from connector.pm.build import build_batches
+    from connector.pm.to_837 import x12_text
+    from connector.x12 import Submitter
+
+    exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
+    print_summary(exported, report, limit=-1)
+    clean = report.clean_claims
+    if clean and not (contact_phone or contact_email):
+        raise _fail("give --contact-phone or --contact-email (the 837 submitter contact, PER*IC)")
+    first = clean[0].billing if clean else None
+    submitter = Submitter(
+        name=x12_text(submitter_name or (first.name if first else "")),
+        id=submitter_id or ("".join(ch for ch in first.tin if ch.isdigit()) if first else ""),
+        contact_name=x12_text(contact_name),
+        contact_phone="".join(ch for ch in contact_phone if ch.isdigit()),
+        contact_email=contact_email,
+    )
+    result = build_batches(
+        report,
+        out,
+        submitter,
+        _allocator(database_url),
+        include_submitted=include_submitted,
+        usage="T" if test_usage else "P",
+    )
+    for f in result.files:
+        typer.echo(
+            f"wrote {f.path}: {f.kind} 837, payer {f.payer_id}, {len(f.claim_ids)} claims,"
+            f" ISA13 {f.interchange:09d}, GS06 {f.group}"
+        )
+    if not result.files:
+        typer.echo("no 837 written: no clean claim to send")
+    if result.already_submitted:
+        typer.echo(
+            f"skipped {len(result.already_submitted)} clean claims the PM shows as already submitted"
+            " (--include-submitted sends them)"
+        )
+    if result.held:
+        typer.echo(f"held {len(result.held)} claims:")
+        for claim_id, reasons in result.held.items():
+            typer.echo(f"  {claim_id}: " + "; ".join(reasons))
+
+
+def _allocator(database_url: str | None) -> Callable[[str, int], range]:
+    """Control numbers from the store (schema created on first use of an empty database)."""
+    from connector.settings import load_settings
+    from connector.store import allocate_control_numbers, ensure_schema, make_engine, session_factory
+
+    try:
+        url = database_url or load_settings().database_url
+        ensure_schema(url)
+    except (ConfigError, StorageError) as exc:
+        raise _fail(str(exc)) from None
+    sessions = session_factory(make_engine(url))
+
+    def allocate(name: str, count: int) -> range:
+        with sessions() as session:
+            return allocate_control_numbers(session, name, count)
+
+    return allocate

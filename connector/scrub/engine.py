@@ -19,6 +19,8 @@ def scrub(claims: Iterable[Claim], ctx: ScrubContext) -> ScrubReport:
     batch = tuple(claims)
     first: dict[DuplicateKey, tuple[str, str]] = {}
     for claim in batch:
+        if claim.submitted_date is not None:
+            continue  # history: already sent, compared through DUPLICATE-SUBMITTED instead
         for line in claim.lines:
             first.setdefault(duplicate_key(claim, line), (claim.claim_id, line.line_id))
     ctx = dataclasses.replace(ctx, batch_first=first)

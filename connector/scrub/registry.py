@@ -34,7 +34,8 @@ class ScrubContext:
     already_submitted: frozenset[DuplicateKey] = frozenset()
     """Keys of lines already sent to a payer (from the store); the core never looks them up itself."""
     batch_first: Mapping[DuplicateKey, tuple[str, str]] = field(default_factory=dict)
-    """Filled by the engine: key -> (claim id, line id) of its first occurrence in the batch."""
+    """Filled by the engine: key -> (claim id, line id) of its first occurrence among the claims not yet
+    submitted (claims with a submitted date are history, checked by DUPLICATE-SUBMITTED)."""
 
 
 Check = Callable[[Claim, ScrubContext], Iterable[Hit]]

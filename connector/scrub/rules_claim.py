@@ -113,6 +113,8 @@ def timely_filing_soon(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
     "DUPLICATE-IN-BATCH", "error", "procedure_code", "Same patient, date, code and modifiers as another line"
 )
 def duplicate_in_batch(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
+    if claim.submitted_date is not None:
+        return  # only claims still to be sent make up the batch
     for line in claim.lines:
         first = ctx.batch_first.get(duplicate_key(claim, line))
         if first is not None and first[1] != line.line_id:

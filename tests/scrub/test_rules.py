@@ -198,3 +198,22 @@ def test_findings_point_at_the_export_row(professional: Claim, ctx: ScrubContext
     claim = with_line(professional, 1, units=Decimal("0"), source_row=7)
     (finding,) = [f for f in scrub([claim], ctx).findings if f.rule_id == "UNITS-POSITIVE"]
     assert (finding.claim_id, finding.line_id, finding.row) == ("C1", "L2", 7)
+
+
+def test_submitted_history_is_not_a_batch_duplicate_but_a_new_repeat_is(
+    professional: Claim, ctx: ScrubContext
+) -> None:
+    from connector.scrub.registry import submitted_keys
+
+    sent_a = replace(professional, submitted_date=TODAY - dt.timedelta(days=3))
+    sent_b = replace(
+        sent_a, claim_id="C2", lines=tuple(replace(ln, line_id=ln.line_id + "b") for ln in sent_a.lines)
+    )
+    new = replace(
+        professional,
+        claim_id="C3",
+        lines=tuple(replace(ln, line_id=ln.line_id + "c") for ln in professional.lines),
+    )
+    claims = [sent_a, sent_b, new]
+    report = scrub(claims, replace(ctx, already_submitted=submitted_keys(claims)))
+    assert {(f.claim_id, f.rule_id) for f in report.findings} == {("C3", "DUPLICATE-SUBMITTED")}
