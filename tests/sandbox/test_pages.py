@@ -144,3 +144,16 @@ def test_status_page_and_json(client: httpx.Client, sandbox_fresh: SandboxServer
     sandbox_fresh.set_fault("maintenance", False)
     sandbox_fresh.set_fault("error_rate", "every:5")
     assert client.get("/status.json").json()["status"]["indicator"] == "minor"
+
+
+def test_no_nagle_stall_on_loopback(sandbox_fresh: SandboxServer) -> None:
+    import statistics
+    import time
+
+    with httpx.Client(base_url=sandbox_fresh.base_url) as plain:
+        timings = []
+        for _ in range(15):
+            started = time.perf_counter()
+            assert plain.get("/status.json").status_code == 200
+            timings.append(time.perf_counter() - started)
+    assert statistics.median(timings) < 0.02, timings
