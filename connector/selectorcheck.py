@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SANITIZE_JS = r"""
 () => {
   const zeros = (m) => '0'.repeat(m.length);
-  const mask = (s) => s.replace(/\d{4}-\d{2}-\d{2}/g, '0000-00-00').replace(/\d{3,}/g, zeros);
+  const mask = (s) => s.replace(/\d{4}-\d{2}-\d{2}/g, '0000-00-00').replace(/\d{4,}/g, zeros);
   document.querySelectorAll('script, noscript, iframe').forEach((e) => e.remove());
   document.querySelectorAll('input, textarea, select').forEach((e) => {
     if (e.type !== 'submit' && e.type !== 'button' && e.type !== 'checkbox') e.setAttribute('value', '');
