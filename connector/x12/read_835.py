@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from connector.x12.balance import balance_findings
 from connector.x12.model_835 import (
     Adjustment,
+    BalanceFinding,
     ClaimPayment,
     Party,
     ProcedureCode,
@@ -307,8 +308,9 @@ def _parse(txn: Transaction) -> Remittance:
                 remit.credit_debit = e[3]
                 remit.payment_method = e[4]
                 remit.payment_format = e[5]
-                remit.payer_account = tuple(e[6:12])
-                remit.payee_account = tuple(e[12:16])
+                payer_account, payee_account = tuple(e[6:12]), tuple(e[12:16])
+                remit.payer_account = payer_account if any(payer_account) else ()
+                remit.payee_account = payee_account if any(payee_account) else ()
                 remit.payment_date = cached_date(e[16])
             elif sid == "TRN":
                 if claim is None:
@@ -324,9 +326,12 @@ def _parse(txn: Transaction) -> Remittance:
         raise txn.error(number.message, index, number.element if number.element else None) from None
     except (IndexError, KeyError, ValueError, AttributeError) as exc:  # safety net: never leak these
         raise txn.error(f"malformed segment ({type(exc).__name__})", index) from None
-    if not seen_bpr:
-        raise txn.error("835 has no BPR segment", 1)
     remit.findings = balance_findings(remit)
+    if not seen_bpr:
+        missing = BalanceFinding(
+            "transaction", "the 835 has no BPR segment (no payment amount)", remit.total_paid, Decimal(0)
+        )
+        remit.findings.insert(0, missing)
     return remit
 
 
