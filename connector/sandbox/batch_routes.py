@@ -119,14 +119,14 @@ async def upload(request: Request, session: Session) -> Response:
             ResponseFile(f"{batch_id}-277CA", batch_id, "277CA", f"{batch_id}.277", result.ack_277ca)
         )
     today = dt.date.fromtimestamp(now)
-    for index, claim in enumerate(result.claims, start=1):
+    for claim in result.claims:
         if claim.problems or claim.dob is None:
             continue
         service = min(claim.service_dates) if claim.service_dates else today
         batch.records.append(
             ClaimStatusRecord(
                 claim.claim_id,
-                f"9{number:05d}{index:06d}",
+                claim.payer_claim_number,
                 claim.member_id,
                 claim.dob,
                 service,

@@ -42,6 +42,8 @@ class IntakeClaim:
     service_dates: list[dt.date] = field(default_factory=list)
     lines_without_date: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    payer_claim_number: str = ""
+    """Given to accepted claims (REF*1K on the 277CA)."""
 
 
 @dataclass(slots=True)
@@ -145,10 +147,11 @@ def _status(claim: IntakeClaim, today: dt.date) -> ClaimStatus:
             StatusInfo("A2", "20", "PR", date=today, action_code="WQ", amount=claim.charge),
         ]
     dates = sorted(claim.service_dates)
+    references = [Reference("1K", claim.payer_claim_number)] if claim.payer_claim_number else []
     return ClaimStatus(
         claim_id=claim.claim_id or "UNKNOWN",
         statuses=statuses,
-        references=[Reference("D9", f"SBX{claim.claim_id}")],
+        references=[*references, Reference("D9", f"SBX{claim.claim_id}")],
         patient=claim.patient,
         provider=Name("85", "2", "BILLING PROVIDER", id_qualifier="XX", id=claim.billing_npi or "0000000000"),
         service_from=dates[0] if dates else None,
@@ -174,8 +177,10 @@ def intake(content: bytes, batch_number: int, received: dt.datetime, payer_id: s
         )  # fmt: skip
         if ok:
             claims.extend(found)
-    for claim in claims:
+    for index, claim in enumerate(claims, start=1):
         check(claim)
+        if not claim.problems:
+            claim.payer_claim_number = f"9{batch_number:05d}{index:06d}"
     accepted_txns = sum(1 for a in acks if a.status == "A")
     group_status = "A" if accepted_txns == len(acks) else ("P" if accepted_txns else "R")
     ack999 = Acknowledgement999(
