@@ -46,6 +46,9 @@ NUMERIC_PAD = {
 """Codes with leading zeros that a spreadsheet stores as numbers: padded back when the cell is numeric."""
 
 
+Getter = Callable[[list[Cell], int], Any]
+
+
 class _Skip(Exception):
     """A cell problem was recorded; stop building this row."""
 
@@ -73,6 +76,7 @@ class RowBuilder:
         self.claim_columns = [i for f in self.claim_fields for i in cmap.fields[f]]
         self.claims: dict[str, _ClaimParts] = {}
         self.line_rows: dict[str, int] = {}
+        self._getters: dict[tuple[str, str, int], Getter] = {}
 
     # -- cells -----------------------------------------------------------------------------------------------
     def _convert(self, fname: str, raw: Cell, kind: str) -> Any:
@@ -105,17 +109,39 @@ class RowBuilder:
 
     def _field(self, row: list[Cell], rownum: int, fname: str, kind: str = "text", n: int = 0) -> Any:
         """One field of the row (line ``n`` for numbered columns); joined fields come back as a tuple."""
+        key = (fname, kind, n)
+        getter = self._getters.get(key)
+        if getter is None:
+            getter = self._getters[key] = self._make_getter(fname, kind, n)
+        return getter(row, rownum)
+
+    def _make_getter(self, fname: str, kind: str, n: int) -> Getter:
+        """A reader for one field, built once per field: a fast path for plain text cells."""
+        empty = "" if kind == "text" else None
         numbered = self.cmap.numbered.get(fname)
         if n and numbered is not None:
-            index = numbered[n - 1]
-            return "" if index is None else self._get(row, rownum, fname, index, kind)
-        indexes = self.cmap.fields.get(fname)
+            indexes = [] if numbered[n - 1] is None else [cast(int, numbered[n - 1])]
+            join = False
+        else:
+            indexes = self.cmap.fields.get(fname) or []
+            spec = self.profile.columns.get(fname)
+            join = len(indexes) > 1 or bool(spec and spec.join)
         if not indexes:
-            return None if kind != "text" else ""
-        if len(indexes) > 1 or (fname in self.profile.columns and self.profile.columns[fname].join):
-            values = [self._get(row, rownum, fname, i, kind) for i in indexes]
-            return tuple(v for v in values if v)
-        return self._get(row, rownum, fname, indexes[0], kind)
+            return lambda row, rownum: empty
+        get = self._get
+        if join:
+            return lambda row, rownum: tuple(v for i in indexes if (v := get(row, rownum, fname, i, kind)))
+        index = indexes[0]
+        if kind == "text" and fname not in NUMERIC_PAD and fname not in self.profile.values:
+
+            def plain_text(row: list[Cell], rownum: int) -> Any:
+                raw = row[index] if index < len(row) else ""
+                if type(raw) is str:
+                    return raw.strip()
+                return get(row, rownum, fname, index, kind)
+
+            return plain_text
+        return lambda row, rownum: get(row, rownum, fname, index, kind)
 
     def _list(self, row: list[Cell], rownum: int, fname: str, n: int = 0) -> tuple[str, ...]:
         value = self._field(row, rownum, fname, "text", n)

@@ -170,3 +170,52 @@ def test_bad_profiles_are_config_errors() -> None:
         parse_profile({"columns": {"shoe_size": ["a"]}}, "x.yaml")
     with pytest.raises(ConfigError, match="not found"):
         load_profile("no-such-profile")
+
+
+def test_xlsx_with_real_date_and_number_cells(tmp_path: Path) -> None:
+    import openpyxl
+
+    with fx("generic_sample.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Export"
+    sheet.append(header)
+    dates = {"patient_dob", "service_date", "statement_from", "statement_to", "submitted_date"}
+    numbers = {
+        "units",
+        "line_charge",
+        "claim_total_charge",
+        "expected_amount",
+        "place_of_service",
+        "revenue_code",
+    }
+    for row in rows[1:]:
+        typed: list[object] = []
+        for name, value in zip(header, row, strict=True):
+            if value and name in dates:
+                typed.append(dt.datetime.fromisoformat(value))
+            elif value and name in numbers:
+                typed.append(float(value))
+            else:
+                typed.append(value)
+        sheet.append(typed)
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    export = read_export(path)
+    assert export.sheet == "Export"  # the profile's "Charges" is absent: the first sheet is read
+    assert export.claims == read_export(fx("generic_sample.csv")).claims  # 450.0 -> "0450", 11.0 -> "11"
+
+
+def test_claim_per_row_tolerates_fewer_numbered_columns(tmp_path: Path) -> None:
+    with fx("clinicsuite_sample.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    keep = [
+        i for i, name in enumerate(rows[0]) if not name.endswith(("4", "5", "6")) or not name[-1].isdigit()
+    ]
+    path = tmp_path / "short.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows([[r[i] for i in keep] for r in rows])
+    export = read_export(path, "clinicsuite")
+    assert export.claims == read_export(fx("clinicsuite_sample.csv"), "clinicsuite").claims
