@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from connector import __version__
-from connector.cli import claims_cmd, config_cmd, db_cmd, reconcile_cmd, run_cmd, sandbox_cmd, selectors_cmd
+from connector.cli import (
+    claims_cmd,
+    config_cmd,
+    db_cmd,
+    reconcile_cmd,
+    run_cmd,
+    sandbox_cmd,
+    selectors_cmd,
+    x12_cmd,
+)
 
 app = typer.Typer(
     name="connector",
@@ -43,6 +52,7 @@ app.command("reconcile")(reconcile_cmd.reconcile)
 app.command("run")(run_cmd.run)
 app.add_typer(selectors_cmd.app, name="selectors")
 app.command("record")(selectors_cmd.record)
+app.add_typer(x12_cmd.app, name="x12")
 
 
 def main() -> None:

@@ -234,3 +234,18 @@ def _parse_277ca(txn: Transaction, pos: _Position) -> ClaimAcknowledgement277CA:
 def _parse_277(txn: Transaction, pos: _Position) -> ClaimStatusResponse277:
     w = _Levels(txn, pos)
     return ClaimStatusResponse277(txn.envelope, w.reference, w.created, w.source, w.receiver, w.claims)
+
+
+def parse_999(txn: Transaction) -> Acknowledgement999:
+    """Build an Acknowledgement999 from one 999 transaction set."""
+    return _guard(txn, _parse_999)
+
+
+def parse_277ca(txn: Transaction) -> ClaimAcknowledgement277CA:
+    """Build a ClaimAcknowledgement277CA from one 277CA transaction set."""
+    return _guard(txn, _parse_277ca)
+
+
+def parse_277(txn: Transaction) -> ClaimStatusResponse277:
+    """Build a ClaimStatusResponse277 from one 277 (X212) transaction set."""
+    return _guard(txn, _parse_277)
