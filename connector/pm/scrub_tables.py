@@ -1,4 +1,4 @@
-"""Load the scrub settings from ``mappings/scrub/`` (payers.yaml, place_of_service.csv, unit_maxima.csv)."""
+"""Load the scrub settings: ``mappings/scrub/`` (payers.yaml, unit_maxima.csv) and the shared POS table."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import yaml
 from connector.errors import ConfigError
 from connector.resources import mapping_file
 from connector.scrub.settings import ScrubSettings, from_mappings
+from connector.x12.codes import load_code_table
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -19,9 +20,8 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def load_places_of_service(override_dir: Path | None = None) -> frozenset[str]:
-    """The CMS place-of-service codes (two digits)."""
-    path = mapping_file("scrub/place_of_service.csv", override_dir)
-    return frozenset(row["code"].strip().zfill(2) for row in _csv_rows(path) if row.get("code"))
+    """The CMS place-of-service codes: the shared ``mappings/codes/place_of_service.tsv`` table."""
+    return frozenset(load_code_table("place_of_service", override_dir).codes)
 
 
 def load_unit_maxima(override_dir: Path | None = None) -> dict[str, Decimal]:
