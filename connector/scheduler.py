@@ -1,0 +1,280 @@
+"""APScheduler 3.x wiring: a cron per job per account, one scheduler per database; jobs call the runner."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from connector.errors import ConfigError, StorageError
+from connector.settings import JOBS, ConnectorSettings, load_settings
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+LEASE_TTL = dt.timedelta(minutes=2)
+MISFIRE_GRACE_SECONDS = 3600
+JOBSTORE_TABLE = "apscheduler_jobs"
+
+_running: set[asyncio.Task[Any]] = set()
+stop_requested = asyncio.Event()
+"""Set on SIGTERM/SIGINT: the runner finishes its current step and stops at the next step boundary."""
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    """One scheduled job: which job, for which account, on which cron."""
+
+    job_id: str
+    job: str
+    account: str
+    cron: str
+
+
+def job_plan(settings: ConnectorSettings) -> list[PlannedJob]:
+    """The default schedule overlaid with each account's overrides (an empty cron turns a job off)."""
+    plan = []
+    for account, acct in sorted(settings.accounts.items()):
+        crons = {**settings.default_schedule, **acct.schedule}
+        for job in JOBS:
+            cron = crons.get(job, "").strip()
+            if cron:
+                plan.append(PlannedJob(f"{account}:{job}", job, account, cron))
+    return plan
+
+
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _crontab_days(field: str) -> str:
+    """Translate a crontab weekday field (0 or 7 = Sunday) into APScheduler names (it counts 0 = Monday)."""
+    if not any(ch.isdigit() for ch in field):
+        return field
+    days: set[int] = set()
+    for token in field.split(","):
+        part, _, step_text = token.partition("/")
+        step = int(step_text) if step_text else 1
+        if part == "*":
+            low, high = 0, 6
+        elif "-" in part:
+            low, high = (int(x) for x in part.split("-", 1))
+        else:
+            low = high = int(part)
+            if step_text:
+                high = 6
+        if not (0 <= low <= 7 and 0 <= high <= 7 and low <= high and step > 0):
+            raise ValueError(f"day of week {field!r}")
+        days.update(day % 7 for day in range(low, high + 1, step))
+    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
+    """A CronTrigger that fires once per wall-clock time: the repeated hour of a DST fall-back runs once.
+
+    APScheduler 3 computes on wall-clock time, so after a fall-back it offers the same 01:30 again (and
+    again); we step past any candidate that is not later than the previous fire or repeats its wall time.
+    """
+
+    def get_next_fire_time(
+        self, previous_fire_time: dt.datetime | None, now: dt.datetime
+    ) -> dt.datetime | None:
+        nxt: dt.datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        if previous_fire_time is None:
+            return nxt
+        last_utc = previous_fire_time.astimezone(dt.UTC)
+        last_wall = previous_fire_time.astimezone(self.timezone).replace(tzinfo=None)
+        step = dt.timedelta(minutes=1)
+        for _ in range(24):
+            if nxt is None:
+                return None
+            if (
+                nxt.astimezone(dt.UTC) > last_utc
+                and nxt.astimezone(self.timezone).replace(tzinfo=None) != last_wall
+            ):
+                return nxt
+            base = max(now.astimezone(dt.UTC), nxt.astimezone(dt.UTC)) + step
+            nxt = super().get_next_fire_time(None, base)
+            step *= 2
+        return nxt
+
+
+def make_trigger(cron: str, timezone: str) -> CronTrigger:
+    """A trigger from a 5-field crontab line (minute hour day month weekday) in the practice's time zone."""
+    try:
+        fields = cron.split()
+        if len(fields) != 5:
+            raise ValueError(f"expected 5 fields, got {len(fields)}")
+        minute, hour, day, month, weekday = fields
+        return WallClockCronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_crontab_days(weekday),
+            timezone=ZoneInfo(timezone),
+        )
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"bad cron {cron!r} or time zone {timezone!r}: {exc}") from None
+
+
+def jobstore_url(settings: ConnectorSettings) -> str:
+    """The job store: its own SQLite file next to the database, or the PostgreSQL database itself."""
+    if settings.database_url.startswith("sqlite"):
+        return f"sqlite:///{Path(settings.data_dir) / 'scheduler.db'}"
+    return settings.database_url
+
+
+async def fire(job: str, account: str) -> None:
+    """What every scheduled job runs: load settings fresh (never pickled secrets) and call the runner."""
+    if stop_requested.is_set():
+        log.info("not starting %s for %s: the scheduler is stopping", job, account)
+        return
+    from connector.runner import run_job
+
+    task = asyncio.current_task()
+    if task is not None:
+        _running.add(task)
+    try:
+        await run_job(job, account, load_settings())
+    finally:
+        if task is not None:
+            _running.discard(task)
+
+
+def build_scheduler(
+    settings: ConnectorSettings,
+    *,
+    jobstore: str | None = None,
+    func: Callable[..., Awaitable[None]] | str = "connector.scheduler:fire",
+    on_skip: Callable[[str, str], None] | None = None,
+) -> AsyncIOScheduler:
+    """Create the scheduler with our job defaults and (re)register every planned job.
+
+    ``jobstore`` is a SQLAlchemy URL (default: :func:`jobstore_url`) or ``"memory"`` for tests.
+    """
+    url = jobstore or jobstore_url(settings)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store: Any = (
+        MemoryJobStore() if url == "memory" else SQLAlchemyJobStore(url=url, tablename=JOBSTORE_TABLE)
+    )
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": store},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        timezone=ZoneInfo(settings.timezone),
+    )
+    plan = job_plan(settings)
+    for planned in plan:
+        scheduler.add_job(
+            func,
+            trigger=make_trigger(planned.cron, settings.timezone),
+            args=[planned.job, planned.account],  # ids only: arguments are pickled into the job store
+            id=planned.job_id,
+            name=planned.job_id,
+            replace_existing=True,
+        )
+
+    def _skipped(event: JobExecutionEvent) -> None:
+        why = "still running" if event.code == EVENT_JOB_MAX_INSTANCES else "missed its window"
+        log.warning("skipped %s: the previous run is %s", event.job_id, why)
+        if on_skip is not None:
+            on_skip(event.job_id, why)
+
+    scheduler.add_listener(_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+    scheduler._connector_plan = {p.job_id for p in plan}
+    return scheduler
+
+
+def prune_removed_jobs(scheduler: AsyncIOScheduler) -> list[str]:
+    """Remove stored jobs that are no longer in the settings (after start, when the store is loaded)."""
+    wanted: set[str] = getattr(scheduler, "_connector_plan", set())
+    removed = [job.id for job in scheduler.get_jobs() if job.id not in wanted]
+    for job_id in removed:
+        scheduler.remove_job(job_id)
+    return removed
+
+
+class Lease:
+    """The single-instance lease in the database: a second scheduler refuses to start."""
+
+    def __init__(self, database_url: str, holder: str | None = None) -> None:
+        from connector.store import ensure_schema, make_engine, session_factory
+
+        ensure_schema(database_url)
+        self._sessions = session_factory(make_engine(database_url))
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+
+    def acquire(self) -> None:
+        """Take the lease or raise StorageError naming who holds it."""
+        from connector.store import acquire_lease, lease_holder
+
+        with self._sessions() as session:
+            ok = acquire_lease(session, LEASE_NAME, self.holder, LEASE_TTL)
+            session.commit()
+            if not ok:
+                holder = lease_holder(session, LEASE_NAME)
+                raise StorageError(
+                    f"another scheduler is running against this database ({holder}); not starting"
+                )
+
+    def renew(self) -> bool:
+        """Extend the lease; False if it was lost."""
+        from connector.store import renew_lease
+
+        with self._sessions() as session:
+            ok = renew_lease(session, LEASE_NAME, self.holder, LEASE_TTL)
+            session.commit()
+            return ok
+
+    def release(self) -> None:
+        """Give the lease back."""
+        from connector.store import release_lease
+
+        with self._sessions() as session:
+            release_lease(session, LEASE_NAME, self.holder)
+            session.commit()
+
+
+async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> None:
+    """Run the scheduler until SIGTERM/SIGINT; the current step of a running job finishes first."""
+    lease = Lease(settings.database_url)
+    lease.acquire()
+    scheduler = build_scheduler(settings, jobstore=jobstore)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop_requested.set)
+    scheduler.start()
+    removed = prune_removed_jobs(scheduler)
+    if removed:
+        log.info("removed jobs no longer configured: %s", ", ".join(removed))
+    for job in scheduler.get_jobs():
+        log.info("scheduled %s, next at %s", job.id, job.next_run_time)
+    try:
+        while not stop_requested.is_set():
+            try:
+                await asyncio.wait_for(stop_requested.wait(), timeout=LEASE_TTL.total_seconds() / 3)
+            except TimeoutError:
+                if not lease.renew():
+                    log.error("lost the scheduler lease; stopping")
+                    break
+        log.info("stopping: waiting for %d running job(s) to finish their current step", len(_running))
+        scheduler.pause()
+        if _running:
+            await asyncio.gather(*_running, return_exceptions=True)
+    finally:
+        scheduler.shutdown(wait=False)
+        lease.release()
