@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
+from connector.pm.assemble import assemble_claim
 from connector.pm.columns import ColumnMap
-from connector.pm.models import Address, BillingProvider, Claim, ClaimType, Patient, ServiceLine
+from connector.pm.models import Claim, ServiceLine
 from connector.pm.problems import ProblemList
 from connector.pm.profile import CLAIM_FIELDS, Profile
 from connector.pm.table import Cell
@@ -267,47 +268,6 @@ class RowBuilder:
     # -- result ----------------------------------------------------------------------------------------------
     def finish(self) -> list[Claim]:
         """The claims in the order their first row appeared."""
-        return [self._claim(claim_id, parts) for claim_id, parts in self.claims.items()]
-
-    def _claim(self, claim_id: str, parts: _ClaimParts) -> Claim:
-        h = parts.header
-        text: Callable[[str], str] = lambda f: cast(str, h.get(f) or "")  # noqa: E731
-        lines = tuple(parts.lines)
-        total = h.get("claim_total_charge")
-        return Claim(
-            claim_id=claim_id,
-            claim_type=cast(ClaimType, h["claim_type"]),
-            patient=Patient(
-                account_id=text("patient_id"),
-                last_name=text("patient_last_name"),
-                first_name=text("patient_first_name"),
-                dob=h.get("patient_dob"),
-                sex=text("patient_sex").upper(),
-                address=Address(
-                    text("patient_address"), text("patient_city"), text("patient_state"), text("patient_zip")
-                ),
-                member_id=text("member_id"),
-            ),
-            payer_id=text("payer_id"),
-            payer_name=text("payer_name"),
-            billing=BillingProvider(
-                npi=text("billing_npi"),
-                tin=text("billing_tin"),
-                name=text("billing_name"),
-                address=Address(
-                    text("billing_address"), text("billing_city"), text("billing_state"), text("billing_zip")
-                ),
-            ),
-            lines=lines,
-            total_charge=total if total is not None else sum((ln.charge for ln in lines), Decimal("0")),
-            diagnosis_codes=h.get("diagnosis_codes") or (),
-            rendering_npi=text("rendering_npi"),
-            referring_npi=text("referring_npi"),
-            frequency_code=text("frequency_code") or "1",
-            original_claim_number=text("original_claim_number"),
-            type_of_bill=text("type_of_bill"),
-            statement_from=h.get("statement_from"),
-            statement_to=h.get("statement_to"),
-            submitted_date=h.get("submitted_date"),
-            status=text("claim_status").lower(),
-        )
+        return [
+            assemble_claim(claim_id, parts.header, parts.lines) for claim_id, parts in self.claims.items()
+        ]
