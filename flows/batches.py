@@ -48,7 +48,7 @@ async def upload_batch(
     try:
         await button.click()
         outcome = await portal.first_of(
-            ("batches.confirmation", "batches.duplicate", "batches.error"), step=STEP, timeout_s=timeout_s
+            ("batches.duplicate", "batches.confirmation", "batches.error"), step=STEP, timeout_s=timeout_s
         )
     except (PlaywrightError, SelectorMissing, PortalError) as exc:
         log.warning("batch upload outcome unknown (%s)", type(exc).__name__)

@@ -82,10 +82,10 @@ async def fetch_all(
     jobs: Sequence[tuple[str, FileKind, str]],
     dest: Path,
     *,
-    pool: int = DEFAULT_POOL,
+    pool: int | asyncio.Semaphore = DEFAULT_POOL,
 ) -> list[SavedFile]:
     """Fetch ``(url, kind, reference)`` jobs, ``pool`` at a time; the first failure cancels the rest."""
-    gate = asyncio.Semaphore(pool)
+    gate = pool if isinstance(pool, asyncio.Semaphore) else asyncio.Semaphore(pool)
 
     async def one(url: str, kind: FileKind, reference: str) -> SavedFile:
         async with gate:

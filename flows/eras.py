@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -116,33 +117,45 @@ async def download_eras(
     saved: list[SavedFile] = []
     pages = 0
     measured = False
+    gate = asyncio.Semaphore(pool)
+    fetching: list[asyncio.Task[list[SavedFile]]] = []
     chosen: Literal["request", "click"] = "click" if method == "click" else "request"
-    while True:
-        pages += 1
-        if await portal.first_of(("payments.row", "payments.no_results"), step=STEP) == "payments.no_results":
-            break
-        rows = await portal.find("payments.row")
-        for i in range(await rows.count()):
-            row = rows.nth(i)
-            listing = await read_row(portal, row)
-            listings.append(listing)
-            if _all_known(listing, known):
-                continue
-            if (
-                method == "auto"
-                and not measured
-                and listing.era_url
-                and ("835", listing.payment_number) not in known
-            ):
-                chosen, first = await _measure(portal, row, listing, dest)
-                measured = True
-                saved.append(first)
-            if chosen == "click":
-                saved += await _click_row_files(portal, row, listing, dest, known)
-        if not await _next_page(portal):
-            break
-    if chosen == "request":
-        saved += await _fetch_listings(portal, listings, dest, pool, known)
+    try:
+        while True:
+            pages += 1
+            found = await portal.first_of(("payments.row", "payments.no_results"), step=STEP)
+            if found == "payments.no_results":
+                break
+            rows = await portal.find("payments.row")
+            count = await rows.count()
+            on_page = list(await asyncio.gather(*(read_row(portal, rows.nth(i)) for i in range(count))))
+            listings += on_page
+            for i, listing in enumerate(on_page):
+                row = rows.nth(i)
+                if _all_known(listing, known):
+                    continue
+                if (
+                    method == "auto"
+                    and not measured
+                    and listing.era_url
+                    and ("835", listing.payment_number) not in known
+                ):
+                    chosen, first = await _measure(portal, row, listing, dest)
+                    measured = True
+                    saved.append(first)
+                if chosen == "click":
+                    saved += await _click_row_files(portal, row, listing, dest, known)
+            if chosen == "request":  # fetch this page's files while the next page loads
+                fetching.append(asyncio.create_task(_fetch_listings(portal, on_page, dest, gate, known)))
+            if not await _next_page(portal):
+                break
+        for done in await asyncio.gather(*fetching):
+            saved += done
+    except BaseException:
+        for task in fetching:
+            task.cancel()
+        await asyncio.gather(*fetching, return_exceptions=True)
+        raise
     unique: dict[tuple[str, str], SavedFile] = {}
     for f in saved:
         unique.setdefault((f.kind, f.reference), f)
@@ -160,7 +173,7 @@ async def _fetch_listings(
     portal: PortalPage,
     listings: list[PaymentListing],
     dest: Path,
-    pool: int,
+    gate: asyncio.Semaphore,
     known: frozenset[tuple[FileKind, str]],
 ) -> list[SavedFile]:
     saved: list[SavedFile] = []
@@ -175,7 +188,7 @@ async def _fetch_listings(
                 saved.append(earlier)
             else:
                 jobs.append((url, kind_, listing.payment_number))
-    return saved + await fetch_all(portal.context, jobs, dest, pool=pool)
+    return saved + await fetch_all(portal.context, jobs, dest, pool=gate)
 
 
 async def _measure(

@@ -118,17 +118,18 @@ class PortalPage:
             await asyncio.sleep(0.1)
 
     async def text_in(self, row: Locator, name: str) -> str:
-        """The trimmed text of a logical name inside a row (empty when the map leaves it optional)."""
-        entry = self.smap.entry(name)
-        if entry.optional and not await self.smap.present(row, name):
-            return ""
-        return (await (await self.smap.find(row, name, timeout_s=2.0)).inner_text()).strip()
+        """The trimmed text of a logical name inside a loaded row ("" when an optional name is absent)."""
+        _, loc, _ = await self.smap.probe(row, name)
+        if loc is None:
+            if self.smap.entry(name).optional:
+                return ""
+            raise SelectorMissing(self.smap.portal, name, "matched nothing in a results row")
+        return (await loc.first.inner_text()).strip()
 
     async def href_in(self, row: Locator, name: str) -> str | None:
         """The absolute URL of a link inside a row, or None when the row has no such link."""
-        if not await self.smap.present(row, name):
-            return None
-        href = await (await self.smap.find(row, name, timeout_s=2.0)).get_attribute("href")
+        _, loc, _ = await self.smap.probe(row, name)
+        href = await loc.first.get_attribute("href") if loc is not None else None
         return urljoin(self.page.url, href) if href else None
 
     async def masked_screenshot(self, label: str) -> Path | None:
