@@ -75,3 +75,86 @@ def test_835_claim_count_and_paid_total_equal_pyx12(samples: list[Sample]) -> No
         assert ours == _pyx12_claims(sample.path), sample.name
         compared += 1
     assert compared >= 40
+
+
+def test_written_835_999_and_277ca_pass_pyx12() -> None:
+    import datetime as dt
+
+    from connector.x12 import (
+        Acknowledgement999,
+        Address,
+        ClaimAcknowledgement277CA,
+        ClaimStatus,
+        Contact,
+        ElementError,
+        Name,
+        Reference,
+        SegmentError,
+        StatusInfo,
+        TransactionAck,
+        write_277ca,
+        write_835,
+        write_999,
+    )
+
+    from .strategies import EMPTY_ENVELOPE
+    from .test_balance import small_remittance
+
+    remit = small_remittance()
+    remit.payment_format, remit.payer.name, remit.payee.name = "CCP", "UNITEDHEALTHCARE", "SPRINGFIELD FP"
+    remit.payer_account = ("01", "999999999", "DA", "123456", "1512345678", "")
+    remit.payee_account = ("01", "888888888", "DA", "654321")
+    remit.originating_company_id = "1512345678"
+    remit.payer.contacts.append(Contact("BL", "EDI", (("TE", "8005551212"),)))
+    remit.payee.id_qualifier, remit.payee.id = "XX", "1234567893"
+    remit.payer.address = Address("PO BOX 1", "", "ATLANTA", "GA", "30301")
+    for claim_payment in remit.claims:
+        claim_payment.filing_indicator, claim_payment.payer_claim_number = "12", "PCCN1"
+        claim_payment.names.append(Name("QC", "1", "DOE", "JANE", id_qualifier="MI", id="W1"))
+    assert pyx12_errors(write_835(remit, control=CONTROL)) == []
+
+    ack = Acknowledgement999(
+        EMPTY_ENVELOPE,
+        "HC",
+        "42",
+        "005010X222A1",
+        [
+            TransactionAck("837", "0001", "A", "005010X222A1"),
+            TransactionAck(
+                "837",
+                "0002",
+                "R",
+                "005010X222A1",
+                ("5",),
+                [SegmentError("NM1", 23, "2010", "8", [ElementError(9, None, "67", "7", "123")])],
+            ),
+        ],
+        "P",
+        2,
+        2,
+        1,
+    )
+    assert pyx12_errors(write_999(ack, control=CONTROL)) == []
+
+    day = dt.date(2026, 5, 2)
+    claim = ClaimStatus(
+        "PCN000001",
+        [StatusInfo("A7", "562", "85", date=day, action_code="U", amount=Decimal("195.50"))],
+        [Reference("1K", "PAYER123"), Reference("D9", "TRACE9")],
+        Name("QC", "1", "DOE", "JANE", id_qualifier="MI", id="W123456789"),
+        Name("85", "2", "SPRINGFIELD FP", id_qualifier="XX", id="1234567893"),
+        day,
+        day,
+    )
+    ca = ClaimAcknowledgement277CA(
+        EMPTY_ENVELOPE,
+        "BATCH0001",
+        day,
+        Name("PR", "2", "UNITEDHEALTHCARE", id_qualifier="PI", id="87726"),
+        Name("41", "2", "SPRINGFIELD BILLING", id_qualifier="46", id="SUB123"),
+        day,
+        day,
+        [claim],
+        [StatusInfo("A1", "19", "PR", date=day, action_code="WQ", amount=Decimal("195.50"))],
+    )
+    assert pyx12_errors(write_277ca(ca, control=CONTROL)) == []
