@@ -43,7 +43,9 @@ class SandboxServer:
         self.data: Dataset = generate(seed, payments, as_of)
         self.paths: ExportPaths = write_exports(self.data, Path(data_dir))
         account = Account(totp_secret=totp_secret_for(seed))
-        converted = {name: coerce_fault(name, value) for name, value in (faults or {}).items()}
+        faults = dict(faults or {})
+        variant = str(faults.pop("variant", variant))
+        converted = {name: coerce_fault(name, value) for name, value in faults.items()}
         self.state = SandboxState(self.data, account, variant=variant, faults=converted)
         self.state.set_variant(variant)
         self.app = create_app(self.state, admin_enabled=admin_enabled)

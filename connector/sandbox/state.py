@@ -172,7 +172,10 @@ class SandboxState:
         return self.failed_passwords >= 3
 
     def set_fault(self, name: str, value: Any) -> Any:
-        """Set one knob (validated and converted); returns the stored value."""
+        """Set one knob (validated and converted); returns the stored value. ``variant`` switches the UI."""
+        if name == "variant":
+            self.set_variant(str(value))
+            return self.variant
         converted = coerce_fault(name, value)
         with self.lock:
             self.faults[name] = converted

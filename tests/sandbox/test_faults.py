@@ -146,3 +146,9 @@ def test_reset_is_fast_and_complete(portal: httpx.Client, sandbox_fresh: Sandbox
     assert sandbox_fresh.state.sessions == {} and sandbox_fresh.state.variant == "v1"
     assert sandbox_fresh.state.last_totp_step == -1 and sandbox_fresh.state.batches == {}
     assert portal.get("/dashboard").headers["location"] == "/signin"
+
+
+def test_variant_is_also_a_fault_knob(client: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+    assert client.post("/__admin/fault", json={"name": "variant", "value": "v2"}).json()["value"] == "v2"
+    assert 'id="username"' not in client.get("/signin").text
+    assert client.post("/__admin/fault", json={"name": "variant", "value": "v9"}).status_code == 400
