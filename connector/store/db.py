@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from connector.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+_UPGRADE_LOCK = threading.Lock()
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 BUSY_TIMEOUT_S = 30.0
@@ -47,7 +49,10 @@ def _prepare_sqlite_file(database: str) -> None:
     path = Path(database).expanduser()
     missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     for folder in reversed(missing):
-        folder.mkdir(mode=DIR_MODE)
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue  # another process created it first; its creator set the mode
         os.chmod(folder, DIR_MODE)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
@@ -133,7 +138,8 @@ def upgrade(url: str) -> None:
     """Migrate the database at ``url`` to the newest schema (idempotent)."""
     engine = make_engine(url)
     try:
-        command.upgrade(alembic_config(engine), "head")
+        with _UPGRADE_LOCK:  # Alembic's context is process-global: one upgrade at a time per process
+            command.upgrade(alembic_config(engine), "head")
     except SQLAlchemyError as exc:
         raise StorageError(f"database upgrade failed: {describe(exc)}") from None
     finally:

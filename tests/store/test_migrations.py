@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,47 @@ def test_database_errors_never_show_the_password(url: str) -> None:
             action(url)
         assert SENTINEL not in str(caught.value)
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_failing_upgrade_leaves_the_database_empty(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole upgrade is one transaction on both backends: no half-made schema after a crash."""
+    from alembic.operations import Operations
+
+    calls = {"n": 0}
+    real = Operations.create_index
+
+    def failing_create_index(self: Operations, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise RuntimeError("power cut")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Operations, "create_index", failing_create_index)
+    with pytest.raises(RuntimeError, match="power cut"):
+        upgrade(empty_db_url)
+    assert _tables(empty_db_url) == set()
+    monkeypatch.undo()
+    upgrade(empty_db_url)
+    assert _tables(empty_db_url) >= TABLES
+
+
+def test_concurrent_upgrades_queue_instead_of_colliding(empty_db_url: str) -> None:
+    """Two processes upgrade the same empty database at once: all succeed, the schema is made once."""
+    code = "import sys; from connector.store import upgrade; upgrade(sys.argv[1])"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code, empty_db_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=120)
+        assert worker.returncode == 0, stderr[-2000:]
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
+                head_revision()
+            ]
+    finally:
+        engine.dispose()

@@ -26,16 +26,23 @@ def run_migrations_online() -> None:
     """Run the migrations inside one transaction on the configured engine."""
     engine = _engine()
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite would run DDL outside any transaction: take the write lock and make the whole
+            # upgrade one transaction, so a crash leaves the old schema and concurrent upgraders queue.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             compare_type=True,
         )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             context.run_migrations()
+        if sqlite:
+            connection.commit()
 
 
 if context.is_offline_mode():
