@@ -15,9 +15,12 @@ from pathlib import Path
 from connector.pm.columns import ColumnMap, resolve_columns
 from connector.pm.models import PMExport
 from connector.pm.problems import MAX_PROBLEMS, ExportSchemaError, Problem, ProblemList
-from connector.pm.profile import Profile, load_profile
+from connector.pm.profile import Profile, available_profiles, load_profile
 from connector.pm.rows import RowBuilder
 from connector.pm.table import RawTable, read_table
+
+WRONG_PROFILE_HINT = 5
+"""With this many required columns missing, the file most likely needs another profile."""
 
 __all__ = ["MAX_PROBLEMS", "ExportSchemaError", "Problem", "parse_table", "read_export"]
 
@@ -30,6 +33,10 @@ def parse_table(table: RawTable, profile: Profile) -> PMExport:
     """Turn a raw table into claims with the profile; raise ExportSchemaError on any schema problem."""
     problems = ProblemList(table)
     cmap: ColumnMap = resolve_columns(profile, table.header)
+    if len(cmap.missing) >= WRONG_PROFILE_HINT:
+        known = ", ".join(available_profiles())
+        hint = f"most columns of profile {profile.name!r} are missing: choose the export's profile ({known})"
+        problems.add(1, None, hint)
     for message in cmap.missing:
         problems.add(1, None, message)
     problems.raise_if_any()

@@ -219,3 +219,10 @@ def test_claim_per_row_tolerates_fewer_numbered_columns(tmp_path: Path) -> None:
         csv.writer(fh, delimiter=";").writerows([[r[i] for i in keep] for r in rows])
     export = read_export(path, "clinicsuite")
     assert export.claims == read_export(fx("clinicsuite_sample.csv"), "clinicsuite").claims
+
+
+def test_wrong_profile_gets_a_hint() -> None:
+    with pytest.raises(ExportSchemaError) as info:
+        read_export(fx("clinicsuite_sample.csv"), "generic")
+    first = str(info.value.problems[0])
+    assert "most columns of profile 'generic' are missing" in first and "clinicsuite" in first
