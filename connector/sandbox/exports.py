@@ -94,23 +94,21 @@ def pm_csv_bytes(data: Dataset) -> bytes:
 def pm_xlsx_bytes(data: Dataset) -> bytes:
     """The PM export as XLSX (sheet ``Charges``; dates as dates, money as numbers), byte-identical."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Charges"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Charges")
     sheet.append(list(PM_COLUMNS))
     for row in pm_rows(data):
         cells: list[object] = []
         for value in row:
-            cells.append(float(value) if isinstance(value, Decimal) else value)
-        sheet.append(cells)
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(cell.value, float):
+            if isinstance(value, Decimal):
+                cell = WriteOnlyCell(sheet, value=float(value))
                 cell.number_format = "0.00"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
     book.properties.creator = "Sandbox PM"
     book.properties.created = FIXED_TIMESTAMP
     buffer = io.BytesIO()
