@@ -11,7 +11,7 @@ from connector.pm.models import ServiceLine as PMLine
 from connector.reconcile.assemble import FeeSchedule, Settings, claim_row, line_row
 from connector.reconcile.deposits import match_deposits
 from connector.reconcile.keys import billed_procedure, cents, claim_key, day_number, modifier_key
-from connector.reconcile.lines import LineKey, match_lines
+from connector.reconcile.lines import LineKey, match_lines, paused_gc
 from connector.reconcile.model import (
     BankDeposit,
     ClaimRow,
@@ -48,10 +48,11 @@ def reconcile(
     settings = Settings(book=book or load_reason_book(), tolerance=tolerance, fee_schedule=fee_schedule)
     kept, excluded = dedupe(remittances)
     pm_claims = list(claims)
-    groups = group_claims(kept, pm_claims)
-    for group in groups.values():
-        net(group)
-    claim_rows, line_rows = _rows(groups, settings)
+    with paused_gc():
+        groups = group_claims(kept, pm_claims)
+        for group in groups.values():
+            net(group)
+        claim_rows, line_rows = _rows(groups, settings)
     by_id = {row.claim_id: row for row in claim_rows}
     plb_rows = allocate_provider_adjustments(kept, groups, by_id, settings.book)
     matched = {g.pm.claim_id for g in groups.values() if g.pm is not None}

@@ -5,7 +5,9 @@ Kept flat (tuples of str/int) so one million lines match in about a second with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import gc
+from collections.abc import Iterator, Sequence
 from typing import Literal, NamedTuple
 
 Verdict = Literal[
@@ -21,6 +23,18 @@ MATCH_KINDS = {
     BY_PROCEDURE_DATE_CHARGE: "procedure_date_charge",
     BY_PROCEDURE_DATE: "procedure_date",
 }
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of tuples are built (it would rescan them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class LineKey(NamedTuple):

@@ -78,8 +78,9 @@ def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict
     tie = result.tie_out
     out.put("Reconciliation report", styles=[TITLE])
     out.put("As of", result.as_of)
-    out.put("Tie-out", tie.notes[0], styles=[BOLD, BOLD])
-    for note in tie.notes[1:]:
+    notes = tie.notes or ["Totals tie out." if tie.ties else "Totals do NOT tie out."]
+    out.put("Tie-out", notes[0], styles=[BOLD, BOLD])
+    for note in notes[1:]:
         out.put("", note)
     out.put("Tolerance", result.tolerance)
     out.put("Missing ERA after (days)", Decimal(result.aging_days), styles=[None, NUMBER])
