@@ -30,6 +30,7 @@ def split(adjustments: Sequence[Adjustment], remarks: Sequence[Remark], book: Re
     out = AdjustmentSplit()
     reasons: list[Reason] = []
     rarcs = tuple(r.code for r in remarks if r.qualifier == "HE")
+    remark_text = "; ".join(f"{c}: {book.describe('rarc', c)}".rstrip(": ") for c in rarcs)
     for adjustment in adjustments:
         group, code, amount = adjustment.group, adjustment.reason, adjustment.amount
         if book.is_contractual(group, code):
@@ -47,6 +48,7 @@ def split(adjustments: Sequence[Adjustment], remarks: Sequence[Remark], book: Re
                         remarks=rarcs,
                         description=book.describe("carc", code),
                         next_action=book.next_action(group, code),
+                        remark_text=remark_text,
                     )
                 )
     out.reasons = tuple(reasons)

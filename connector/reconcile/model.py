@@ -87,6 +87,8 @@ class Reason:
     remarks: tuple[str, ...] = ()
     description: str = ""
     next_action: str = ""
+    remark_text: str = ""
+    """The RARCs with their descriptions ("M51: Missing/incomplete/invalid procedure code(s)")."""
 
 
 @dataclass(slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import yaml
 
 from connector.resources import mapping_file
+from connector.x12.codes import load_code_table
 
 Describer = Callable[[str, str], str]
 """(table, code) -> description, e.g. ("carc", "16"); "" when unknown."""
@@ -70,10 +70,15 @@ def load_reason_book(path: Path | None = None) -> ReasonBook:
 
 
 def _x12_describer() -> Describer | None:
-    """The X12 code tables' description lookup (``connector.x12.codes``) when that module offers one."""
+    """Descriptions from the X12 code tables in ``mappings/codes`` (CARC, RARC, PLB reasons)."""
     try:
-        codes = importlib.import_module("connector.x12.codes")
-    except ImportError:
+        tables = {key: load_code_table(name) for key, name in (("carc", "carc"), ("rarc", "rarc"),
+                                                                ("plb", "plb_reasons"))}  # fmt: skip
+    except (OSError, ValueError):
         return None
-    lookup = getattr(codes, "describe", None)
-    return lookup if callable(lookup) else None
+
+    def describe(table: str, code: str) -> str:
+        found = tables.get(table)
+        return found.codes.get(code.strip(), "") if found is not None else ""
+
+    return describe

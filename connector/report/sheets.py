@@ -109,6 +109,7 @@ def write_details(
         Column("Payer", width=18), Column("Patient", width=22), Column("Service date", D, 12),
         Column("Group", width=7), Column("CARC", width=7), Column("Description", width=50),
         Column("RARCs", width=12), Column("Amount", M, 12), Column("Next action", width=22),
+        Column("Remark descriptions", width=60),
     )  # fmt: skip
     done(_table(book, "Denials", denial_cols, _denial_rows(result, by_claim)))
     missing_cols = (
@@ -178,10 +179,11 @@ def _denial_rows(
         claim = _claim(by_claim, line.claim_id)
         for r in line.reasons:
             yield (line.claim_id, line.line_id, line.category, claim.payer, claim.patient, line.service_date,
-                   r.group, r.code, r.description, ", ".join(r.remarks), r.amount, r.next_action)  # fmt: skip
+                   r.group, r.code, r.description, ", ".join(r.remarks), r.amount, r.next_action,
+                   r.remark_text)  # fmt: skip
     for claim in result.claims:
         for r in claim.reasons:
             if id(r) not in line_reasons:
                 yield (claim.claim_id, "", claim.category, claim.payer, claim.patient,
                        claim.service_date, r.group, r.code, r.description, ", ".join(r.remarks), r.amount,
-                       r.next_action)  # fmt: skip
+                       r.next_action, r.remark_text)  # fmt: skip

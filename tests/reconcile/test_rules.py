@@ -8,6 +8,7 @@ from typing import Any
 
 from connector.reconcile import reconcile
 from connector.reconcile.keys import claim_key, split_fused
+from connector.x12.codes import load_code_table
 from connector.x12.models import AmountEntry, Name, ProcedureCode, ProviderAdjustment, Remark
 
 D = Decimal
@@ -100,6 +101,9 @@ def test_denial_comes_from_carc_not_clp02(models: Any) -> None:
     [group] = result.denials
     assert (group.group, group.code, group.amount, group.remarks) == ("CO", "16", D("100.00"), ("M51",))
     assert group.next_action == "corrected claim"
+    assert group.description == load_code_table("carc").codes["16"]
+    [reason] = by_id(result)["C1"].reasons
+    assert reason.remark_text.startswith("M51: ") and len(reason.remark_text) > len("M51: ")
 
 
 def test_forwarded_by_status_or_crossover_name(models: Any) -> None:
