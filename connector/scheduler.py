@@ -138,21 +138,59 @@ def jobstore_url(settings: ConnectorSettings) -> str:
     return settings.database_url
 
 
+_scheduler: AsyncIOScheduler | None = None
+"""The running scheduler (set by :func:`serve`), so a job skipped for maintenance can be rescheduled."""
+
+
 async def fire(job: str, account: str) -> None:
     """What every scheduled job runs: load settings fresh (never pickled secrets) and call the runner."""
     if stop_requested.is_set():
         log.info("not starting %s for %s: the scheduler is stopping", job, account)
         return
-    from connector.runner import run_job
+    from connector.cycle import CYCLE, run_cycle, run_with_policy
+    from connector.notify import Notifier
+    from connector.store_incidents import StoreIncidentLog
 
     task = asyncio.current_task()
     if task is not None:
         _running.add(task)
     try:
-        await run_job(job, account, load_settings())
+        settings = load_settings()
+        if job in ("all", "reconcile"):
+            outcome = await run_cycle(account, settings, jobs=CYCLE if job == "all" else ("reconcile",))
+            until = outcome.skipped_until
+        else:
+            notifier = Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
+            result = await run_with_policy(job, account, settings, notifier)
+            until = result.until if result.outcome == "SKIPPED" else None
+        if until:
+            reschedule_after_maintenance(job, account, until)
     finally:
         if task is not None:
             _running.discard(task)
+
+
+def reschedule_after_maintenance(job: str, account: str, until: str) -> dt.datetime | None:
+    """Add a one-off run of the job a few minutes after the announced end of the maintenance window."""
+    try:
+        end = dt.datetime.fromisoformat(until.replace("Z", "+00:00"))
+    except ValueError:
+        log.warning("maintenance end %r not understood; the regular schedule will pick the job up", until)
+        return None
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=dt.UTC)
+    when = end + dt.timedelta(minutes=5)
+    if _scheduler is not None:
+        _scheduler.add_job(
+            "connector.scheduler:fire",
+            trigger="date",
+            run_date=when,
+            args=[job, account],
+            id=f"{account}:{job}:after-maintenance",
+            replace_existing=True,
+        )
+        log.info("%s for %s rescheduled after maintenance, at %s", job, account, when.isoformat())
+    return when
 
 
 def build_scheduler(
@@ -249,11 +287,24 @@ class Lease:
             session.commit()
 
 
+def _close_interrupted(database_url: str) -> None:
+    """Rows left RUNNING by a dead process become INTERRUPTED; their job resumes from what the store holds."""
+    from connector.store import close_interrupted_runs, make_engine, session_factory
+
+    with session_factory(make_engine(database_url)).begin() as session:
+        closed = close_interrupted_runs(session, dt.timedelta(minutes=2))
+    if closed:
+        log.warning("closed %d run(s) left running by a stopped process: %s", len(closed), closed)
+
+
 async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> None:
     """Run the scheduler until SIGTERM/SIGINT; the current step of a running job finishes first."""
     lease = Lease(settings.database_url)
     lease.acquire()
+    global _scheduler
     scheduler = build_scheduler(settings, jobstore=jobstore)
+    _scheduler = scheduler
+    _close_interrupted(settings.database_url)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)

@@ -51,6 +51,9 @@ class PortalAccount(BaseModel):
     tins: list[str] = Field(default_factory=list)
     npis: list[str] = Field(default_factory=list)
     schedule: dict[str, str] = Field(default_factory=dict, description="job -> cron expression overrides")
+    pm_export: Path | None = Field(None, description="The PM export the reconcile job reads (CSV or XLSX)")
+    pm_profile: str = Field("generic", description="PM export profile (mappings/pm/NAME.yaml)")
+    bank_csv: Path | None = Field(None, description="Bank deposit CSV for deposit matching (optional)")
 
     @field_validator("schedule")
     @classmethod
@@ -87,6 +90,8 @@ class ConnectorSettings(BaseSettings):
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
+    portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
+    missing_era_days: int = Field(30, description="Days without an ERA before a claim counts as missing")
     default_schedule: dict[str, str] = Field(
         default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
     )

@@ -1,0 +1,193 @@
+"""The daily cycle: each job through the retry policy, one alert per incident, then reconcile, summarise."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connector import errors
+from connector.notify import Notifier
+from connector.reconcile_job import reconcile_from_store
+from connector.retry import RetryPolicy, wait_seconds
+from connector.runner import RunResult, run_job
+from connector.settings import ConnectorSettings
+from connector.store_incidents import StoreIncidentLog, password_still_refused, remember_refused_password
+
+log = logging.getLogger(__name__)
+
+CYCLE = ("health", "eras", "statuses", "upload", "acks", "reconcile")
+PORTAL_JOBS = ("health", "eras", "statuses", "upload", "acks")
+
+WHAT_TO_DO = {
+    "LoginRejected": "The portal refused the password. Check it in the portal, then update "
+    "CONNECTOR_ACCOUNTS__{ACCOUNT}__PASSWORD. The connector will not try again until then "
+    "(three refusals lock the account).",
+    "MfaFailed": "The portal refused the authenticator code. Check the server clock (NTP) and "
+    "CONNECTOR_ACCOUNTS__{ACCOUNT}__TOTP_SECRET.",
+    "SelectorMissing": "The portal page changed and a selector no longer matches. Run "
+    "`connector selectors check --account {account}` and update the selector map.",
+    "UnknownInterstitial": "The portal shows a page the connector does not know (terms, survey, notice). "
+    "Sign in by hand, read and accept it, then the next run continues. A masked screenshot is in data/.",
+    "PortalUnavailable": "The portal kept failing after retries; the connector tries again at the next run.",
+}
+
+Progress = Callable[[str, RunResult | None], None]
+
+
+def _error_class(name: str | None) -> type[BaseException] | None:
+    found = getattr(errors, name or "", None)
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
+
+
+def needs_person(result: RunResult) -> bool:
+    """True when the run failed for a reason no retry fixes."""
+    cls = _error_class(result.error_class)
+    return cls is not None and issubclass(cls, errors.NeedsPerson)
+
+
+def retryable(result: RunResult) -> bool:
+    """True when the run failed because the portal was unavailable for a while (5xx, 429, timeouts)."""
+    cls = _error_class(result.error_class)
+    return (
+        cls is not None
+        and issubclass(cls, errors.PortalUnavailable)
+        and not issubclass(cls, errors.PortalMaintenance)
+    )
+
+
+@dataclass
+class CycleOutcome:
+    """What one cycle did, for the summary table, the notification and the scheduler."""
+
+    account: str
+    results: list[RunResult] = field(default_factory=list)
+    report: Path | None = None
+    skipped_until: str | None = None
+    stopped_by: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every job ran (or was skipped for maintenance) and nothing needs a person."""
+        return self.stopped_by is None and all(r.ok for r in self.results)
+
+
+async def run_with_policy(
+    job: str,
+    account: str,
+    settings: ConnectorSettings,
+    notifier: Notifier,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> RunResult:
+    """Run one portal job, retrying while the portal is unavailable; alert a person once when needed."""
+    chosen = policy or RetryPolicy()
+    password = settings.accounts[account].password.get_secret_value()
+    if job != "health" and password_still_refused(settings.database_url, account, password):
+        log.warning("%s for %s not run: the portal refused this password before", job, account)
+        return RunResult(
+            None, job, account, "FAILED", error_class="LoginRejected",
+            error_message="the portal refused this password earlier; waiting for a new one (no new attempt)",
+        )  # fmt: skip
+    attempt = 0
+    while True:
+        attempt += 1
+        result = await run_job(job, account, settings)
+        if result.ok:
+            if job == "health":
+                notifier.resolved(
+                    f"{account}:outage", "Payer portal is back", f"The portal answers again ({account})."
+                )
+            else:
+                notifier.resolved(
+                    f"{account}:person", "Portal work runs again", f"{job} succeeded for {account}."
+                )
+            return result
+        if retryable(result) and attempt < chosen.attempts:
+            unavailable = errors.PortalUnavailable("retry", retry_after=result.retry_after)
+            pause = wait_seconds(chosen, attempt, unavailable)
+            log.info("%s for %s: %s; retry %d in %.1f s", job, account, result.error_class, attempt, pause)
+            await sleep(pause)
+            continue
+        if result.error_class == "LoginRejected":
+            remember_refused_password(settings.database_url, account, password)
+        if needs_person(result):
+            advice = WHAT_TO_DO.get(result.error_class or "", "See `connector status` and the connector log.")
+            body = (
+                f"Job {job} for practice account {account} stopped: {result.error_class}: "
+                f"{result.error_message}\n\nWhat to do: "
+                + advice.replace("{ACCOUNT}", account.upper()).replace("{account}", account)
+            )
+            notifier.alert(f"{account}:person", f"portal-connector needs a person ({account})", body)
+        return result
+
+
+async def run_cycle(
+    account: str,
+    settings: ConnectorSettings,
+    *,
+    notifier: Notifier | None = None,
+    policy: RetryPolicy | None = None,
+    progress: Progress | None = None,
+    jobs: tuple[str, ...] = CYCLE,
+    as_of: dt.date | None = None,
+) -> CycleOutcome:
+    """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> notify."""
+    notify = notifier or Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
+    outcome = CycleOutcome(account)
+    for job in jobs:
+        if progress:
+            progress(job, None)
+        if job == "reconcile":
+            result, outcome.report = reconcile_from_store(account, settings, as_of=as_of)
+        else:
+            result = await run_with_policy(job, account, settings, notify, policy)
+        outcome.results.append(result)
+        if progress:
+            progress(job, result)
+        if result.outcome == "SKIPPED":
+            outcome.skipped_until = result.until
+            log.info("portal in maintenance until %s; the cycle stops here", result.until or "unknown")
+            break
+        if not result.ok:
+            outcome.stopped_by = f"{job}: {result.error_class}"
+            if job == "health":
+                _maybe_outage_alert(account, settings, notify, result)
+            break
+    if outcome.ok and outcome.report is not None:
+        notify.summary(
+            f"Daily reconciliation for {account}",
+            summary_text(outcome),
+            report=outcome.report,
+        )
+    return outcome
+
+
+def summary_text(outcome: CycleOutcome) -> str:
+    """A short, PHI-free summary of the cycle: counts per job and the report's name."""
+    lines = []
+    for result in outcome.results:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()) if isinstance(v, int | str))
+        lines.append(f"{result.job}: {result.outcome.lower()}{' - ' + counts if counts else ''}")
+    if outcome.report is not None:
+        lines.append(f"Report: {outcome.report.name}")
+    return "\n".join(lines)
+
+
+def _maybe_outage_alert(
+    account: str, settings: ConnectorSettings, notify: Notifier, result: RunResult
+) -> None:
+    """Alert once when the portal has been unreachable longer than the threshold."""
+    from connector.store_incidents import minutes_since_portal_was_up
+
+    down = minutes_since_portal_was_up(settings.database_url, account)
+    if down is not None and down >= settings.portal_down_alert_minutes:
+        notify.alert(
+            f"{account}:outage",
+            f"Payer portal down for {int(down)} minutes ({account})",
+            f"The status check keeps failing ({result.error_class}). "
+            "Nothing is lost: the next run catches up.",
+        )
