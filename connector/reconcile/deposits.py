@@ -21,7 +21,8 @@ _HEADERS = {
     "reference": ("trace_number", "trace", "reference", "ref", "check_number"),
     "description": ("description", "memo", "details", "addenda", "narrative"),
 }
-_NO_DEPOSIT_METHODS = frozenset({"NON"})
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+_NO_DEPOSITS = frozenset({"NON"})
 
 
 def read_bank_csv(text: str, source: str = "bank CSV") -> list[BankDeposit]:
@@ -55,13 +56,18 @@ def match_deposits(remittances: Sequence[Remittance], deposits: Sequence[BankDep
     """Deposits matched to ERAs (trace number first, else amount within the date window) and leftovers."""
     taken: set[int] = set()
     rows: list[DepositRow] = []
-    expected = [
-        r for r in remittances if r.payment_amount > 0 and r.payment_method not in _NO_DEPOSIT_METHODS
-    ]
+    by_token: dict[str, list[int]] = {}
+    by_amount: dict[Decimal, list[int]] = {}
+    for index, deposit in enumerate(deposits):
+        for token in {deposit.reference.strip(), *_TOKEN.findall(deposit.description)}:
+            if token:
+                by_token.setdefault(token, []).append(index)
+        by_amount.setdefault(deposit.amount, []).append(index)
+    expected = [r for r in remittances if r.payment_amount > 0 and r.payment_method not in _NO_DEPOSITS]
     for remit in expected:
-        index = _by_trace(remit, deposits, taken)
+        index = _by_trace(remit, deposits, by_token, taken)
         if index < 0:
-            index = _by_amount(remit, deposits, taken)
+            index = _by_amount(remit, deposits, by_amount.get(remit.payment_amount, []), taken)
         if index < 0:
             rows.append(DepositRow("era_without_deposit", remit.trace_number, remit.payer.name,
                                    remit.payment_amount, remit.payment_date))  # fmt: skip
@@ -95,23 +101,33 @@ def match_deposits(remittances: Sequence[Remittance], deposits: Sequence[BankDep
     return rows
 
 
-def _by_trace(remit: Remittance, deposits: Sequence[BankDeposit], taken: set[int]) -> int:
+def _by_trace(
+    remit: Remittance, deposits: Sequence[BankDeposit], by_token: dict[str, list[int]], taken: set[int]
+) -> int:
+    """A deposit whose reference is the trace number or whose text carries it as a whole word."""
     trace = remit.trace_number.strip()
     if not trace:
         return -1
-    pattern = re.compile(rf"(?<![0-9A-Za-z]){re.escape(trace)}(?![0-9A-Za-z])")
-    hits = [
-        i
-        for i, d in enumerate(deposits)
-        if i not in taken and (d.reference.strip() == trace or pattern.search(d.description))
-    ]
+    if _TOKEN.fullmatch(trace):
+        hits = [i for i in by_token.get(trace, []) if i not in taken]
+    else:
+        pattern = re.compile(rf"(?<![0-9A-Za-z]){re.escape(trace)}(?![0-9A-Za-z])")
+        hits = [
+            i
+            for i, d in enumerate(deposits)
+            if i not in taken and (d.reference.strip() == trace or pattern.search(d.description))
+        ]
     exact = [i for i in hits if deposits[i].amount == remit.payment_amount]
     return (exact or hits or [-1])[0]
 
 
-def _by_amount(remit: Remittance, deposits: Sequence[BankDeposit], taken: set[int]) -> int:
-    for index, deposit in enumerate(deposits):
-        if index in taken or deposit.amount != remit.payment_amount or deposit.reference:
+def _by_amount(
+    remit: Remittance, deposits: Sequence[BankDeposit], candidates: list[int], taken: set[int]
+) -> int:
+    """A deposit of the same amount, without a trace of its own, within the date window."""
+    for index in candidates:
+        deposit = deposits[index]
+        if index in taken or deposit.reference:
             continue
         if remit.payment_date is None or deposit.date is None:
             return index

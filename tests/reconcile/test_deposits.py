@@ -50,3 +50,13 @@ def test_deposits_match_by_trace_then_amount(models: Any) -> None:
     assert rows["CHK300"].status == "matched"  # no trace in the bank text: amount within the date window
     assert rows["EFT400"].status == "era_without_deposit"
     assert rows["MERCHANT BANKCARD DEPOSIT"].status == "deposit_without_era"
+
+
+def test_trace_with_punctuation_is_found_as_a_whole_word(models: Any) -> None:
+    m = models
+    clp = m.clp("A", "1", [m.era_line("A-1", "99213", "10.00", "10.00")])
+    era = m.remit("1QG-111", [clp], amount=Decimal("10.00"))
+    bank = "date,amount,description\n2026-03-02,10.00,PAYER 21QG-1110 X\n2026-03-02,10.00,PAYER 1QG-111 X\n"
+    [matched, stray] = match_deposits([era], read_bank_csv(bank))
+    assert matched.status == "matched" and matched.reference == "PAYER 1QG-111 X"
+    assert stray.status == "deposit_without_era" and stray.reference == "PAYER 21QG-1110 X"
