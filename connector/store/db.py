@@ -61,7 +61,10 @@ def _prepare_sqlite_file(database: str) -> None:
 
 
 def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
-    """An engine for ``url``. SQLite: private folder and file, foreign keys, WAL, busy timeout."""
+    """An engine for ``url``. SQLite: private folder and file, foreign keys, WAL, busy timeout.
+
+    Statement parameters (which may be PHI) are kept out of error messages and logs.
+    """
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
@@ -69,7 +72,7 @@ def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
             "the database URL cannot be parsed (expected e.g. sqlite:///data/connector.db)"
         ) from None
     backend = parsed.get_backend_name()
-    kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
+    kwargs: dict[str, Any] = {"json_serializer": _json_dumps, "hide_parameters": True}
     if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):

@@ -20,17 +20,17 @@ class ClaimStatusObservation(Base):
     __table_args__ = (Index("ix_claim_status_observation_claim_observed", "claim_number", "observed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_number: Mapped[str] = mapped_column(String(50))
+    claim_number: Mapped[str] = mapped_column(String())
     """Our claim number (CLP01 / CLM01)."""
-    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    payer_claim_number: Mapped[str | None] = mapped_column(String())
     observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    status_category: Mapped[str | None] = mapped_column(String(8))
+    status_category: Mapped[str | None] = mapped_column(String())
     """STC01-1 style category (A1, P1, F1, F2, ...) or the portal's own word."""
-    status_code: Mapped[str | None] = mapped_column(String(8))
+    status_code: Mapped[str | None] = mapped_column(String())
     status_text: Mapped[str] = mapped_column(Text, default="")
     """The status as the portal showed it."""
     paid_amount: Mapped[Decimal | None] = mapped_column(money())
-    payment_number: Mapped[str | None] = mapped_column(String(80))
+    payment_number: Mapped[str | None] = mapped_column(String())
     payment_date: Mapped[dt.date | None] = mapped_column(Date)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id", ondelete="SET NULL"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
@@ -44,15 +44,15 @@ class SubmissionBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    isa13: Mapped[str] = mapped_column(String(16))
-    gs06: Mapped[str] = mapped_column(String(16))
-    st02: Mapped[str] = mapped_column(String(16))
+    isa13: Mapped[str] = mapped_column(String())
+    gs06: Mapped[str] = mapped_column(String())
+    st02: Mapped[str] = mapped_column(String())
     claim_count: Mapped[int] = mapped_column(Integer)
     file_path: Mapped[str] = mapped_column(String(1024))
     state: Mapped[BatchState] = mapped_column(
         enum_type(BatchState, "batch_state"), default=BatchState.PENDING, index=True
     )
-    portal_batch_id: Mapped[str | None] = mapped_column(String(100))
+    portal_batch_id: Mapped[str | None] = mapped_column(String())
     detail: Mapped[str | None] = mapped_column(Text)
     """Why the batch is UNKNOWN / REJECTED / DUPLICATE (no PHI)."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

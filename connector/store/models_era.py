@@ -29,31 +29,31 @@ class RemittanceRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("downloaded_file.id"), index=True)
-    payment_number: Mapped[str] = mapped_column(String(80))
+    payment_number: Mapped[str] = mapped_column(String())
     """TRN02: the check or EFT trace number."""
-    payer_id: Mapped[str] = mapped_column(String(80))
+    payer_id: Mapped[str] = mapped_column(String())
     """REF*2U, else N1*PR N104, else TRN03."""
-    payer_name: Mapped[str] = mapped_column(String(200), default="")
-    originating_company_id: Mapped[str] = mapped_column(String(80), default="")
+    payer_name: Mapped[str] = mapped_column(String(), default="")
+    originating_company_id: Mapped[str] = mapped_column(String(), default="")
     """TRN03."""
-    payee_name: Mapped[str] = mapped_column(String(200), default="")
-    payee_npi: Mapped[str | None] = mapped_column(String(10))
-    payee_tin: Mapped[str | None] = mapped_column(String(20))
-    handling_code: Mapped[str] = mapped_column(String(2))
+    payee_name: Mapped[str] = mapped_column(String(), default="")
+    payee_npi: Mapped[str | None] = mapped_column(String())
+    payee_tin: Mapped[str | None] = mapped_column(String())
+    handling_code: Mapped[str] = mapped_column(String())
     """BPR01."""
     amount: Mapped[Decimal] = mapped_column(money())
     """BPR02."""
-    credit_debit: Mapped[str] = mapped_column(String(1), default="C")
+    credit_debit: Mapped[str] = mapped_column(String(), default="C")
     """BPR03."""
-    payment_method: Mapped[str] = mapped_column(String(3), default="")
+    payment_method: Mapped[str] = mapped_column(String(), default="")
     """BPR04: ACH, CHK, NON, BOP, FWT."""
     payment_date: Mapped[dt.date | None] = mapped_column(Date)
     """BPR16."""
     production_date: Mapped[dt.date | None] = mapped_column(Date)
     """DTM*405."""
-    isa13: Mapped[str] = mapped_column(String(16))
-    gs06: Mapped[str] = mapped_column(String(16))
-    st02: Mapped[str] = mapped_column(String(16))
+    isa13: Mapped[str] = mapped_column(String())
+    gs06: Mapped[str] = mapped_column(String())
+    st02: Mapped[str] = mapped_column(String())
     claim_count: Mapped[int] = mapped_column(Integer, default=0)
     balanced: Mapped[bool] = mapped_column(Boolean, default=True)
     findings: Mapped[list[Any]] = mapped_column(default=list)
@@ -76,21 +76,21 @@ class ClaimPaymentRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittance.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    patient_control_number: Mapped[str] = mapped_column(String(50), index=True)
+    patient_control_number: Mapped[str] = mapped_column(String(), index=True)
     """CLP01: the claim number we sent."""
-    status_code: Mapped[str] = mapped_column(String(2))
+    status_code: Mapped[str] = mapped_column(String())
     """CLP02."""
     charge: Mapped[Decimal] = mapped_column(money())
     paid: Mapped[Decimal] = mapped_column(money())
     patient_responsibility: Mapped[Decimal | None] = mapped_column(money())
-    filing_indicator: Mapped[str] = mapped_column(String(2), default="")
-    payer_claim_number: Mapped[str] = mapped_column(String(50), default="", index=True)
+    filing_indicator: Mapped[str] = mapped_column(String(), default="")
+    payer_claim_number: Mapped[str] = mapped_column(String(), default="", index=True)
     """CLP07."""
-    facility_type: Mapped[str] = mapped_column(String(2), default="")
-    frequency_code: Mapped[str] = mapped_column(String(1), default="")
-    patient_last_name: Mapped[str] = mapped_column(String(60), default="")
-    patient_first_name: Mapped[str] = mapped_column(String(35), default="")
-    member_id: Mapped[str] = mapped_column(String(80), default="")
+    facility_type: Mapped[str] = mapped_column(String(), default="")
+    frequency_code: Mapped[str] = mapped_column(String(), default="")
+    patient_last_name: Mapped[str] = mapped_column(String(), default="")
+    patient_first_name: Mapped[str] = mapped_column(String(), default="")
+    member_id: Mapped[str] = mapped_column(String(), default="")
     received_date: Mapped[dt.date | None] = mapped_column(Date)
     """DTM*050."""
     statement_from: Mapped[dt.date | None] = mapped_column(Date)
@@ -117,23 +117,23 @@ class ServiceLineRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim_payment.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    procedure_qualifier: Mapped[str] = mapped_column(String(2), default="HC")
-    procedure_code: Mapped[str] = mapped_column(String(48))
-    modifiers: Mapped[str] = mapped_column(String(16), default="")
+    procedure_qualifier: Mapped[str] = mapped_column(String(), default="HC")
+    procedure_code: Mapped[str] = mapped_column(String())
+    modifiers: Mapped[str] = mapped_column(String(), default="")
     """Up to four modifiers joined with ':' (e.g. ``25:59``)."""
     charge: Mapped[Decimal] = mapped_column(money())
     paid: Mapped[Decimal] = mapped_column(money())
     allowed: Mapped[Decimal | None] = mapped_column(money())
     """AMT*B6."""
-    revenue_code: Mapped[str] = mapped_column(String(8), default="")
+    revenue_code: Mapped[str] = mapped_column(String(), default="")
     units: Mapped[Decimal | None] = mapped_column(quantity())
-    original_procedure_code: Mapped[str | None] = mapped_column(String(48))
+    original_procedure_code: Mapped[str | None] = mapped_column(String())
     """SVC06: the procedure as submitted when the payer restated it."""
-    original_modifiers: Mapped[str | None] = mapped_column(String(16))
+    original_modifiers: Mapped[str | None] = mapped_column(String())
     original_units: Mapped[Decimal | None] = mapped_column(quantity())
     service_date: Mapped[dt.date | None] = mapped_column(Date)
     service_date_end: Mapped[dt.date | None] = mapped_column(Date)
-    line_control_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    line_control_number: Mapped[str | None] = mapped_column(String(), index=True)
     """REF*6R."""
     remark_codes: Mapped[list[str]] = mapped_column(default=list)
     """LQ*HE RARCs."""
@@ -156,9 +156,9 @@ class AdjustmentRow(Base):
     service_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_line.id", ondelete="CASCADE"), index=True
     )
-    group_code: Mapped[str] = mapped_column(String(2))
+    group_code: Mapped[str] = mapped_column(String())
     """CO, PR, OA, PI, CR."""
-    reason_code: Mapped[str] = mapped_column(String(5))
+    reason_code: Mapped[str] = mapped_column(String())
     """CARC."""
     amount: Mapped[Decimal] = mapped_column(money())
     quantity: Mapped[Decimal | None] = mapped_column(quantity())
@@ -175,10 +175,10 @@ class ProviderAdjustmentRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittance.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    provider_id: Mapped[str] = mapped_column(String(50))
+    provider_id: Mapped[str] = mapped_column(String())
     """PLB01."""
     fiscal_period_date: Mapped[dt.date | None] = mapped_column(Date)
-    reason_code: Mapped[str] = mapped_column(String(2))
-    reference: Mapped[str] = mapped_column(String(50), default="")
+    reason_code: Mapped[str] = mapped_column(String())
+    reference: Mapped[str] = mapped_column(String(), default="")
     """PLB03-2: often names the claim the adjustment belongs to."""
     amount: Mapped[Decimal] = mapped_column(money())

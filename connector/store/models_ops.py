@@ -20,10 +20,10 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     """The account's name in the settings (e.g. ``uhc-main``)."""
-    practice_name: Mapped[str] = mapped_column(String(200))
+    practice_name: Mapped[str] = mapped_column(String())
     portal_kind: Mapped[str] = mapped_column(String(64))
     """Which selector map drives this portal."""
-    base_url: Mapped[str] = mapped_column(String(500))
+    base_url: Mapped[str] = mapped_column(String())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -66,12 +66,12 @@ class DownloadedFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size: Mapped[int] = mapped_column(BigInteger)
     stored_path: Mapped[str] = mapped_column(String(1024))
-    payer_id: Mapped[str | None] = mapped_column(String(80))
-    payment_number: Mapped[str | None] = mapped_column(String(80))
+    payer_id: Mapped[str | None] = mapped_column(String())
+    payment_number: Mapped[str | None] = mapped_column(String())
     """TRN02 / check or EFT number the portal listed the file under."""
-    isa13: Mapped[str | None] = mapped_column(String(16))
-    gs06: Mapped[str | None] = mapped_column(String(16))
-    portal_reference: Mapped[str | None] = mapped_column(String(200))
+    isa13: Mapped[str | None] = mapped_column(String())
+    gs06: Mapped[str | None] = mapped_column(String())
+    portal_reference: Mapped[str | None] = mapped_column(String())
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id", ondelete="SET NULL"))
 

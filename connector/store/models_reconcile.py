@@ -43,10 +43,10 @@ class ReconciliationResult(Base):
     reconciliation_run_id: Mapped[int] = mapped_column(
         ForeignKey("reconciliation_run.id", ondelete="CASCADE")
     )
-    claim_number: Mapped[str] = mapped_column(String(50))
+    claim_number: Mapped[str] = mapped_column(String())
     claim_payment_id: Mapped[int | None] = mapped_column(ForeignKey("claim_payment.id", ondelete="SET NULL"))
     service_line_id: Mapped[int | None] = mapped_column(ForeignKey("service_line.id", ondelete="SET NULL"))
-    category: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String())
     expected: Mapped[Decimal | None] = mapped_column(money())
     paid: Mapped[Decimal | None] = mapped_column(money())
     difference: Mapped[Decimal | None] = mapped_column(money())

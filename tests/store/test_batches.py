@@ -51,11 +51,19 @@ def test_idempotency_key_is_unique_in_the_database(session: Session) -> None:
     _pending(session, 1)
     session.commit()
     session.add(
-        SubmissionBatch(idempotency_key=_key(1), isa13="2", gs06="2", st02="1", claim_count=1, file_path="x")
+        SubmissionBatch(
+            idempotency_key=_key(1),
+            isa13="2",
+            gs06="2",
+            st02="1",
+            claim_count=1,
+            file_path="DOE-JANE-PHI.837",
+        )
     )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as caught:
         session.commit()
     session.rollback()
+    assert "DOE-JANE-PHI" not in str(caught.value), "statement parameters (maybe PHI) leaked into the error"
 
 
 def test_happy_path_and_final_states(session: Session) -> None:

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, Enum, String, inspect, text
 
 from connector.errors import StorageError
 from connector.store import (
@@ -193,5 +193,50 @@ def test_concurrent_upgrades_queue_instead_of_colliding(empty_db_url: str) -> No
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
                 head_revision()
             ]
+    finally:
+        engine.dispose()
+
+
+def test_varchar_lengths_match_the_models_on_postgresql(pg_migrated_url: str) -> None:
+    """Alembic's compare ignores a dropped length; check it ourselves where lengths are enforced."""
+    engine = make_engine(pg_migrated_url)
+    inspector = inspect(engine)
+    engine.dispose()
+    for table in Base.metadata.sorted_tables:
+        reflected = {c["name"]: c["type"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if isinstance(column.type, String) and not isinstance(column.type, Enum):
+                assert getattr(reflected[column.name], "length", None) == column.type.length, (
+                    f"{table.name}.{column.name}"
+                )
+
+
+def test_upgrade_from_0001_keeps_rows_and_lifts_limits(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    config = alembic_config(engine)
+    try:
+        command.upgrade(config, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO claim_status_observation (claim_number, observed_at, status_text)"
+                    " VALUES ('PCN-1', '2026-01-01 00:00:00', 'pending')"
+                )
+            )
+        command.upgrade(config, "head")
+        long_value = "C" * 120
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO claim_status_observation (claim_number, observed_at, status_text)"
+                    " VALUES (:n, '2026-01-01 00:00:00', 'pending')"
+                ),
+                {"n": long_value},
+            )
+            stored = connection.execute(
+                text("SELECT claim_number FROM claim_status_observation ORDER BY id")
+            ).scalars()
+            assert list(stored) == ["PCN-1", long_value]
+        assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
