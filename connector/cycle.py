@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from connector import errors
 from connector.notify import Notifier
@@ -82,6 +83,7 @@ async def run_with_policy(
     notifier: Notifier,
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    options: dict[str, Any] | None = None,
 ) -> RunResult:
     """Run one portal job, retrying while the portal is unavailable; alert a person once when needed."""
     chosen = policy or RetryPolicy()
@@ -95,7 +97,7 @@ async def run_with_policy(
     attempt = 0
     while True:
         attempt += 1
-        result = await run_job(job, account, settings)
+        result = await run_job(job, account, settings, options=options)
         if result.ok:
             if job == "health":
                 notifier.resolved(
@@ -144,7 +146,8 @@ async def run_cycle(
         if job == "reconcile":
             result, outcome.report = reconcile_from_store(account, settings, as_of=as_of)
         else:
-            result = await run_with_policy(job, account, settings, notify, policy)
+            options = {"claims": claims_awaiting_payment(account, settings)} if job == "statuses" else None
+            result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
         if progress:
             progress(job, result)
@@ -164,6 +167,29 @@ async def run_cycle(
             report=outcome.report,
         )
     return outcome
+
+
+def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: int = 100) -> list[str]:
+    """Claims in the PM export with no payment on any stored ERA yet: the ones whose status to check."""
+    from sqlalchemy import select
+
+    from connector import store
+    from connector.errors import InputError
+    from connector.pm.reader import read_export
+
+    acct = settings.accounts[account]
+    if acct.pm_export is None:
+        return []
+    try:
+        export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+    except (InputError, OSError) as exc:
+        log.warning("claim statuses: PM export not readable (%s); checking none", type(exc).__name__)
+        return []
+    store.ensure_schema(settings.database_url)
+    with store.session_factory(store.make_engine(settings.database_url))() as session:
+        paid = set(session.scalars(select(store.ClaimPaymentRow.patient_control_number)))
+    waiting = [c.claim_id for c in export.claims if c.claim_id not in paid]
+    return waiting[:limit]
 
 
 def summary_text(outcome: CycleOutcome) -> str:

@@ -71,3 +71,5 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
     handler._connector = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for noisy in ("alembic", "httpx", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

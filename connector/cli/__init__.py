@@ -56,6 +56,7 @@ app.command("record")(selectors_cmd.record)
 app.add_typer(x12_cmd.app, name="x12")
 app.command("schedule")(ops_cmd.schedule)
 app.command("status")(ops_cmd.status)
+app.command("demo")(ops_cmd.demo)
 
 
 def main() -> None:

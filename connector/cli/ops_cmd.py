@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
@@ -105,3 +106,12 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
             console.print(f"  - {problem}")
     else:
         console.print("nothing needs a person")
+
+
+def demo(
+    folder: Path = typer.Option(Path("data/demo"), "--data-dir", help="Where the demo writes (wiped first)."),
+) -> None:
+    """Start the sandbox portal and run the whole daily cycle once against it; print the report's path."""
+    from connector.demo import run_demo
+
+    raise typer.Exit(run_demo(folder))
