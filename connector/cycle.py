@@ -13,6 +13,7 @@ from typing import Any
 from connector import errors
 from connector.notify import Notifier
 from connector.reconcile_job import reconcile_from_store
+from connector.recovery import recover
 from connector.retry import RetryPolicy, wait_seconds
 from connector.runner import RunResult, run_job
 from connector.settings import ConnectorSettings
@@ -139,6 +140,7 @@ async def run_cycle(
 ) -> CycleOutcome:
     """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> notify."""
     notify = notifier or Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
+    recover(settings.database_url, settings.data_dir)
     outcome = CycleOutcome(account)
     for job in jobs:
         if progress:

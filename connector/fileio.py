@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -56,13 +57,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def remove_stale_parts(folder: Path) -> list[Path]:
-    """Delete leftover ``.part`` temp files from an interrupted write; return what was removed."""
+def remove_stale_parts(folder: Path, older_than_s: float = 0.0) -> list[Path]:
+    """Delete leftover ``.part`` temp files of interrupted writes (older than ``older_than_s``)."""
     removed = []
     if folder.is_dir():
+        now = time.time()
         for part in folder.glob(".*.part"):
-            part.unlink(missing_ok=True)
-            removed.append(part)
+            with contextlib.suppress(FileNotFoundError):
+                if now - part.stat().st_mtime >= older_than_s:
+                    part.unlink()
+                    removed.append(part)
     return removed
 
 

@@ -287,16 +287,6 @@ class Lease:
             session.commit()
 
 
-def _close_interrupted(database_url: str) -> None:
-    """Rows left RUNNING by a dead process become INTERRUPTED; their job resumes from what the store holds."""
-    from connector.store import close_interrupted_runs, make_engine, session_factory
-
-    with session_factory(make_engine(database_url)).begin() as session:
-        closed = close_interrupted_runs(session, dt.timedelta(minutes=2))
-    if closed:
-        log.warning("closed %d run(s) left running by a stopped process: %s", len(closed), closed)
-
-
 async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> None:
     """Run the scheduler until SIGTERM/SIGINT; the current step of a running job finishes first."""
     lease = Lease(settings.database_url)
@@ -304,7 +294,9 @@ async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> 
     global _scheduler
     scheduler = build_scheduler(settings, jobstore=jobstore)
     _scheduler = scheduler
-    _close_interrupted(settings.database_url)
+    from connector.recovery import recover
+
+    recover(settings.database_url, settings.data_dir)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)
