@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from connector.errors import StorageError
@@ -159,11 +159,3 @@ def last_successful_run(session: Session, job: str, account_id: int | None = Non
 def running_runs(session: Session) -> list[Run]:
     """Runs still marked RUNNING, oldest first."""
     return list(session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING).order_by(Run.id)))
-
-
-def count_runs(session: Session, job: str | None = None) -> int:
-    """How many runs the ledger holds (of ``job``, if given)."""
-    query = select(func.count()).select_from(Run)
-    if job is not None:
-        query = query.where(Run.job == job)
-    return session.scalar(query) or 0
