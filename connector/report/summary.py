@@ -95,20 +95,20 @@ def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict
         out.put(kpi.name, kpi.value, kpi.unit, kpi.definition, styles=[None, style])
     out.gap()
     first = out.heading("Category", "Claims", "Net paid") + 1
+    top = first - 1
     for category, (count, paid) in result.category_counts().items():
         out.put(category, Decimal(count), paid, styles=[category_style(category), NUMBER, MONEY])
-    _chart(raw, "Claims by category", first, out.row, value_col=2, anchor=f"E{first - 1}")
-    out.pad(first - 1 + CHART_ROWS)
-    first = out.heading("Top denial reasons", "Next action", "Claims", "Lines", "Amount", "RARCs") + 1
+    _chart(raw, "Claims by category", first, out.row, value_col=2, anchor=f"E{top}")
+    out.pad(top + CHART_ROWS)
+    first = out.heading("Top denial reasons", "Next action", "Claims", "Lines", "Amount", "RARCs",
+                        "Description") + 1  # fmt: skip
     for group in result.denials[:TOP_DENIALS]:
-        label = f"{group.group}-{group.code} {group.description}".strip()
-        out.put(label, group.next_action, Decimal(group.claims), Decimal(group.lines), group.amount,
-                ", ".join(group.remarks), styles=[None, None, NUMBER, NUMBER, MONEY])  # fmt: skip
+        out.put(f"{group.group}-{group.code}", group.next_action, Decimal(group.claims), Decimal(group.lines),
+                group.amount, ", ".join(group.remarks), group.description,
+                styles=[None, None, NUMBER, NUMBER, MONEY])  # fmt: skip
     if result.denials:
-        _chart(raw, "Top denial reasons (amount)", first, out.row, value_col=5, anchor=f"H{first - 1}")
-        out.pad(first - 1 + CHART_ROWS)
-    else:
-        out.gap()
+        _chart(raw, "Top denial reasons (amount)", first, out.row, value_col=5, anchor=f"I{top}")
+    out.gap()
     first = out.heading("A/R aging (no remittance yet)", "Claims", "Charges") + 1
     for bucket, (count, amount) in result.aging.items():
         out.put(bucket, Decimal(count), amount, styles=[None, NUMBER, MONEY])
@@ -143,7 +143,7 @@ def _chart(
     chart.title = title
     chart.legend = None
     chart.height = 7.5
-    chart.width = 13
+    chart.width = 12
     chart.add_data(Reference(sheet, min_col=value_col, min_row=first, max_row=last), titles_from_data=False)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
     sheet.add_chart(chart, anchor)
