@@ -53,6 +53,9 @@ def reconcile(
         "--fee-schedule",
         help="CSV: procedure, modifiers, amount.",
     ),
+    with_scrub: bool = typer.Option(
+        False, "--scrub", help="Also scrub the export: clean claim rate and a Scrub exceptions sheet."
+    ),
 ) -> None:
     """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed)."""
     from connector.pm.reader import read_export
@@ -66,7 +69,12 @@ def reconcile(
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
         remittances = read_eras(era)
-        export = read_export(pm, profile)
+        if with_scrub:
+            from connector.cli.claims_cmd import read_and_scrub
+
+            export, scrubbed = read_and_scrub(pm, profile, None, day, None)
+        else:
+            export, scrubbed = read_export(pm, profile), None
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError) as exc:
@@ -78,9 +86,19 @@ def reconcile(
     }
     if bank is not None:
         inputs["Bank deposits"] = bank.name
+    clean: dict[str, bool] | None = None
+    extra: dict[str, list[dict[str, object]]] = {}
+    if scrubbed is not None:
+        held = scrubbed.held_ids
+        clean = {claim.claim_id: claim.claim_id not in held for claim in scrubbed.claims}
+        extra["Scrub exceptions"] = [
+            {"claim_id": f.claim_id, "line_id": f.line_id or "", "row": f.row, "rule": f.rule_id,
+             "severity": f.severity, "field": f.field, "message": f.message}
+            for f in scrubbed.findings
+        ]  # fmt: skip
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
-                 deposits=deposits, fee_schedule=fees, inputs=inputs)  # fmt: skip
-    write_report(result, out)
+                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs)  # fmt: skip
+    write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")
     table.add_column("Claims", justify="right")

@@ -160,10 +160,10 @@ def write_details(
              d.reference, d.difference) for d in result.deposits
         )))  # fmt: skip
     for title, records in (extra or {}).items():
-        if records:
-            keys = list(dict.fromkeys(k for record in records for k in record))
-            cols = [Column(k.replace("_", " ").capitalize(), width=16) for k in keys]
-            done(_table(book, title[:31], cols, ([r.get(k) for k in keys] for r in records)))
+        keys = list(dict.fromkeys(k for record in records for k in record)) or ["note"]
+        cols = [Column(k.replace("_", " ").capitalize(), width=16) for k in keys]
+        rows = ([r.get(k) for k in keys] for r in records) if records else iter([["none"]])
+        done(_table(book, title[:31], cols, rows))
     return counts
 
 

@@ -31,3 +31,32 @@ def test_reconcile_command_rejects_a_missing_era_path(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no such ERA" in " ".join(result.output.split()).replace(" \n", " ")
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_reconcile_with_scrub_adds_exceptions_and_clean_claim_rate(sandbox_case: Any, tmp_path: Path) -> None:
+    import csv
+
+    from openpyxl import load_workbook
+
+    case = sandbox_case(7, 40, "csv")
+    rows = list(csv.DictReader((case.folder / "pm-export.csv").open(encoding="utf-8")))
+    bad_claim = rows[0]["claim_id"]
+    for row in rows:
+        if row["claim_id"] == bad_claim:
+            row["billing_npi"] = "1234567890"  # fails the NPI check digit
+    pm = tmp_path / "pm.csv"
+    with pm.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "report.xlsx"
+    args = ["reconcile", "--era", str(case.folder / "eras"), "--pm", str(pm),
+            "--as-of", case.as_of.isoformat(), "--out", str(out), "--scrub"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    exceptions = [[c.value for c in row] for row in book["Scrub exceptions"].iter_rows(min_row=2)]
+    assert exceptions and all(row[0] == bad_claim for row in exceptions)
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row[0].value}
+    claims = len({row["claim_id"] for row in rows})
+    assert summary["Clean claim rate"] == round((claims - 1) * 100 / claims, 2)
