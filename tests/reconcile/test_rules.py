@@ -180,3 +180,27 @@ def test_missing_era_ages_and_claim_interest(models: Any) -> None:
     assert rows["J3"].interest == D("1.00") and "interest" in rows["J3"].flags
     assert result.aging["61-90"] == (1, D("100.00")) and result.aging["0-30"] == (1, D("100.00"))
     assert result.discrepancies() == {("J1", "", "missing_era"), ("J3", "", "interest")}
+
+
+def test_fee_schedule_gives_the_contracted_amount(models: Any) -> None:
+    from connector.reconcile.fees import read_fee_schedule
+
+    m = models
+    fees = read_fee_schedule("procedure_code,modifiers,amount\n99213,,80.00\n99213,25,90.00\n")
+    assert fees == {"99213": D("80.00"), "99213:25": D("90.00")}
+    plain = m.pm_claim("K1", [("K1-1", "99213", "100.00", None)])
+    with25 = m.pm_claim("K2", [("K2-1", "99213", "100.00", None)], modifiers=("25",))
+    eras = [m.clp(c, "1", [m.era_line(f"{c}-1", "99213", "100.00", "80.00", modifiers=mods,
+                                      cas=[("CO", "45", "20.00")])])
+            for c, mods in (("K1", ()), ("K2", ("25",)))]  # fmt: skip
+    result = reconcile([m.remit("T1", eras)], [plain, with25], as_of=m.AS_OF, fee_schedule=fees)
+    lines = {ln.claim_id: ln for ln in result.lines}
+    assert (lines["K1"].expected, lines["K1"].category) == (D("80.00"), "paid_as_expected")
+    assert (lines["K2"].expected, lines["K2"].category, lines["K2"].difference) == (
+        D("90.00"),
+        "underpaid",
+        D("-10.00"),
+    )
+    unpriced = reconcile([m.remit("T1", eras)], [plain, with25], as_of=m.AS_OF)
+    assert {ln.expected for ln in unpriced.lines} == {None}
+    assert {ln.category for ln in unpriced.lines} == {"paid_as_expected"}
