@@ -187,9 +187,9 @@ def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Tran
     Raises X12ParseError for anything malformed: no ISA, truncated files, wrong SE01/GE01/IEA01 counts,
     trailers whose control numbers do not match their headers.
     """
-    if data[:3] == _BOM:
-        data = data[3:]
     cursor = _Cursor(data, source)
+    if data[:3] == _BOM:
+        cursor.pos = 3  # offsets stay file offsets; no copy of the data
     if cursor.at_end():
         raise cursor.fail("no X12 content (empty file)")
     while not cursor.at_end():

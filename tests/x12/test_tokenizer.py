@@ -134,3 +134,11 @@ def test_mutated_files_never_raise_anything_but_x12_parse_error(model: object, d
             list(reader(bytes(raw)))
     with contextlib.suppress(X12ParseError):
         validate_837(bytes(raw))
+
+
+def test_offsets_are_file_offsets_even_after_a_bom() -> None:
+    data = b"\xef\xbb\xbf" + _era().replace(b"SE*13*0001", b"SE*12*0001", 1)
+    with pytest.raises(X12ParseError) as caught:
+        list(read_835(data))
+    offset = caught.value.offset
+    assert offset is not None and data[offset : offset + 6] == b"SE*12*"
