@@ -53,9 +53,38 @@ def close_dead_runs(database_url: str) -> list[int]:
     return sorted(closed + dead)
 
 
+def pending_to_unknown(database_url: str) -> list[int]:
+    """PENDING batches with no upload running were maybe sent: mark them UNKNOWN, settled from the portal.
+
+    The runner writes PENDING before the click; a process killed after the click leaves PENDING behind.
+    Uploading such a batch again could send it twice, so the next upload first looks for it in the
+    portal's batch list (UNKNOWN is settled that way) and only uploads it when the portal does not have it.
+    """
+    with store.session_factory(store.make_engine(database_url)).begin() as session:
+        uploading = session.scalars(
+            select(Run.id).where(Run.outcome == RunOutcome.RUNNING, Run.job.in_(("upload", "all")))
+        ).first()
+        if uploading is not None:
+            return []
+        stale = session.scalars(
+            select(store.SubmissionBatch.id).where(store.SubmissionBatch.state == store.BatchState.PENDING)
+        ).all()
+        for batch_id in stale:
+            store.mark_unknown(
+                session, batch_id, "left PENDING by an interrupted upload; checking the portal"
+            )
+    if stale:
+        log.warning(
+            "%d claim batch(es) left PENDING by an interrupted upload: checking the portal", len(stale)
+        )
+    return list(stale)
+
+
 def recover(database_url: str, data_dir: Path) -> list[int]:
-    """Everything the next run needs after a crash: close dead runs, delete half-written temp files."""
+    """Everything the next run needs after a crash: close dead runs, settle half-done uploads, delete
+    half-written temp files."""
     closed = close_dead_runs(database_url)
+    pending_to_unknown(database_url)
     downloads = Path(data_dir) / "downloads"
     if downloads.is_dir():
         for folder in [downloads, *(p for p in downloads.iterdir() if p.is_dir())]:

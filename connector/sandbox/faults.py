@@ -59,6 +59,18 @@ class FaultMiddleware:
             await self.app(scope, receive, _swallow)
             cut_connection(scope)
             return
+        slow = int(state.faults["slow_reply"])
+        if scope["method"] == "POST" and path == "/batches" and slow > 0:
+            held: list[Message] = []
+
+            async def hold(message: Message) -> None:
+                held.append(message)
+
+            await self.app(scope, receive, hold)  # the upload is processed now ...
+            await asyncio.sleep(slow / 1000)  # ... and answered only later
+            for message in held:
+                await send(message)
+            return
         await self.app(scope, receive, send)
 
     def _refusal(self, state: SandboxState) -> Response | None:

@@ -26,6 +26,7 @@ FAULT_DEFAULTS: dict[str, Any] = {
     "hostile_filenames": False,
     "interstitial": False,
     "drop": 0,
+    "slow_reply": 0,
     "announcement": 3,
     "ack_delay": 0,
 }

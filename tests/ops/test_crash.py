@@ -115,3 +115,65 @@ async def test_sigkill_mid_download_then_restart(sandbox_fresh: Any, tmp_path: P
     assert outcome.ok, [(r.error_class, r.error_message) for r in outcome.results]
 
     _check_store(settings, downloads, sandbox_fresh.data)
+
+
+def _kill_mid_upload(sandbox: Any, tmp_path: Path, database: Path) -> None:
+    """Start `connector run upload`; SIGKILL it after the portal took the file but before it answered."""
+    import sqlite3
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connector.cli", "run", "upload", "--account", "prairie"],
+        env=_env(sandbox, tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    pending = False
+    while time.monotonic() < deadline and proc.poll() is None and not pending:
+        time.sleep(0.05)
+        if database.exists():
+            try:
+                with sqlite3.connect(database, timeout=0.2) as db:
+                    pending = bool(db.execute("select count(*) from submission_batch").fetchone()[0])
+            except sqlite3.OperationalError:
+                pass
+    assert pending and proc.poll() is None, "the upload finished before it could be killed"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _portal_batches(sandbox):
+        time.sleep(0.05)  # wait until the portal has processed the file (its answer takes 5 s more)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def _portal_batches(sandbox: Any) -> list[dict[str, Any]]:
+    import httpx
+
+    return list(httpx.get(f"{sandbox.base_url}/__admin/state").json()["batches"])
+
+
+async def test_sigkill_mid_upload_never_uploads_twice(sandbox_fresh: Any, tmp_path: Path) -> None:
+    from connector.demo import build_batch, write_new_charges
+
+    sandbox_fresh.set_fault("announcement", 0)
+    settings = _settings(sandbox_fresh, tmp_path)
+    as_of = sandbox_fresh.data.as_of
+    charges = tmp_path / "new-charges.csv"
+    write_new_charges(sandbox_fresh.pm_export_csv, charges, as_of)
+    files, _held = build_batch(settings, charges, tmp_path / "data" / "outbox" / "prairie", as_of)
+    assert len(files) == 1
+    # sign in once (saved state), so the killed run spends its time on the upload itself
+    assert (await run_cycle("prairie", settings, policy=FAST, jobs=("acks",))).ok
+    sandbox_fresh.set_fault("slow_reply", 5000)
+    _kill_mid_upload(sandbox_fresh, tmp_path, tmp_path / "data" / "connector.db")
+    assert len(_portal_batches(sandbox_fresh)) == 1  # the portal has the batch; the killed run never knew
+    sandbox_fresh.set_fault("slow_reply", 0)
+    outcome = await run_cycle("prairie", settings, policy=FAST, jobs=("upload", "acks"))
+    assert outcome.ok, [(r.job, r.error_class, r.error_message) for r in outcome.results]
+    portal = _portal_batches(sandbox_fresh)
+    assert len(portal) == 1 and portal[0]["duplicate_uploads"] == 0  # the file reached the portal once
+    with store.session_factory(store.make_engine(settings.database_url))() as session:
+        batches = session.scalars(select(store.SubmissionBatch)).all()
+    assert len(batches) == 1
+    assert batches[0].portal_batch_id == portal[0]["batch_id"]
+    assert batches[0].state in (store.BatchState.SUBMITTED, store.BatchState.ACCEPTED)
