@@ -68,6 +68,10 @@ def make_lines(n: int, seed: int = 2026) -> dict[str, list[Any]]:
             allowed = expected * 112 // 100
         elif roll < 0.07:
             allowed, denied, patient = 0, charge, 0
+        elif roll < 0.08:
+            patient = allowed  # deductible takes the whole allowed amount
+        elif roll < 0.09:
+            denied = charge - expected  # part of the line denied (e.g. units), the rest paid
         paid = allowed - patient
         echoed = "" if rng.random() < 0.15 else line
         if roll > 0.99:  # an ERA line the PM does not have
