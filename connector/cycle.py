@@ -143,6 +143,10 @@ async def run_cycle(
     recover(settings.database_url, settings.data_dir)
     outcome = CycleOutcome(account)
     for job in jobs:
+        if stopping():
+            log.info("stop requested: the cycle ends before %s", job)
+            outcome.stopped_by = f"{job}: stop requested"
+            break
         if progress:
             progress(job, None)
         if job == "reconcile":
@@ -192,6 +196,13 @@ def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: in
         paid = set(session.scalars(select(store.ClaimPaymentRow.patient_control_number)))
     waiting = [c.claim_id for c in export.claims if c.claim_id not in paid]
     return waiting[:limit]
+
+
+def stopping() -> bool:
+    """True once SIGTERM/SIGINT reached the scheduler: finish the current step, start no new one."""
+    from connector.scheduler import stop_requested
+
+    return stop_requested.is_set()
 
 
 def summary_text(outcome: CycleOutcome) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import pickle
 import sqlite3
@@ -181,3 +182,54 @@ def test_bad_cron_is_a_config_error() -> None:
         make_trigger("61 * * * *", "UTC")
     with pytest.raises(ConfigError, match="bad cron"):
         make_trigger("0 6 * *", "UTC")
+
+
+def test_schedule_command_single_instance_and_sigterm(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
+    env.update(
+        {
+            "CONNECTOR_ACCOUNTS__MAINST__PRACTICE_NAME": "Main Street",
+            "CONNECTOR_ACCOUNTS__MAINST__BASE_URL": "http://127.0.0.1:9",
+            "CONNECTOR_ACCOUNTS__MAINST__USERNAME": "u",
+            "CONNECTOR_ACCOUNTS__MAINST__PASSWORD": SENTINEL,
+            "CONNECTOR_ACCOUNTS__MAINST__TOTP_SECRET": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+            "CONNECTOR_DATA_DIR": str(tmp_path / "data"),
+            "CONNECTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'connector.db'}",
+        }
+    )
+    command = [sys.executable, "-m", "connector.cli", "schedule"]
+    first = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        database = tmp_path / "data" / "connector.db"
+        deadline = time.monotonic() + 60
+        held = False
+        while time.monotonic() < deadline and not held and first.poll() is None:
+            time.sleep(0.1)
+            if database.exists():
+                with contextlib.suppress(sqlite3.OperationalError):
+                    held = bool(
+                        sqlite3.connect(database)
+                        .execute("select count(*) from scheduler_lease")
+                        .fetchone()[0]
+                    )
+        assert held, "the first scheduler never took the lease"
+        second = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "another scheduler" in second.stderr and SENTINEL not in second.stderr
+        time.sleep(0.5)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0
+        assert first.stderr is not None
+        log = first.stderr.read()
+        assert "scheduled mainst:all" in log and SENTINEL not in log
+        free = sqlite3.connect(database).execute("select count(*) from scheduler_lease").fetchone()[0]
+        assert free == 0  # the lease was given back on a clean stop
+    finally:
+        if first.poll() is None:
+            first.kill()
