@@ -117,7 +117,7 @@ def group_claims(remittances: list[Remittance], pm_claims: list[PMClaim]) -> dic
             if pm is None:
                 pm = _by_patient(clp, by_patient)
                 match = "patient_date_charge" if pm is not None else "none"
-            group_key = claim_key(pm.claim_id) if pm is not None else key
+            group_key = claim_key(pm.claim_id) if pm is not None else key or f"#{order}"
             group = groups.get(group_key)
             if group is None:
                 group = groups[group_key] = ClaimGroup(group_key, pm, match)  # type: ignore[arg-type]
@@ -214,6 +214,7 @@ def _unremitted(
                 pm_charge=claim.total_charge,
                 age_days=age,
                 aging_bucket=aging_bucket(age) if age is not None else "",
+                note="" if claim.status in ("", "open") else f"PM status: {claim.status}",
             )
         )
     return rows

@@ -42,6 +42,7 @@ CLAIM_COLUMNS = (
     Column("Patient resp.", M, 12), Column("Denied", M, 12), Column("Recouped", M, 12),
     Column("Interest", M, 11), Column("Difference", M, 12), Column("Match", width=18),
     Column("Age (days)", N, 9), Column("Aging", width=8), Column("Reasons / next action", width=40),
+    Column("Note", width=24),
 )  # fmt: skip
 
 
@@ -53,6 +54,7 @@ def claim_values(row: ClaimRow) -> tuple[object, ...]:
         row.payment_date, row.charge, row.pm_charge, row.expected, row.allowed, row.paid,
         row.patient_responsibility, row.denied_amount, row.recouped, row.interest, row.difference,
         row.match if row.match != "none" else "", row.age_days, row.aging_bucket, reasons_text(row.reasons),
+        row.note,
     )  # fmt: skip
 
 

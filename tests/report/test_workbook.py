@@ -47,7 +47,7 @@ def test_sheets_totals_and_formats(sandbox_report: tuple[Path, ReconciliationRes
     assert book.sheetnames == [*SHEETS, "Deposits", "Claim status"]
     claims = book["Claims"]
     header = [c.value for c in claims[1]]
-    assert claims.freeze_panes == "A2" and claims.auto_filter.ref == f"A1:Y{len(result.claims) + 1}"
+    assert claims.freeze_panes == "A2" and claims.auto_filter.ref == f"A1:Z{len(result.claims) + 1}"
     paid_col = header.index("Paid") + 1
     paid = sum(Decimal(str(claims.cell(r, paid_col).value or 0)) for r in range(2, claims.max_row + 1))
     assert paid == result.tie_out.claim_paid
