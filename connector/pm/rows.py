@@ -35,7 +35,7 @@ PHI_FIELDS = frozenset(
         "member_id",
     }
 )
-"""Fields whose cell content never appears in a problem message."""
+"""Fields whose cell content never appears in a problem message (nor does any date)."""
 
 NUMERIC_PAD = {
     "place_of_service": 2,
@@ -99,10 +99,10 @@ class RowBuilder:
         try:
             return self._convert(fname, raw, kind)
         except ValueError as exc:
-            if fname in PHI_FIELDS:
-                reason = f"not a valid {kind}" + (
-                    f" (expected {self.dates.expected})" if kind == "date" else ""
-                )
+            if kind == "date":  # dates of service and birth are PHI: never echoed
+                reason = f"not a date in the format {self.dates.expected}"
+            elif fname in PHI_FIELDS:
+                reason = f"not a valid {kind}"
             else:
                 reason = str(exc).replace("an amount", "a number") if fname == "units" else str(exc)
             self.problems.add(rownum, self.cmap.name(index), reason)

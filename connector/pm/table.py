@@ -150,8 +150,16 @@ def read_xlsx(path: Path, sheet: str | None = None, preferred_sheet: str | None 
         book.close()
     if not all_rows:
         raise PMExportError(f"{path.name}, sheet {sheet_name}: the sheet is empty (no header row)")
-    header = [str(h).strip() if h is not None else "" for h in all_rows[0]]
+    header = [_header_text(h) for h in all_rows[0]]
     return RawTable(path.name, sheet_name, header, all_rows[1:])
+
+
+def _header_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # a header typed as a number (2024) stays "2024"
+    return str(cell).strip()
 
 
 def read_table(path: Path, sheet: str | None = None, preferred_sheet: str | None = None) -> RawTable:

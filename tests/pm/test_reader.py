@@ -109,14 +109,14 @@ def test_formula_cells_in_xlsx_come_back_as_formula_text_never_evaluated() -> No
     ("name", "expected"),
     [
         ("bad_missing_column.csv", ["bad_missing_column.csv, row 1: column for member_id is missing"]),
-        ("bad_date.csv", ["bad_date.csv, row 4, column service_date: '2026-13-05' is not a date"]),
+        ("bad_date.csv", ["bad_date.csv, row 4, column service_date: not a date in the format YYYY-MM-DD"]),
         ("bad_amount.csv", ["bad_amount.csv, row 3, column line_charge: '25,OO' is not an amount"]),
         ("bad_duplicate_line.csv", ["row 6, column line_id: line id 'H2001-1' duplicates row 5"]),
         (
             "bad_several.csv",
             [
                 "row 3, column payer_id: differs from row 2 of the same claim",
-                "row 5, column patient_dob: not a valid date (expected YYYY-MM-DD)",
+                "row 5, column patient_dob: not a date in the format YYYY-MM-DD",
                 "row 7, column units: 'one' is not a number",
             ],
         ),
@@ -137,6 +137,9 @@ def test_phi_never_echoed_in_problems() -> None:
     with pytest.raises(ExportSchemaError) as info:
         read_export(fx("bad_several.csv"))
     assert "14/03/1975" not in str(info.value)
+    with pytest.raises(ExportSchemaError) as info:
+        read_export(fx("bad_date.csv"))
+    assert "2026-13-05" not in str(info.value)
 
 
 def test_unreadable_files_raise_pm_export_error(tmp_path: Path) -> None:
