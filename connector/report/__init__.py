@@ -50,7 +50,7 @@ def write_report(
     """Write the workbook to ``path`` atomically (mode 0600). ``extra``: sheet title -> rows as mappings."""
     path = Path(path)
     book = build_workbook(result, extra)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_dirs(path.parent)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     tmp = Path(name)
     try:
@@ -64,6 +64,16 @@ def write_report(
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0700 (existing folders are left as they are)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir(mode=0o700, exist_ok=True)
 
 
 __all__ = ["SHEETS", "build_workbook", "write_report"]

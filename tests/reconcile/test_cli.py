@@ -20,6 +20,7 @@ def test_reconcile_command_writes_the_report(sandbox_case: Any, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "Totals tie out." in result.output
     assert out.is_file() and stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700  # created for the report: private
     assert not list(out.parent.glob(".*.part"))
 
 
