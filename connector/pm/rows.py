@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -78,6 +79,12 @@ class RowBuilder:
         self.claims: dict[str, _ClaimParts] = {}
         self.line_rows: dict[str, int] = {}
         self._getters: dict[tuple[str, str, int], Getter] = {}
+        columns = self.claim_columns
+        pick = operator.itemgetter(*columns) if columns else (lambda row: ())
+        self._signature: Callable[[list[Cell]], tuple[Any, ...]] = (
+            (lambda row: (pick(row),)) if len(columns) == 1 else pick
+        )
+        self._last_claim_column = max(columns, default=-1)
 
     # -- cells -----------------------------------------------------------------------------------------------
     def _convert(self, fname: str, raw: Cell, kind: str) -> Any:
@@ -158,7 +165,10 @@ class RowBuilder:
             if not claim_id:
                 self.problems.add(rownum, self._col("claim_id"), "empty (every row needs a claim id)")
                 return
-            signature = tuple(row[i] if i < len(row) else "" for i in self.claim_columns)
+            if len(row) > self._last_claim_column:
+                signature = self._signature(row)
+            else:
+                signature = tuple(row[i] if i < len(row) else "" for i in self.claim_columns)
             parts = self.claims.get(claim_id)
             if parts is None:
                 parts = _ClaimParts(rownum, signature, self._claim_header(row, rownum))

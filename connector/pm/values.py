@@ -114,7 +114,10 @@ def split_list(text: str, separator: str) -> tuple[str, ...]:
     """Split a list cell (``26:59``) into its non-empty, stripped parts."""
     if not text:
         return ()
-    return tuple(part.strip() for part in text.split(separator) if part.strip())
+    if separator not in text:
+        stripped = text.strip()
+        return (stripped,) if stripped else ()
+    return tuple([p for p in (part.strip() for part in text.split(separator)) if p])
 
 
 def normalize_code(text: str) -> str:
