@@ -236,8 +236,13 @@ async def upload(ctx: JobContext) -> dict[str, Any]:
             if receipt.state == "SUBMITTED":
                 store.mark_submitted(session, batch_id, receipt.batch_id)
                 counts["submitted"] += 1
+            elif receipt.state == "DUPLICATE" and receipt.batch_id:
+                # the portal already holds this very file (same sha256): it is our batch, e.g. after a
+                # dropped reply that Chromium re-sent; its acknowledgements come under that batch id
+                store.mark_submitted(session, batch_id, receipt.batch_id)
+                counts["duplicate"] += 1
             elif receipt.state == "DUPLICATE":
-                store.settle(session, batch_id, BatchState.DUPLICATE, f"portal batch {receipt.batch_id}")
+                store.settle(session, batch_id, BatchState.DUPLICATE, "portal reports a duplicate file")
                 counts["duplicate"] += 1
             else:
                 store.mark_unknown(session, batch_id, receipt.detail or "upload outcome unknown")

@@ -91,9 +91,14 @@ async def fetch_all(
         async with gate:
             return await fetch(context, url, dest, kind, reference)
 
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(one(*job)) for job in jobs]
-    return [t.result() for t in tasks]
+    tasks = [asyncio.create_task(one(*job)) for job in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def click_download(page: Page, link: Locator, dest: Path, kind: FileKind, reference: str) -> SavedFile:

@@ -113,6 +113,8 @@ class PortalPage:
             if self.on_sign_in_page() and not any(n.split(".")[0] in SIGN_IN_PAGES for n in names):
                 raise SessionExpired("the portal sent us back to sign-in", step=step)
             await self.raise_for_error_page(step)
+            if self.page.url.startswith("chrome-error://"):
+                raise PortalUnavailable("the connection dropped before the portal answered", step=step)
             if time.monotonic() >= deadline:
                 raise SelectorMissing(self.smap.portal, names[0], f"did not appear during {step}")
             await asyncio.sleep(0.1)
