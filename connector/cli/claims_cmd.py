@@ -93,7 +93,10 @@ def scrub_cmd(
         suffix = out.suffix.lower()
         if suffix not in (".json", ".xlsx"):
             raise _fail(f"--out {out.name}: use a .json or .xlsx file name")
-        (write_json if suffix == ".json" else write_xlsx)(out, exported, report)
+        try:
+            (write_json if suffix == ".json" else write_xlsx)(out, exported, report)
+        except OSError as exc:
+            raise _fail(f"cannot write {out}: {exc.strerror}") from None
         typer.echo(f"findings written to {out}")
 
 
@@ -144,6 +147,8 @@ def build_cmd(
         contact_phone="".join(ch for ch in contact_phone if ch.isdigit()),
         contact_email=contact_email,
     )
+    if not out.parent.is_dir():
+        raise _fail(f"cannot write {out}: folder {out.parent} does not exist")
     result = build_batches(
         report,
         out,
