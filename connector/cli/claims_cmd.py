@@ -131,6 +131,7 @@ def build_cmd(
 ) -> None:
     """Scrub, then write the 837P/837I of the clean claims; list the held claims with their reasons."""
     from connector.pm.build import build_batches
+    from connector.pm.scrub_tables import load_scrub_settings
     from connector.pm.to_837 import x12_text
     from connector.x12 import Submitter
 
@@ -147,6 +148,7 @@ def build_cmd(
         contact_phone="".join(ch for ch in contact_phone if ch.isdigit()),
         contact_email=contact_email,
     )
+    settings = load_scrub_settings(mappings)  # already read once by read_and_scrub: cannot fail here
     if not out.parent.is_dir():
         raise _fail(f"cannot write {out}: folder {out.parent} does not exist")
     result = build_batches(
@@ -156,6 +158,7 @@ def build_cmd(
         _allocator(database_url),
         include_submitted=include_submitted,
         usage="T" if test_usage else "P",
+        filing=lambda payer_id: settings.for_payer(payer_id).filing_indicator,
     )
     for f in result.files:
         typer.echo(

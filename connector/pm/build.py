@@ -103,6 +103,7 @@ def build_batches(
     include_submitted: bool = False,
     created: dt.datetime | None = None,
     usage: str = "P",
+    filing: Callable[[str], str] = lambda payer_id: "CI",
 ) -> BuildResult:
     """Write one 837 per (kind, billing provider, payer) group of clean claims; files and held claims."""
     result = BuildResult(held=held_reasons(report))
@@ -112,7 +113,7 @@ def build_batches(
             result.already_submitted.append(claim.claim_id)
         else:
             ready.append(claim)
-    plans = plan_batches(ready, submitter)
+    plans = plan_batches(ready, submitter, filing)
     stamp = created or dt.datetime.now().replace(second=0, microsecond=0)
     for plan in plans:
         try:

@@ -7,6 +7,7 @@ Every line carries REF*6R = the PM line id. Free text (names, addresses) loses X
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from connector.pm.models import Address, Claim, ServiceLine
@@ -78,7 +79,7 @@ def _line(line: ServiceLine, professional: bool) -> ServiceLine837:
     )
 
 
-def claim_837(claim: Claim) -> Claim837:
+def claim_837(claim: Claim, filing_indicator: str = "CI") -> Claim837:
     """One canonical claim as the X12 writer's input (the patient is the subscriber in PM exports)."""
     professional = claim.claim_type == "P"
     p = claim.patient
@@ -112,6 +113,7 @@ def claim_837(claim: Claim) -> Claim837:
         rendering=rendering,
         statement_from=claim.statement_from,
         statement_to=claim.statement_to,
+        filing_indicator=filing_indicator,
     )
 
 
@@ -121,8 +123,13 @@ def group_key(claim: Claim) -> GroupKey:
     return (claim.claim_type, b.npi, b.tin, b.name, b.address, claim.payer_id)
 
 
-def plan_batches(claims: list[Claim], submitter: Submitter) -> list[PlannedBatch]:
-    """Group claims into 837 batches in first-seen order; the payer is each batch's receiver."""
+def plan_batches(
+    claims: list[Claim], submitter: Submitter, filing: Callable[[str], str] = lambda payer_id: "CI"
+) -> list[PlannedBatch]:
+    """Group claims into 837 batches in first-seen order; the payer is each batch's receiver.
+
+    ``filing`` gives the SBR09 claim filing indicator for a payer id (``mappings/scrub/payers.yaml``).
+    """
     plans: dict[GroupKey, PlannedBatch] = {}
     for claim in claims:
         key = group_key(claim)
@@ -140,6 +147,6 @@ def plan_batches(claims: list[Claim], submitter: Submitter) -> list[PlannedBatch
                 )
             )
             plans[key] = plan
-        plan.batch.claims.append(claim_837(claim))
+        plan.batch.claims.append(claim_837(claim, filing(claim.payer_id)))
         plan.claims.append(claim)
     return list(plans.values())

@@ -23,6 +23,8 @@ class PayerRules:
     disabled: frozenset[str] = frozenset()
     """Rule ids that do not run for this payer."""
     name: str = ""
+    filing_indicator: str = "CI"
+    """SBR09 on the 837: CI commercial, MB Medicare Part B, MC Medicaid, BL Blue Cross, ..."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -50,10 +52,16 @@ def _rules(entry: Mapping[str, Any], base: PayerRules, where: str) -> PayerRules
     disabled = entry.get("disabled_rules", [])
     if not isinstance(disabled, list):
         raise ValueError(f"{where}: disabled_rules must be a list of rule ids")
+    filing = str(entry.get("filing_indicator", base.filing_indicator))
+    if not (len(filing) == 2 and filing.isalnum()):
+        raise ValueError(
+            f"{where}: filing_indicator must be a two-character SBR09 code (CI, MB, MC, BL, ...)"
+        )
     return PayerRules(
         timely_filing_days=days,
         disabled=base.disabled | frozenset(str(r) for r in disabled),
         name=str(entry.get("name", "")),
+        filing_indicator=filing,
     )
 
 
