@@ -50,4 +50,8 @@ def assemble_claim(claim_id: str, h: dict[str, Any], parts_lines: list[ServiceLi
         statement_to=h.get("statement_to"),
         submitted_date=h.get("submitted_date"),
         status=text("claim_status").lower(),
+        rendering_last_name=text("rendering_last_name"),
+        rendering_first_name=text("rendering_first_name"),
+        referring_last_name=text("referring_last_name"),
+        referring_first_name=text("referring_first_name"),
     )

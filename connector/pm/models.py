@@ -103,6 +103,12 @@ class Claim:
     submitted_date: dt.date | None = None
     status: str = ""
     """PM status: open / paid / denied / closed (lower-cased), empty when the PM has none."""
+    rendering_last_name: str = ""
+    rendering_first_name: str = ""
+    """Rendering provider's name when the PM exports it (an 837 needs it to send a person, NM102=1)."""
+    referring_last_name: str = ""
+    referring_first_name: str = ""
+    """Referring provider's name when the PM exports it (NM1*DN is always a person)."""
 
     @property
     def first_service_date(self) -> dt.date | None:

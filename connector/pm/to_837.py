@@ -79,6 +79,12 @@ def _line(line: ServiceLine, professional: bool) -> ServiceLine837:
     )
 
 
+def _person(last: str, first: str, npi: str) -> Provider | None:
+    """A provider who is a person (NM102=1), or None without both names."""
+    last, first = x12_text(last), x12_text(first)
+    return Provider(last_or_org=last, first=first, npi=npi) if last and first else None
+
+
 def claim_837(claim: Claim, filing_indicator: str = "CI") -> Claim837:
     """One canonical claim as the X12 writer's input (the patient is the subscriber in PM exports)."""
     professional = claim.claim_type == "P"
@@ -93,11 +99,15 @@ def claim_837(claim: Claim, filing_indicator: str = "CI") -> Claim837:
         address=_address(p.address),
         member_id=p.member_id,
     )
-    rendering = None
-    # PM exports carry the rendering NPI without the person's name: 837P accepts a non-person entity
-    # (NM102=2) in loop 2310B, 837I's 2310D does not, so an institutional claim goes without it.
-    if professional and claim.rendering_npi and claim.rendering_npi != claim.billing.npi:
-        rendering = Provider(last_or_org=x12_text(claim.billing.name), npi=claim.rendering_npi)
+    rendering = referring = None
+    if claim.rendering_npi and claim.rendering_npi != claim.billing.npi:
+        rendering = _person(claim.rendering_last_name, claim.rendering_first_name, claim.rendering_npi)
+        if rendering is None and professional:
+            # without the person's name: 837P accepts a non-person entity (NM102=2) in loop 2310B;
+            # 837I's 2310D does not, so an institutional claim goes without it
+            rendering = Provider(last_or_org=x12_text(claim.billing.name), npi=claim.rendering_npi)
+    if claim.referring_npi:
+        referring = _person(claim.referring_last_name, claim.referring_first_name, claim.referring_npi)
     tob = claim.type_of_bill.lstrip("0")
     return Claim837(
         claim_id=claim.claim_id,
@@ -111,6 +121,7 @@ def claim_837(claim: Claim, filing_indicator: str = "CI") -> Claim837:
         facility_type_code="" if professional else tob[:2],
         original_claim_number=claim.original_claim_number,
         rendering=rendering,
+        referring=referring,
         statement_from=claim.statement_from,
         statement_to=claim.statement_to,
         filing_indicator=filing_indicator,

@@ -33,6 +33,17 @@ def referring_npi(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
     yield from _npi_hits(claim.referring_npi, required=False)
 
 
+@rule(
+    "REFERRING-NAME-MISSING",
+    "warning",
+    "referring_last_name",
+    "Referring provider NPI without the provider's last and first name: the 837 cannot carry the referral",
+)
+def referring_name(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
+    if claim.referring_npi and not (claim.referring_last_name and claim.referring_first_name):
+        yield None, f"NPI {claim.referring_npi}"
+
+
 @rule("TIN-FORMAT", "error", "billing_tin", "Billing provider tax id (TIN) must be 9 digits")
 def billing_tin(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
     if not tin_ok(claim.billing.tin):

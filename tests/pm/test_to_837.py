@@ -42,3 +42,28 @@ def test_filing_indicator_comes_from_the_payer_settings(pyx12_errors: Callable[[
     sbr = [s for s in data.decode().split("~") if s.strip().startswith("SBR")]
     assert sbr and sbr[0].strip().split("*")[9] == "MB"
     assert pyx12_errors(data) == []
+
+
+def test_named_rendering_and_referring_providers_are_sent_as_persons(
+    pyx12_errors: Callable[[bytes], list[str]],
+) -> None:
+    claims = read_export(FIXTURES / "generic_sample.csv").claims
+    named = {
+        "rendering_last_name": "OKAFOR",
+        "rendering_first_name": "ADA",
+        "referring_last_name": "LINDQVIST",
+        "referring_first_name": "PER",
+    }
+    professional = replace(claims[1], **named)  # C1002 has a referring NPI
+    institutional = replace(claims[2], rendering_npi="1245319599", **named)
+    for claim, expected in [
+        (professional, ["NM1*DN*1*LINDQVIST*PER", "NM1*82*1*OKAFOR*ADA"]),
+        (institutional, ["NM1*82*1*OKAFOR*ADA"]),
+    ]:
+        (plan,) = plan_batches([claim], SUBMITTER)
+        data = write_837(plan.batch, control=ControlNumbers(interchange=3, group=3, sender_id="123456789"))
+        text = data.decode()
+        assert all(e in text for e in expected), text
+        assert pyx12_errors(data) == []
+    unnamed = plan_batches([claims[1]], SUBMITTER)[0].batch.claims[0]
+    assert unnamed.referring is None and unnamed.rendering is not None and not unnamed.rendering.is_person

@@ -44,6 +44,12 @@ CASES: list[tuple[str, str, Mutation]] = [
     ("NPI-BILLING", "P", lambda c: with_billing(c, npi="123456789")),
     ("NPI-RENDERING", "P", lambda c: replace(c, rendering_npi="1245319598")),
     ("NPI-REFERRING", "P", lambda c: replace(c, referring_npi="12453195AA")),
+    ("REFERRING-NAME-MISSING", "P", lambda c: replace(c, referring_npi="1003000126")),
+    (
+        "REFERRING-NAME-MISSING",
+        "P",
+        lambda c: replace(c, referring_npi="1003000126", referring_last_name="LEE"),
+    ),
     ("TIN-FORMAT", "P", lambda c: with_billing(c, tin="12345")),
     ("TIN-FORMAT", "P", lambda c: with_billing(c, tin="000000000")),
     ("BILLING-ADDRESS", "P", lambda c: with_billing(c, address=Address("", "AUSTIN", "TX", "787011234"))),
