@@ -47,7 +47,7 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
                 "category": str(claim.category),
                 "expected": claim.expected,
                 "paid": claim.paid,
-                "difference": None if claim.expected is None else claim.paid - claim.expected,
+                "difference": claim.difference,
                 "detail": {"level": "claim", "flags": [str(f) for f in claim.flags]},
             }
         )
