@@ -91,6 +91,7 @@ async def _click_row_files(
         if already_saved(dest, kind, listing.payment_number) is not None:
             continue
         if await portal.smap.present(row, name):
+            await portal.click_budget(STEP)
             link = await portal.smap.find(row, name, timeout_s=2)
             saved.append(await click_download(portal.page, link, dest, kind, listing.payment_number))
     return saved
@@ -200,6 +201,7 @@ async def _measure(
     if earlier is not None:
         return "request", earlier
     start = time.perf_counter()
+    await portal.click_budget(STEP)
     link = await portal.smap.find(row, "payments.row_835", timeout_s=2)
     by_click = await click_download(portal.page, link, dest, "835", listing.payment_number)
     click_s = time.perf_counter() - start

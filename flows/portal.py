@@ -23,6 +23,7 @@ from connector.fileio import atomic_write_bytes
 from connector.selectormap import Root, SelectorMap
 
 SIGN_IN_PAGES = ("login", "mfa")
+CLICKS_PER_LOAD = 10
 
 
 @dataclass(slots=True)
@@ -34,6 +35,19 @@ class PortalPage:
     smap: SelectorMap
     base_url: str
     screenshots_dir: Path | None = None
+    clicks_since_load: int = 0
+    """Click-downloads since the page was last loaded (Chromium drops the 11th; see ``click_budget``)."""
+
+    async def click_budget(self, step: str) -> None:
+        """Headless Chromium silently blocks the 11th download a page starts: reload after every ten."""
+        if self.clicks_since_load >= CLICKS_PER_LOAD:
+            try:
+                await self.page.reload(wait_until="domcontentloaded")
+            except PlaywrightError as exc:
+                raise PortalUnavailable(f"reload failed ({_short(exc)})", step=step) from None
+            await self.after_action(step)
+            self.clicks_since_load = 0
+        self.clicks_since_load += 1
 
     def url_for(self, key_or_path: str, **query: str) -> str:
         """The absolute URL of a page key from the map (``payments``) or of a path."""
@@ -58,6 +72,7 @@ class PortalPage:
         """Open a page; classify 5xx/429/maintenance/redirect-to-sign-in into connector errors."""
         try:
             response = await self.page.goto(self.url_for(key, **query), wait_until="domcontentloaded")
+            self.clicks_since_load = 0
         except PlaywrightError as exc:
             raise PortalUnavailable(f"could not open {key} ({_short(exc)})", step=step) from None
         if response is not None and response.status == 503:
@@ -88,6 +103,7 @@ class PortalPage:
             await self.page.wait_for_load_state("domcontentloaded")
         except PlaywrightError as exc:
             raise PortalUnavailable(f"page did not load ({_short(exc)})", step=step) from None
+        self.clicks_since_load = 0
         if self.on_sign_in_page():
             raise SessionExpired("the portal sent us back to sign-in", step=step)
         await self.raise_for_error_page(step)
