@@ -10,13 +10,12 @@ Written atomically (temp file in the same folder, fsync, rename) with mode 0600:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from connector.fileio import atomic_writer
 from connector.reconcile.model import ReconciliationResult
 from connector.report.sheets import write_details
 from connector.report.styles import register_styles
@@ -50,30 +49,9 @@ def write_report(
     """Write the workbook to ``path`` atomically (mode 0600). ``extra``: sheet title -> rows as mappings."""
     path = Path(path)
     book = build_workbook(result, extra)
-    _private_dirs(path.parent)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    tmp = Path(name)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            book.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as handle:
+        book.save(handle)
     return path
-
-
-def _private_dirs(folder: Path) -> None:
-    """Create ``folder`` and any missing parents with mode 0700 (existing folders are left as they are)."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for created in reversed(missing):
-        created.mkdir(mode=0o700, exist_ok=True)
 
 
 __all__ = ["SHEETS", "build_workbook", "write_report"]

@@ -114,7 +114,7 @@ def test_write_is_atomic_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("connector.report.os.replace", broken)
+    monkeypatch.setattr("connector.fileio.os.replace", broken)
     with pytest.raises(OSError, match="disk full"):
         write_report(result, target)
     assert target.read_bytes() == b"previous report"
