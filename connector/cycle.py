@@ -115,6 +115,8 @@ async def run_with_policy(
             log.info("%s for %s: %s; retry %d in %.1f s", job, account, result.error_class, attempt, pause)
             await sleep(pause)
             continue
+        if job == "health" and result.outcome != "SKIPPED":
+            _maybe_outage_alert(account, settings, notifier, result)
         if result.error_class == "LoginRejected":
             remember_refused_password(settings.database_url, account, password)
         if needs_person(result):
@@ -163,8 +165,6 @@ async def run_cycle(
             break
         if not result.ok:
             outcome.stopped_by = f"{job}: {result.error_class}"
-            if job == "health":
-                _maybe_outage_alert(account, settings, notify, result)
             break
     if outcome.ok and outcome.report is not None:
         notify.summary(

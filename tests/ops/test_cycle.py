@@ -121,3 +121,20 @@ async def test_maintenance_skips_and_reschedules(sandbox_fresh: Any, tmp_path: P
     when = reschedule_after_maintenance("all", "prairie", outcome.skipped_until)
     assert when is not None and when > dt.datetime.now(dt.UTC)
     assert webhook.messages == []  # maintenance is expected: nobody is alerted
+
+
+async def test_portal_down_too_long_alerts_once(sandbox_fresh: Any, tmp_path: Path, webhook: Any) -> None:
+    from connector.cycle import run_with_policy
+
+    settings = make_settings(sandbox_fresh, tmp_path, webhook)
+    settings.accounts["prairie"].status_url = "http://127.0.0.1:9/status.json"  # nothing listens there
+    settings.portal_down_alert_minutes = 0
+    notifier = Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
+    for _ in range(3):
+        result = await run_with_policy("health", "prairie", settings, notifier, FAST)
+        assert result.error_class == "PortalUnavailable"
+    assert [m["type"] for m in webhook.messages] == ["failure"]
+    assert "down" in webhook.messages[0]["title"]
+    settings.accounts["prairie"].status_url = None
+    assert (await run_with_policy("health", "prairie", settings, notifier, FAST)).ok
+    assert [m["type"] for m in webhook.messages] == ["failure", "success"]
