@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from connector.errors import PMExportError
 
@@ -146,7 +147,8 @@ def read_xlsx(path: Path, sheet: str | None = None, preferred_sheet: str | None 
         except Exception as exc:  # calamine raises its own error classes for broken files
             raise PMExportError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
         sheet_name = _pick_sheet(list(book.sheet_names), sheet, preferred_sheet, path.name)
-        all_rows = [list(r) for r in book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)]
+        data = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        all_rows = cast(list[list[Cell]], data)  # calamine's cell types are a subset of Cell
         book.close()
     if not all_rows:
         raise PMExportError(f"{path.name}, sheet {sheet_name}: the sheet is empty (no header row)")
