@@ -61,7 +61,7 @@ class PageReport:
     @property
     def misses(self) -> list[NameCheck]:
         """Names that matched nothing, or several elements where one was expected."""
-        return [c for c in self.checks if c.state != "matched"]
+        return [c for c in self.checks if c.state in ("none", "several")]
 
 
 async def snapshot(page: Page) -> str:

@@ -95,9 +95,11 @@ class PageSpec:
     path: str
     names: tuple[str, ...]
     within: dict[str, str] = field(default_factory=dict)
+    empty: str | None = None
+    """A name shown when the page's list is empty; then list and row names report ``empty``, not a miss."""
 
 
-MatchState = Literal["matched", "none", "several"]
+MatchState = Literal["matched", "none", "several", "empty"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,11 @@ class SelectorMap:
     async def check_page(self, root: Root, page: PageSpec) -> list[NameCheck]:
         """The drift report for one page: per logical name, the matching strategy, none, or several."""
         out: list[NameCheck] = []
+        listless = page.empty is not None and await self.present(root, page.empty)
         for name in page.names:
+            if listless and (self.entry(name).many or name in page.within):
+                out.append(NameCheck(page.key, name, "empty", None, 0))
+                continue
             scope: Root = root
             if name in page.within:
                 _, parent, _ = await self.probe(root, page.within[name])
@@ -223,10 +229,11 @@ def parse_map(data: object, source: Path | None = None) -> SelectorMap:
             raise ConfigError(f"{label}: page {key!r} needs a 'path'")
         names = tuple(spec.get("names") or ())
         within = {str(k): str(v) for k, v in (spec.get("within") or {}).items()}
-        undefined = [n for n in (*names, *within.values()) if n not in entries]
+        empty = str(spec["empty"]) if spec.get("empty") else None
+        undefined = [n for n in (*names, *within.values(), *([empty] if empty else [])) if n not in entries]
         if undefined:
             raise ConfigError(f"{label}: page {key!r} lists undefined names {undefined}")
-        pages[str(key)] = PageSpec(str(key), spec["path"], names, within)
+        pages[str(key)] = PageSpec(str(key), spec["path"], names, within, empty)
     options = {str(k): str(v) for k, v in (data.get("options") or {}).items()}
     return SelectorMap(portal, bool(data.get("verified", True)), entries, pages, source, options)
 

@@ -27,7 +27,7 @@ def _reports_table(portal: str, reports: list[object]) -> tuple[Table, int]:
             table.add_row(report.page, "-", "not recorded", "", "")
             continue
         for check in report.checks:
-            misses += check.state != "matched"
+            misses += check.state in ("none", "several")
             table.add_row(report.page, check.name, check.state, check.strategy or "", str(check.count))
     return table, misses
 

@@ -208,3 +208,21 @@ async def test_sentinel_secrets_appear_in_no_artifact(
     needles = [SENTINEL_PASSWORD.encode(), SENTINEL_TOTP.encode()]
     assert await asyncio.to_thread(_grep, tmp_path, needles) == []
     assert not any(n.decode() in caplog.text for n in needles)
+
+
+async def test_online_selector_check_records_and_matches_v2(sbx: Any, tmp_path: Path) -> None:
+    from connector.browser import BrowserSession
+    from connector.selectorcheck import check_offline, record
+    from connector.selectormap import load_map
+
+    sbx.set_variant("v2")
+    account = _settings(sbx, tmp_path).accounts["clinic"].model_copy(update={"portal": "sandbox-v2"})
+    smap = load_map("sandbox-v2")
+    claim = sbx.data.claims[0].claim_id
+    pages = await record(smap, account, tmp_path / "rec", claim_number=claim)
+    assert {"login", "mfa", "home", "payments", "claim_status"} <= set(pages)
+    html = (tmp_path / "rec" / "payments.html").read_text()
+    assert sbx.password not in html and "csrf" in html and 'name="csrf_token" value=""' in html
+    async with BrowserSession() as browser:
+        reports = await check_offline(smap, tmp_path / "rec", browser)
+    assert [c for r in reports for c in r.misses] == []
