@@ -35,9 +35,22 @@ _PAD = [""] * 25
 
 def read_835(data: X12Data, source: str | None = None) -> Iterator[Remittance]:
     """Yield one Remittance per 835 transaction set in ``data`` (other transaction types are skipped)."""
-    for txn in iter_transactions(data, source):
-        if txn.envelope.transaction_set_id == "835":
-            yield parse_835(txn)
+    transactions = iter_transactions(data, source)
+    while True:
+        enabled = gc.isenabled()
+        gc.disable()  # tokenize and build one transaction without collections; its segment lists die unseen
+        try:
+            txn = next(transactions, None)
+            while txn is not None and txn.envelope.transaction_set_id != "835":
+                txn = next(transactions, None)
+            if txn is None:
+                return
+            remit = _parse(txn)
+            del txn
+        finally:
+            if enabled:
+                gc.enable()
+        yield remit
 
 
 class _Bad(Exception):
@@ -163,6 +176,7 @@ def _parse(txn: Transaction) -> Remittance:
     index = 0
     new = object.__new__
     procedures = _PROCEDURES
+    date_entries = _DATE_ENTRIES
     try:
         for index in range(1, last):
             seg = segs[index]
@@ -192,14 +206,16 @@ def _parse(txn: Transaction) -> Remittance:
                 line.charge = Decimal(seg[2])
                 line.paid = Decimal(seg[3])
                 line.revenue_code = seg[4] if n > 4 else ""
-                line.units = _opt(seg[5]) if n > 5 else None
+                line.units = _opt(seg[5]) if n > 5 and seg[5] else None
                 line.original_procedure = _procedure(seg[6], comp) if n > 6 and seg[6] else None
-                line.original_units = _opt(seg[7]) if n > 7 else None
+                line.original_units = _opt(seg[7]) if n > 7 and seg[7] else None
                 line.dates, line.adjustments, line.references = [], [], []
                 line.amounts, line.quantities, line.remarks = [], [], []
                 claim.service_lines.append(line)
             elif sid == "DTM":
-                entry = _date_entry(seg[1], seg[2] if len(seg) > 2 else "")
+                entry = date_entries.get((seg[1], seg[2])) if len(seg) > 2 else None
+                if entry is None:
+                    entry = _date_entry(seg[1], seg[2] if len(seg) > 2 else "")
                 if line is not None:
                     line.dates.append(entry)
                 elif claim is not None:
@@ -238,7 +254,9 @@ def _parse(txn: Transaction) -> Remittance:
                 )
                 claim.filing_indicator, claim.payer_claim_number = e[6], e[7]
                 claim.facility_type, claim.frequency_code = e[8], e[9]
-                claim.drg_code, claim.drg_weight, claim.discharge_fraction = e[11], _opt(e[12]), _opt(e[13])
+                claim.drg_code = e[11]
+                claim.drg_weight = _opt(e[12]) if e[12] else None
+                claim.discharge_fraction = _opt(e[13]) if e[13] else None
                 claim.header_number = header_number
                 claim.adjustments, claim.names, claim.dates, claim.contacts = [], [], [], []
                 claim.amounts, claim.quantities, claim.references, claim.service_lines = [], [], [], []

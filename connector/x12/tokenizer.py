@@ -168,17 +168,35 @@ def _needs_strip(text: str, term: str) -> bool:
     return "\n" in text or "\r" in text or "\t" in text or (term + " ") in text or (" " + term) in text
 
 
-def _split_segments(text: str, term: str) -> list[str]:
-    """Split on the terminator, tolerating CR/LF after terminators, blank lines and stray whitespace."""
+_REGULAR: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def _irregular(term: str, gap: str) -> re.Pattern[str]:
+    """Matches a terminator that is NOT followed by exactly ``gap`` and the next segment id."""
+    key = (term, gap)
+    pattern = _REGULAR.get(key)
+    if pattern is None:
+        pattern = _REGULAR[key] = re.compile(re.escape(term) + "(?!" + re.escape(gap) + "[A-Za-z0-9])")
+    return pattern
+
+
+def _split_segments(text: str, term: str, gap: str = "") -> tuple[list[str], bool]:
+    """Split on the terminator, tolerating CR/LF after terminators, blank lines and stray whitespace.
+
+    ``gap`` is what follows the first terminator ("", "\n" or "\r\n"). When every terminator is followed
+    by exactly that and then a segment id (checked with one regex pass, not assumed), one split does it and
+    the second value is True ("regular" layout).
+    """
+    if gap in ("", "\n", "\r\n") and term not in "\r\n" and _irregular(term, gap).search(text) is None:
+        return text.split(term + gap), True
     if not _needs_strip(text, term):
-        return text.split(term)
+        return text.split(term), False
     if term not in "\r\n":
-        # fast path: the usual "one segment per line" layout
         compact = text.replace(term + "\r\n", term).replace(term + "\n", term)
         if not _needs_strip(compact, term):
-            return compact.split(term)
+            return compact.split(term), False
     pieces = [p.strip() for p in text.split(term)]
-    return [p for p in pieces if p]
+    return [p for p in pieces if p], False
 
 
 def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Transaction]:
@@ -216,23 +234,33 @@ def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Tran
             yield from _read_group(cursor, isa, seg)
 
 
-_SE_CACHE: dict[tuple[bytes, str], re.Pattern[bytes]] = {}
+_SPACE_BYTES = frozenset(b" \t\r\n\x0b\x0c\x00")
 
 
-def _boundary_pattern(term: bytes, elem: str) -> re.Pattern[bytes]:
-    key = (term, elem)
-    pattern = _SE_CACHE.get(key)
-    if pattern is None:
-        e = re.escape(elem.encode("latin-1"))
-        t = re.escape(term)
-        pattern = re.compile(t + rb"[ \t\r\n]*(SE|ST|GE|GS|IEA|ISA)" + e)
-        _SE_CACHE[key] = pattern
-    return pattern
+def _find_segment(data: X12Data, head: bytes, start: int, end: int, term: int) -> int:
+    """Offset of the first segment in [start, end) that begins with ``head`` (id + element separator), or -1.
+
+    A hit counts only at a segment start: the previous non-blank byte must be the segment terminator.
+    """
+    pos = start
+    while True:
+        hit = data.find(head, pos, end)
+        if hit < 0:
+            return -1
+        k = hit - 1
+        while k >= 0 and data[k] in _SPACE_BYTES and data[k] != term:
+            k -= 1
+        if k >= 0 and data[k] == term:
+            return hit
+        pos = hit + 1
+
+
+_ENVELOPE_IDS = (b"ST", b"GE", b"GS", b"IEA", b"ISA")
+_ENVELOPE_SET = frozenset({"ST", "SE", "GE", "GS", "IEA", "ISA"})
 
 
 def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Transaction]:
     transactions = 0
-    pattern = _boundary_pattern(cursor.term, cursor.elem)
     data = cursor.data
     elem = cursor.elem
     term_text = cursor.delims.segment
@@ -253,16 +281,34 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
             raise cursor.fail("ST has no control number", "ST", "ST02", offset)
         transactions += 1
         st_number = cursor.segment_number
-        # find the SE that closes this transaction; any other envelope segment first means truncation
-        match = pattern.search(data, cursor.pos - len(cursor.term))
-        if match is None or match.group(1) != b"SE":
-            found = "end of file" if match is None else match.group(1).decode()
+        # find the SE that closes this transaction (fast when the layout after terminators is regular);
+        # an envelope segment before it (a missing SE) is caught once the transaction is split
+        term_byte = cursor.term[0]
+        elem_bytes = elem.encode("latin-1")
+        gap_end = cursor.pos
+        while gap_end < len(data) and gap_end - cursor.pos < 4 and data[gap_end] in _SPACE_BYTES:
+            gap_end += 1
+        gap = bytes(data[cursor.pos : gap_end])
+        prefix = cursor.term + gap
+        se_at = data.find(prefix + b"SE" + elem_bytes, cursor.pos - len(prefix))
+        if se_at >= 0:
+            se_at += len(prefix)
+        else:
+            se_at = _find_segment(data, b"SE" + elem_bytes, cursor.pos, len(data), term_byte)
+        if se_at < 0:
+            limit = len(data)
+            others = [
+                (at, sid)
+                for sid in _ENVELOPE_IDS
+                if (at := _find_segment(data, sid + elem_bytes, cursor.pos, limit, term_byte)) >= 0
+            ]
+            found = min(others)[1].decode() if others else "end of file"
             raise cursor.fail(
                 f"transaction {_get(seg, 2)!r} has no SE trailer (found {found})", "ST", None, offset
             )
-        se_end = data.find(cursor.term, match.end())
+        se_end = data.find(cursor.term, se_at)
         if se_end < 0:
-            raise cursor.fail("SE segment has no terminator (file truncated?)", "SE", None, match.start())
+            raise cursor.fail("SE segment has no terminator (file truncated?)", "SE", None, se_at)
         raw = data[offset:se_end]
         try:
             text, encoding = raw.decode("utf-8"), "utf-8"
@@ -271,10 +317,21 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
         enabled = gc.isenabled()
         gc.disable()  # many small lists, no cycles: a collection mid-split only costs time
         try:
-            segments = [p.split(elem) for p in _split_segments(text, term_text)]
+            pieces, regular = _split_segments(text, term_text, gap.decode("latin-1"))
+            segments = [p.split(elem) for p in pieces]
         finally:
             if enabled:
                 gc.enable()
+        if regular:  # every segment starts right after terminator + gap: plain searches are exhaustive
+            inside = any(data.find(prefix + sid + elem_bytes, offset, se_at) >= 0 for sid in _ENVELOPE_IDS)
+            inside = inside or data.find(prefix + b"SE" + elem_bytes, offset, se_at - len(prefix)) >= 0
+        else:
+            inside = not _ENVELOPE_SET.isdisjoint({s[0] for s in segments[1:-1]})
+        if inside:
+            found_id = next(s[0] for s in segments[1:-1] if s[0] in _ENVELOPE_SET)
+            raise cursor.fail(
+                f"transaction {_get(seg, 2)!r} has no SE trailer (found {found_id})", "ST", None, offset
+            )
         cursor.pos = se_end + len(cursor.term)
         cursor.segment_number += len(segments) - 1
         envelope = Envelope(
