@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import mmap
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from connector.errors import X12ParseError
 from connector.x12.model_common import Delimiters, Envelope
+from connector.x12.segments import split_transaction
 from connector.x12.values import parse_date
 
 X12Data = bytes | bytearray | mmap.mmap
@@ -164,41 +163,6 @@ def _get(elements: list[str], index: int) -> str:
     return elements[index].strip() if index < len(elements) else ""
 
 
-def _needs_strip(text: str, term: str) -> bool:
-    return "\n" in text or "\r" in text or "\t" in text or (term + " ") in text or (" " + term) in text
-
-
-_REGULAR: dict[tuple[str, str], re.Pattern[str]] = {}
-
-
-def _irregular(term: str, gap: str) -> re.Pattern[str]:
-    """Matches a terminator that is NOT followed by exactly ``gap`` and the next segment id."""
-    key = (term, gap)
-    pattern = _REGULAR.get(key)
-    if pattern is None:
-        pattern = _REGULAR[key] = re.compile(re.escape(term) + "(?!" + re.escape(gap) + "[A-Za-z0-9])")
-    return pattern
-
-
-def _split_segments(text: str, term: str, gap: str = "") -> tuple[list[str], bool]:
-    """Split on the terminator, tolerating CR/LF after terminators, blank lines and stray whitespace.
-
-    ``gap`` is what follows the first terminator ("", "\n" or "\r\n"). When every terminator is followed
-    by exactly that and then a segment id (checked with one regex pass, not assumed), one split does it and
-    the second value is True ("regular" layout).
-    """
-    if gap in ("", "\n", "\r\n") and term not in "\r\n" and _irregular(term, gap).search(text) is None:
-        return text.split(term + gap), True
-    if not _needs_strip(text, term):
-        return text.split(term), False
-    if term not in "\r\n":
-        compact = text.replace(term + "\r\n", term).replace(term + "\n", term)
-        if not _needs_strip(compact, term):
-            return compact.split(term), False
-    pieces = [p.strip() for p in text.split(term)]
-    return [p for p in pieces if p], False
-
-
 def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Transaction]:
     """Yield every ST..SE transaction set in ``data`` (several ISA/GS/ST allowed), checking the envelope.
 
@@ -256,7 +220,6 @@ def _find_segment(data: X12Data, head: bytes, start: int, end: int, term: int) -
 
 
 _ENVELOPE_IDS = (b"ST", b"GE", b"GS", b"IEA", b"ISA")
-_ENVELOPE_SET = frozenset({"ST", "SE", "GE", "GS", "IEA", "ISA"})
 
 
 def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Transaction]:
@@ -291,7 +254,8 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
         gap = bytes(data[cursor.pos : gap_end])
         prefix = cursor.term + gap
         se_at = data.find(prefix + b"SE" + elem_bytes, cursor.pos - len(prefix))
-        if se_at >= 0:
+        fast_se = se_at >= 0
+        if fast_se:
             se_at += len(prefix)
         else:
             se_at = _find_segment(data, b"SE" + elem_bytes, cursor.pos, len(data), term_byte)
@@ -314,23 +278,10 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
             text, encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = raw.decode("latin-1"), "latin-1"
-        enabled = gc.isenabled()
-        gc.disable()  # many small lists, no cycles: a collection mid-split only costs time
-        try:
-            pieces, regular = _split_segments(text, term_text, gap.decode("latin-1"))
-            segments = [p.split(elem) for p in pieces]
-        finally:
-            if enabled:
-                gc.enable()
-        if regular:  # every segment starts right after terminator + gap: plain searches are exhaustive
-            inside = any(data.find(prefix + sid + elem_bytes, offset, se_at) >= 0 for sid in _ENVELOPE_IDS)
-            inside = inside or data.find(prefix + b"SE" + elem_bytes, offset, se_at - len(prefix)) >= 0
-        else:
-            inside = not _ENVELOPE_SET.isdisjoint({s[0] for s in segments[1:-1]})
+        segments, inside = split_transaction(text, term_text, gap.decode("latin-1"), elem, fast_se)
         if inside:
-            found_id = next(s[0] for s in segments[1:-1] if s[0] in _ENVELOPE_SET)
             raise cursor.fail(
-                f"transaction {_get(seg, 2)!r} has no SE trailer (found {found_id})", "ST", None, offset
+                f"transaction {_get(seg, 2)!r} has no SE trailer (found {inside})", "ST", None, offset
             )
         cursor.pos = se_end + len(cursor.term)
         cursor.segment_number += len(segments) - 1
