@@ -25,12 +25,13 @@ SANITIZE_JS = r"""
 () => {
   const zeros = (m) => '0'.repeat(m.length);
   const mask = (s) => s.replace(/\d{4}-\d{2}-\d{2}/g, '0000-00-00').replace(/\d{4,}/g, zeros);
-  document.querySelectorAll('script, noscript, iframe').forEach((e) => e.remove());
-  document.querySelectorAll('input, textarea, select').forEach((e) => {
+  const root = document.documentElement.cloneNode(true);  // never touch the live page (CSRF tokens!)
+  root.querySelectorAll('script, noscript, iframe').forEach((e) => e.remove());
+  root.querySelectorAll('input, textarea, select').forEach((e) => {
     if (e.type !== 'submit' && e.type !== 'button' && e.type !== 'checkbox') e.setAttribute('value', '');
     if (e.tagName === 'TEXTAREA') e.textContent = '';
   });
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const texts = [];
   while (walker.nextNode()) texts.push(walker.currentNode);
   for (const node of texts) {
@@ -40,12 +41,12 @@ SANITIZE_JS = r"""
     const initial = (m) => m[0] + 'x'.repeat(m.length - 1);
     node.textContent = cell ? masked.replace(/[A-Za-z]{2,}/g, initial) : masked;
   }
-  document.querySelectorAll('*').forEach((e) => {
+  root.querySelectorAll('*').forEach((e) => {
     for (const a of Array.from(e.attributes)) {
       if (/^(href|aria-label|title)$|^data-(?!testid)/.test(a.name)) e.setAttribute(a.name, mask(a.value));
     }
   });
-  return '<!doctype html>\n' + document.documentElement.outerHTML;
+  return '<!doctype html>\n' + root.outerHTML;
 }
 """
 
