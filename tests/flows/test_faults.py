@@ -20,6 +20,7 @@ from connector.errors import (
     SessionExpired,
     UnknownInterstitial,
 )
+from flows.acks import download_acks
 from flows.batches import list_batches, upload_batch, upload_name
 from flows.claim_status import claim_statuses
 from flows.eras import download_eras
@@ -134,3 +135,26 @@ async def test_used_code_waits_for_the_next_step(portal: Portal, browser: object
     await portal.page.context.clear_cookies()
     await portal.sign_in(second)
     assert portal.sandbox.state.signins == 2
+
+
+async def test_latency_is_degraded_not_down_and_idle_sessions_expire(portal: Portal) -> None:
+    portal.sandbox.set_fault("latency", 20)
+    health = await check_health(portal.sandbox.base_url + "/status.json")
+    assert health.state == "degraded" and health.indicator == "minor"
+    portal.sandbox.set_fault("latency", 0)
+    await portal.sign_in()
+    portal.sandbox.set_fault("session_idle_seconds", 1)
+    await asyncio.sleep(1.2)
+    with pytest.raises(SessionExpired):
+        await portal.page.goto("payments", step="test")
+
+
+async def test_acknowledgements_wait_for_the_mailbox(portal: Portal, tmp_path: Path) -> None:
+    await portal.sign_in()
+    portal.sandbox.set_fault("ack_delay", 3600)
+    content = batch_837(portal.sandbox.data, portal.sandbox.data.claims[6:8], control=9)
+    receipt = await upload_batch(portal.page, content, hashlib.sha256(content).hexdigest())
+    assert receipt.state == "SUBMITTED" and receipt.batch_id
+    assert await download_acks(portal.page, tmp_path / "acks", [receipt.batch_id]) == []
+    portal.sandbox.advance_acknowledgements()
+    assert len(await download_acks(portal.page, tmp_path / "acks", [receipt.batch_id])) == 2
