@@ -17,7 +17,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from connector.cycle import CYCLE, CycleOutcome, run_cycle
-from connector.fileio import ensure_private_dir
 from connector.runner import RunResult
 from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
@@ -97,7 +96,6 @@ def build_batch(
         contact_phone="2175550100",
         contact_email="",
     )
-    ensure_private_dir(outbox)
     result = build_batches(report, outbox / f"batch-{as_of:%Y%m%d}.837", submitter, allocate)
     return [f.path for f in result.files], dict(result.held)
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connector.errors import InputError
+from connector.fileio import atomic_write_bytes
 from connector.pm.models import Claim
-from connector.pm.scrub_output import held_reasons, write_private
+from connector.pm.scrub_output import held_reasons
 from connector.pm.to_837 import PlannedBatch, plan_batches
 from connector.scrub.findings import ScrubReport
 from connector.x12 import ControlNumbers, Submitter, write_837
@@ -128,7 +129,7 @@ def build_batches(
             plan.batch, control=_control(interchange, group, submitter, plan.payer_id, stamp, usage)
         )
         path = output_path(out, index, len(plans), plan)
-        write_private(path, data)
+        atomic_write_bytes(path, data)
         result.files.append(
             BuiltFile(
                 path=path,

@@ -9,33 +9,16 @@ from __future__ import annotations
 import importlib
 import io
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from connector.fileio import atomic_write_bytes
 from connector.pm.models import PMExport
 from connector.scrub.findings import Finding, ScrubReport
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FINDING_COLUMNS = ("claim_id", "line_id", "row", "severity", "rule", "field", "message")
-
-
-def write_private(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically with mode 0600 (the folder must exist)."""
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -87,7 +70,7 @@ def held_reasons(report: ScrubReport) -> dict[str, list[str]]:
 def write_json(path: Path, export: PMExport, report: ScrubReport) -> None:
     """The scrub result as indented JSON."""
     text = json.dumps(report_dict(export, report), indent=2)
-    write_private(path, text.encode("utf-8") + b"\n")
+    atomic_write_bytes(path, text.encode("utf-8") + b"\n")
 
 
 def _safe(value: object) -> object:
@@ -133,4 +116,4 @@ def write_xlsx(path: Path, export: PMExport, report: ScrubReport) -> None:
         row(sheet, [claim_id, len(errors), "; ".join(errors)])
     buffer = io.BytesIO()
     book.save(buffer)
-    write_private(path, buffer.getvalue())
+    atomic_write_bytes(path, buffer.getvalue())
