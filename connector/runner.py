@@ -273,7 +273,10 @@ async def _flow_once_more(job: str, ctx: JobContext, signer: Signer) -> dict[str
         return await JOBS[job](ctx)
     except SessionExpired:
         log.info("session expired during %s; signing in once more", job)
+        context = ctx.portal.context
+        await stop_trace(context, None)  # a trace would record the typed password: drop it, sign in, restart
         await signer.ensure(reuse=False)
+        await start_trace(context)
         counts = await JOBS[job](ctx)
         counts["sign_ins_again"] = 1
         return counts

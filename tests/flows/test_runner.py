@@ -59,6 +59,16 @@ def sbx(sandbox_fresh: Any) -> Any:
     return sandbox_fresh
 
 
+@pytest.fixture
+def sentinel_account(sbx: Any) -> Any:
+    """The sandbox's user with sentinel secrets for this test, restored afterwards."""
+    account = sbx.state.account
+    saved = account.password, account.totp_secret
+    account.password, account.totp_secret = SENTINEL_PASSWORD, SENTINEL_TOTP
+    yield sbx
+    account.password, account.totp_secret = saved
+
+
 def _forget_codes(sandbox: Any, settings: ConnectorSettings) -> None:
     """Let the next sign-in use the current code again (the sandbox admin knob), instead of waiting 30 s."""
     sandbox.state.last_totp_step = -1
@@ -181,10 +191,10 @@ def _grep(root: Path, needles: list[bytes]) -> list[str]:
 
 
 async def test_sentinel_secrets_appear_in_no_artifact(
-    sbx: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    sentinel_account: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    sbx.state.account.password, sbx.state.account.totp_secret = SENTINEL_PASSWORD, SENTINEL_TOTP
+    sbx = sentinel_account
     try:
         settings = _settings(sbx, tmp_path)
         settings.accounts["clinic"].totp_secret = SecretStr(SENTINEL_TOTP)
@@ -226,3 +236,29 @@ async def test_online_selector_check_records_and_matches_v2(sbx: Any, tmp_path: 
     async with BrowserSession() as browser:
         reports = await check_offline(smap, tmp_path / "rec", browser)
     assert [c for r in reports for c in r.misses] == []
+
+
+async def test_trace_kept_after_a_second_sign_in_holds_no_password(
+    sentinel_account: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sbx = sentinel_account
+    import connector.runner
+    from connector.browser import TotpSource
+    from connector.sandbox import auth
+
+    real_check = auth.check_code
+
+    def forgetful(state: Any, code: str, now: float | None = None) -> str:
+        state.last_totp_step = -1  # the sandbox forgets used codes: no 30 s wait for the second sign-in
+        return real_check(state, code, now)
+
+    monkeypatch.setattr(auth, "check_code", forgetful)
+    monkeypatch.setattr(connector.runner, "_totp", lambda paths, acct: TotpSource(SENTINEL_TOTP))
+    sbx.set_fault("session_expiry_after", 3)  # expires in the first session and again in the second
+    settings = _settings(sbx, tmp_path, password=SENTINEL_PASSWORD)
+    claims = [c.claim_id for c in sbx.data.claims[:3]]
+    result = await run_job("statuses", "clinic", settings, options={"claims": claims})
+    assert result.error_class == "SessionExpired" and sbx.state.signins == 2
+    assert any(a.endswith(".zip") for a in result.artifacts)
+    needles = [SENTINEL_PASSWORD.encode(), SENTINEL_TOTP.encode()]
+    assert await asyncio.to_thread(_grep, tmp_path, needles) == []
