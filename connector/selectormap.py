@@ -12,7 +12,8 @@ A map file looks like::
 
 Each logical name maps to an ordered list of strategies; the first that resolves on the page wins.
 Strategies: ``role=<role>[name="<accessible name>"]``, ``label=<text>``, ``data-testid=<id>``,
-``css=<selector>``, ``text=<exact text>``.
+``css=<selector>``, ``text=<exact text>``, and inside a table row ``column=<header text>`` (the cell under
+that column header, wherever the column moved).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from playwright.async_api import Frame, Locator, Page
 from connector.errors import ConfigError, SelectorMissing
 from connector.resources import data_dir
 
-STRATEGIES = ("role", "label", "data-testid", "css", "text")
+STRATEGIES = ("role", "label", "data-testid", "css", "text", "column")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 ROLE_RE = re.compile(r'^(?P<role>[a-z]+)(\[name=(?P<q>["\'])(?P<name>.+)(?P=q)\])?$')
 POLL_S = 0.1
@@ -55,6 +56,8 @@ class Strategy:
             raise ConfigError(f"{where}: {raw!r} is not one of {', '.join(k + '=...' for k in STRATEGIES)}")
         if kind == "role" and not ROLE_RE.match(value):
             raise ConfigError(f'{where}: {raw!r} must look like role=button[name="Sign in"]')
+        if kind == "column" and '"' in value:
+            raise ConfigError(f"{where}: {raw!r}: a column header cannot contain double quotes")
         return cls(kind, value)
 
     def locate(self, root: Root) -> Locator:
@@ -71,6 +74,11 @@ class Strategy:
             return root.get_by_test_id(self.value)
         if self.kind == "text":
             return root.get_by_text(self.value, exact=True)
+        if self.kind == "column":  # the cell of a table row under the header with this visible text
+            header = f'ancestor::table[1]/thead/tr/th[normalize-space(.)="{self.value}"]'
+            return root.locator(
+                f"xpath=./*[{header} and position() = count({header}/preceding-sibling::*) + 1]"
+            )
         return root.locator(f"css={self.value}")
 
     def __str__(self) -> str:

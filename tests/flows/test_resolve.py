@@ -66,6 +66,32 @@ async def test_drift_report_states(context: BrowserContext) -> None:
     assert [c.state for c in await smap.check_page(page, planted)] == ["none"]
 
 
+COLUMNS_MAP = {
+    "portal": "t",
+    "selectors": {
+        "p.row": {"many": True, "any": ["css=tbody tr"]},
+        "p.amount": ["column=Amount"],
+        "p.gone": ["column=Payer"],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("head", "cells"),
+    [
+        ("<th>No</th><th>Amount</th>", "<th>7</th><td>$5</td>"),
+        ("<th>Amount</th><th>No</th>", "<td>$5</td><th>7</th>"),
+    ],
+)
+async def test_column_strategy_follows_moved_columns(context: BrowserContext, head: str, cells: str) -> None:
+    smap = parse_map(COLUMNS_MAP)
+    page = await context.new_page()
+    await page.set_content(f"<table><thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>")
+    row = (await smap.find(page, "p.row")).first
+    assert await (await smap.find(row, "p.amount")).inner_text() == "$5"
+    assert await smap.probe(row, "p.gone") == (None, None, 0)
+
+
 @pytest.mark.parametrize(
     "bad",
     [

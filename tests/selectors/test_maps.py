@@ -65,9 +65,11 @@ def test_offline_check_command_exits_1_on_drift(tmp_path: Path) -> None:
     assert "payments.row_835" in result.output and "1 selector(s) missing" in result.output
 
 
-async def test_v1_map_on_v2_pages_falls_back_to_labels() -> None:
+async def test_v1_map_reads_v2_pages_by_visible_labels() -> None:
     async with BrowserSession() as browser:
         reports = await check_offline(load_map("sandbox-v1"), data_dir("recordings") / "sandbox-v2", browser)
     by_name = {c.name: c for r in reports for c in r.checks}
+    assert [c for r in reports for c in r.misses] == []  # renamed testids, moved columns: labels still hold
     assert by_name["login.username"].strategy == "label=Username"
     assert by_name["payments.search"].strategy == 'role=button[name="Search"]'
+    assert by_name["payments.row_payer"].strategy == "column=Payer"
