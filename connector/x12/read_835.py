@@ -7,13 +7,24 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from connector.x12.balance import balance_findings
+from connector.x12.elements_835 import (
+    DATE_ENTRIES,
+    PAD,
+    PROCEDURES,
+    Bad,
+    adjustments,
+    bad_number,
+    date_entry,
+    money,
+    opt,
+    plb,
+    procedure,
+)
 from connector.x12.model_835 import (
     Adjustment,
     BalanceFinding,
     ClaimPayment,
     Party,
-    ProcedureCode,
-    ProviderAdjustment,
     Remark,
     Remittance,
     ServiceLine,
@@ -22,15 +33,12 @@ from connector.x12.model_common import (
     Address,
     AmountEntry,
     Contact,
-    DateEntry,
     Name,
     QuantityEntry,
     Reference,
 )
 from connector.x12.tokenizer import Transaction, X12Data, iter_transactions
 from connector.x12.values import cached_date
-
-_PAD = [""] * 25
 
 
 def read_835(data: X12Data, source: str | None = None) -> Iterator[Remittance]:
@@ -53,86 +61,6 @@ def read_835(data: X12Data, source: str | None = None) -> Iterator[Remittance]:
         yield remit
 
 
-class _Bad(Exception):
-    """Internal: a required element is missing or not a number (index of the element)."""
-
-    def __init__(self, element: int, message: str) -> None:
-        super().__init__(message)
-        self.element = element
-        self.message = message
-
-
-def _money(seg: list[str], index: int) -> Decimal:
-    try:
-        return Decimal(seg[index])
-    except (InvalidOperation, IndexError):
-        value = seg[index] if index < len(seg) else ""
-        raise _Bad(index, f"amount expected, found {value!r}") from None
-
-
-def _opt(text: str) -> Decimal | None:
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
-_PROCEDURES: dict[str, ProcedureCode] = {}
-_DATE_ENTRIES: dict[tuple[str, str], DateEntry] = {}
-
-
-def _procedure(text: str, comp: str) -> ProcedureCode:
-    """SVC01/SVC06 composite to a (shared, frozen) ProcedureCode; procedure codes repeat a lot."""
-    try:
-        return _PROCEDURES[text]
-    except KeyError:
-        pass
-    parts = text.split(comp)
-    n = len(parts)
-    if n == 2:
-        code = ProcedureCode(parts[0], parts[1])
-    else:
-        if n < 7:
-            parts += _PAD[: 7 - n]
-        code = ProcedureCode(parts[0], parts[1], tuple(m for m in parts[2:6] if m), parts[6])
-    if len(_PROCEDURES) > 4096:
-        _PROCEDURES.clear()
-    _PROCEDURES[text] = code
-    return code
-
-
-def _date_entry(qualifier: str, text: str) -> DateEntry:
-    key = (qualifier, text)
-    try:
-        return _DATE_ENTRIES[key]
-    except KeyError:
-        if len(_DATE_ENTRIES) > 4096:
-            _DATE_ENTRIES.clear()
-        entry = _DATE_ENTRIES[key] = DateEntry(qualifier, cached_date(text))
-        return entry
-
-
-def _adjustments(seg: list[str], target: list[Adjustment]) -> None:
-    n = len(seg)
-    if n < 4 or not seg[1]:
-        raise _Bad(1, "CAS needs a group code, a reason code and an amount")
-    group = seg[1]
-    if n == 4 and seg[2]:
-        target.append(Adjustment(group, seg[2], Decimal(seg[3])))
-        return
-    for k in range(2, min(n, 20), 3):
-        reason = seg[k]
-        if not reason:
-            if k + 1 < n and seg[k + 1]:
-                raise _Bad(k, "CAS amount without a reason code")
-            continue
-        amount = _money(seg, k + 1)
-        quantity = _opt(seg[k + 2]) if k + 2 < n else None
-        target.append(Adjustment(group, reason, amount, quantity))
-
-
 def parse_835(txn: Transaction) -> Remittance:
     """Build a Remittance from one 835 transaction; malformed content raises X12ParseError."""
     enabled = gc.isenabled()
@@ -142,24 +70,6 @@ def parse_835(txn: Transaction) -> Remittance:
     finally:
         if enabled:
             gc.enable()
-
-
-_NUMERIC = {
-    "CLP": (3, 4, 5, 12, 13),
-    "SVC": (2, 3, 5, 7),
-    "CAS": (3, 6, 9, 12, 15, 18),
-    "AMT": (2,),
-    "QTY": (2,),
-}
-
-
-def _bad_number(seg: list[str]) -> _Bad:
-    """Find the element that is not a number (slow path, only after an InvalidOperation)."""
-    positions = _NUMERIC.get(seg[0], range(1, len(seg)))
-    for k in positions:
-        if k < len(seg) and seg[k] and _opt(seg[k]) is None:
-            return _Bad(k, f"number expected, found {seg[k]!r}")
-    return _Bad(0, "number expected")
 
 
 def _parse(txn: Transaction) -> Remittance:
@@ -175,8 +85,8 @@ def _parse(txn: Transaction) -> Remittance:
     last = len(segs) - 1
     index = 0
     new = object.__new__
-    procedures = _PROCEDURES
-    date_entries = _DATE_ENTRIES
+    procedures = PROCEDURES.setdefault(comp, {})
+    date_entries = DATE_ENTRIES
     try:
         for index in range(1, last):
             seg = segs[index]
@@ -187,35 +97,35 @@ def _parse(txn: Transaction) -> Remittance:
                 elif claim is not None:
                     target = claim.adjustments
                 else:
-                    raise _Bad(0, "CAS outside a claim")
+                    raise Bad(0, "CAS outside a claim")
                 if len(seg) == 4 and seg[1] and seg[2]:  # the usual single triple, built inline
                     adj = new(Adjustment)
                     adj.group, adj.reason, adj.amount, adj.quantity = seg[1], seg[2], Decimal(seg[3]), None
                     target.append(adj)
                 else:
-                    _adjustments(seg, target)
+                    adjustments(seg, target)
             elif sid == "SVC":
                 if claim is None:
-                    raise _Bad(0, "SVC outside a claim")
+                    raise Bad(0, "SVC outside a claim")
                 n = len(seg)
                 if n < 4 or not seg[1]:
-                    raise _Bad(1, "SVC needs a procedure, a charge and a payment")
+                    raise Bad(1, "SVC needs a procedure, a charge and a payment")
                 # built field by field: several times cheaper than the dataclass __init__ on this hot path
                 line = new(ServiceLine)
-                line.procedure = procedures.get(seg[1]) or _procedure(seg[1], comp)
+                line.procedure = procedures.get(seg[1]) or procedure(seg[1], comp)
                 line.charge = Decimal(seg[2])
                 line.paid = Decimal(seg[3])
                 line.revenue_code = seg[4] if n > 4 else ""
-                line.units = _opt(seg[5]) if n > 5 and seg[5] else None
-                line.original_procedure = _procedure(seg[6], comp) if n > 6 and seg[6] else None
-                line.original_units = _opt(seg[7]) if n > 7 and seg[7] else None
+                line.units = opt(seg[5]) if n > 5 and seg[5] else None
+                line.original_procedure = procedure(seg[6], comp) if n > 6 and seg[6] else None
+                line.original_units = opt(seg[7]) if n > 7 and seg[7] else None
                 line.dates, line.adjustments, line.references = [], [], []
                 line.amounts, line.quantities, line.remarks = [], [], []
                 claim.service_lines.append(line)
             elif sid == "DTM":
                 entry = date_entries.get((seg[1], seg[2])) if len(seg) > 2 else None
                 if entry is None:
-                    entry = _date_entry(seg[1], seg[2] if len(seg) > 2 else "")
+                    entry = date_entry(seg[1], seg[2] if len(seg) > 2 else "")
                 if line is not None:
                     line.dates.append(entry)
                 elif claim is not None:
@@ -223,7 +133,7 @@ def _parse(txn: Transaction) -> Remittance:
                 elif seg[1] == "405":
                     remit.production_date = entry.date
             elif sid == "REF":
-                e = seg if len(seg) > 2 else seg + _PAD
+                e = seg if len(seg) > 2 else seg + PAD
                 ref = new(Reference)
                 ref.qualifier, ref.value = e[1], e[2]
                 if line is not None:
@@ -237,9 +147,9 @@ def _parse(txn: Transaction) -> Remittance:
                 elif e[1] == "F2":
                     remit.version_reference = e[2]
             elif sid == "CLP":
-                e = seg + _PAD if len(seg) < 14 else seg
+                e = seg + PAD if len(seg) < 14 else seg
                 if not e[1] or not e[3] or not e[4]:
-                    raise _Bad(
+                    raise Bad(
                         1 if not e[1] else 3 if not e[3] else 4,
                         "CLP needs a claim id, a charge and a payment",
                     )
@@ -250,20 +160,20 @@ def _parse(txn: Transaction) -> Remittance:
                 claim.charge, claim.paid, claim.patient_responsibility = (
                     Decimal(e[3]),
                     Decimal(e[4]),
-                    _opt(e[5]),
+                    opt(e[5]),
                 )
                 claim.filing_indicator, claim.payer_claim_number = e[6], e[7]
                 claim.facility_type, claim.frequency_code = e[8], e[9]
                 claim.drg_code = e[11]
-                claim.drg_weight = _opt(e[12]) if e[12] else None
-                claim.discharge_fraction = _opt(e[13]) if e[13] else None
+                claim.drg_weight = opt(e[12]) if e[12] else None
+                claim.discharge_fraction = opt(e[13]) if e[13] else None
                 claim.header_number = header_number
                 claim.adjustments, claim.names, claim.dates, claim.contacts = [], [], [], []
                 claim.amounts, claim.quantities, claim.references, claim.service_lines = [], [], [], []
                 claim.inpatient = claim.outpatient = ()
                 claims.append(claim)
             elif sid == "NM1":
-                e = seg + _PAD if len(seg) < 10 else seg
+                e = seg + PAD if len(seg) < 10 else seg
                 name = new(Name)
                 name.entity, name.entity_type, name.last_or_org, name.first = e[1], e[2], e[3], e[4]
                 name.middle, name.suffix, name.id_qualifier, name.id = e[5], e[7], e[8], e[9]
@@ -304,9 +214,9 @@ def _parse(txn: Transaction) -> Remittance:
                 claim = None
                 line = None
                 party = None
-                _plb(seg, comp, remit.provider_adjustments)
+                plb(seg, comp, remit.provider_adjustments)
             elif sid == "N1":
-                e = seg + _PAD if len(seg) < 5 else seg
+                e = seg + PAD if len(seg) < 5 else seg
                 party = Party(e[1], e[2], e[3], e[4])
                 if e[1] == "PR":
                     remit.payer = party
@@ -314,17 +224,17 @@ def _parse(txn: Transaction) -> Remittance:
                     remit.payee = party
             elif sid == "N3":
                 if party is not None:
-                    e = seg + _PAD if len(seg) < 3 else seg
+                    e = seg + PAD if len(seg) < 3 else seg
                     party.address = party.address or Address()
                     party.address.line1, party.address.line2 = e[1], e[2]
             elif sid == "N4":
                 if party is not None:
-                    e = seg + _PAD if len(seg) < 5 else seg
+                    e = seg + PAD if len(seg) < 5 else seg
                     party.address = party.address or Address()
                     address = party.address
                     address.city, address.state, address.postal_code, address.country = e[1], e[2], e[3], e[4]
             elif sid == "PER":
-                e = seg + _PAD if len(seg) < 9 else seg
+                e = seg + PAD if len(seg) < 9 else seg
                 numbers = tuple((e[k], e[k + 1]) for k in (3, 5, 7) if e[k] or e[k + 1])
                 contact = Contact(e[1], e[2], numbers)
                 if claim is not None:
@@ -332,10 +242,10 @@ def _parse(txn: Transaction) -> Remittance:
                 elif party is not None:
                     party.contacts.append(contact)
             elif sid == "BPR":
-                e = seg + _PAD if len(seg) < 17 else seg
+                e = seg + PAD if len(seg) < 17 else seg
                 seen_bpr = True
                 remit.handling_code = e[1]
-                remit.payment_amount = _money(e, 2)
+                remit.payment_amount = money(e, 2)
                 remit.credit_debit = e[3]
                 remit.payment_method = e[4]
                 remit.payment_format = e[5]
@@ -345,15 +255,15 @@ def _parse(txn: Transaction) -> Remittance:
                 remit.payment_date = cached_date(e[16])
             elif sid == "TRN":
                 if claim is None:
-                    e = seg + _PAD if len(seg) < 5 else seg
+                    e = seg + PAD if len(seg) < 5 else seg
                     remit.trace_type, remit.trace_number = e[1], e[2]
                     remit.originating_company_id, remit.originating_company_supplemental = e[3], e[4]
             elif sid in ("ST", "SE", "ISA", "IEA", "GS", "GE"):
-                raise _Bad(0, f"unexpected {sid} inside the transaction")
-    except _Bad as bad:
+                raise Bad(0, f"unexpected {sid} inside the transaction")
+    except Bad as bad:
         raise txn.error(bad.message, index, bad.element if bad.element else None) from None
     except InvalidOperation:
-        number = _bad_number(segs[index])
+        number = bad_number(segs[index])
         raise txn.error(number.message, index, number.element if number.element else None) from None
     except (IndexError, KeyError, ValueError, AttributeError) as exc:  # safety net: never leak these
         raise txn.error(f"malformed segment ({type(exc).__name__})", index) from None
@@ -364,14 +274,3 @@ def _parse(txn: Transaction) -> Remittance:
         )
         remit.findings.insert(0, missing)
     return remit
-
-
-def _plb(seg: list[str], comp: str, target: list[ProviderAdjustment]) -> None:
-    e = seg + _PAD if len(seg) < 3 else seg
-    provider, fiscal = e[1], cached_date(e[2])
-    n = len(seg)
-    for k in range(3, n, 2):
-        if not seg[k]:
-            continue
-        reason, _, reference = seg[k].partition(comp)
-        target.append(ProviderAdjustment(provider, fiscal, reason, reference, _money(seg, k + 1)))
