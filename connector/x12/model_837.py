@@ -158,6 +158,8 @@ class Claim837:
     """SBR09: CI commercial, MB Medicare B, MC Medicaid, BL BCBS, ..."""
     payer_responsibility: str = "P"
     """SBR01: P primary, S secondary, T tertiary."""
+    icd9: bool = False
+    """ICD-9-CM diagnoses (HI BK/BF, service dates before 2015-10-01); else ICD-10-CM (ABK/ABF)."""
 
     @property
     def type_of_bill(self) -> str:

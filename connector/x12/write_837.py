@@ -158,7 +158,8 @@ def _clm_professional(body: SegmentList, claim: Claim837) -> None:
     )
     _claim_refs(body, claim)
     codes = _diagnoses(claim, 12)
-    body.add("HI", *[("ABK" if i == 0 else "ABF", code) for i, code in enumerate(codes)])
+    principal, other = ("BK", "BF") if claim.icd9 else ("ABK", "ABF")
+    body.add("HI", *[(principal if i == 0 else other, code) for i, code in enumerate(codes)])
     if claim.referring is not None:
         _provider(body, "DN", claim.referring)
     if claim.rendering is not None:
@@ -191,9 +192,12 @@ def _clm_institutional(body: SegmentList, claim: Claim837) -> None:
     body.add("CL1", claim.admission_type, claim.admission_source, claim.patient_status)
     _claim_refs(body, claim)
     codes = _diagnoses(claim, 25)
-    body.add("HI", ("ABK", codes[0]))
+    principal, other = ("BK", "BF") if claim.icd9 else ("ABK", "ABF")
+    body.add("HI", (principal, codes[0]))
     if len(codes) > 1:
-        body.add("HI", *[("ABF", code) for code in codes[1:]])
+        body.add("HI", *[(other, code) for code in codes[1:12]])
+    if len(codes) > 12:
+        body.add("HI", *[(other, code) for code in codes[12:]])
     if claim.attending is not None:
         _provider(body, "71", claim.attending, "AT")
     if claim.rendering is not None:

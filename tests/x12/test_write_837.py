@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -104,3 +105,16 @@ def test_validate_warns_about_totals_and_missing_line_control_numbers() -> None:
     stripped = data.replace(b"REF*6R*C1L2~\n", b"").replace(b"SE*30*", b"SE*29*")
     warnings = validate_837(stripped)
     assert "claim PCN000001: 1 line(s) without a REF*6R line control number" in warnings
+
+
+def test_icd9_claims_use_bk_bf_and_pass_pyx12() -> None:
+    from .pyx12_check import pyx12_errors
+
+    batch = claim_batch("professional", 1)
+    old = professional_claim(1)
+    for line in old.lines:
+        line.service_date = dt.date(2014, 6, 2)
+    batch.claims[0] = dataclasses.replace(old, icd9=True, diagnosis_codes=("4019", "25000", "V700", "7865"))
+    data = write_837(batch, control=CONTROL)
+    assert ["HI", "BK:4019", "BF:25000", "BF:V700", "BF:7865"] in _segments(data)
+    assert pyx12_errors(data) == []
