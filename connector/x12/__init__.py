@@ -20,6 +20,18 @@ Writing (control numbers always come from the caller)::
 
 ``write_835``, ``write_999`` and ``write_277ca`` take one model or a list of them (one ST..SE each,
 ST02 counting up from ``control.transaction``). Whatever the writers produce, the readers read back.
+Values containing a delimiter, and claims an 837 cannot express, raise ``InputError`` (no PHI in it).
+
+Notes for callers:
+
+- ``ProcedureCode`` and ``DateEntry`` are frozen and shared between lines (the reader caches them).
+- 835: claims are written under ``LX`` by ``header_number`` ("1" when empty); a 5010-valid 835 needs a
+  payer ``Contact("BL", ...)`` (PER*BL), payer address, ``CLP06``/``CLP07`` and an ``NM1*QC`` per claim.
+- 277CA: X214 requires receiver- and provider-level STCs; the writer derives them (A1 when any claim
+  was accepted, else A3) when ``summary_statuses`` is empty. ``ClaimStatus.service_to`` reads back equal
+  to ``service_from`` for a single date.
+- ``validate_837`` returns warnings and raises ``X12ParseError`` for structural faults; code tables live
+  in ``connector.x12.codes``; ``connector.x12.inspect.inspect_bytes`` is the ``connector x12 inspect`` JSON.
 """
 
 from __future__ import annotations
