@@ -91,6 +91,14 @@ def interchange(
         raise InputError(
             "interchange control number must be 0..999999999 and group control number 1..999999999"
         )
+    for label, value, width in (
+        ("sender id", control.sender_id, 15),
+        ("receiver id", control.receiver_id, 15),
+        ("sender qualifier", control.sender_qualifier, 2),
+        ("receiver qualifier", control.receiver_qualifier, 2),
+    ):
+        if not value or len(value) > width:
+            raise InputError(f"ISA {label} must be 1 to {width} characters")
     created = control.created
     isa = d.element.join(
         [

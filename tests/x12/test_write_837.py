@@ -118,3 +118,14 @@ def test_icd9_claims_use_bk_bf_and_pass_pyx12() -> None:
     data = write_837(batch, control=CONTROL)
     assert ["HI", "BK:4019", "BF:25000", "BF:V700", "BF:7865"] in _segments(data)
     assert pyx12_errors(data) == []
+
+
+def test_envelope_ids_that_do_not_fit_the_isa_are_refused() -> None:
+    with pytest.raises(InputError):
+        write_837(
+            claim_batch("professional", 1), control=ControlNumbers(interchange=1, group=1, sender_id="X" * 16)
+        )
+    with pytest.raises(InputError):
+        write_837(
+            claim_batch("professional", 1), control=ControlNumbers(interchange=1, group=1, receiver_id="")
+        )
