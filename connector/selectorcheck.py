@@ -31,7 +31,7 @@ SANITIZE_JS = r"""
     if (e.type !== 'submit' && e.type !== 'button' && e.type !== 'checkbox') e.setAttribute('value', '');
     if (e.tagName === 'TEXTAREA') e.textContent = '';
   });
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(root.querySelector('body') || root, NodeFilter.SHOW_TEXT);
   const texts = [];
   while (walker.nextNode()) texts.push(walker.currentNode);
   for (const node of texts) {
