@@ -10,29 +10,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector import store
-from connector.browser import BrowserSession, TotpSource, fresh_storage_state, save_storage_state
+from connector.browser import BrowserSession, fresh_storage_state
 from connector.browser.session import start_trace, stop_trace
 from connector.errors import ConfigError, ConnectorError, PortalMaintenance, PortalUnavailable, SessionExpired
-from connector.fileio import atomic_write_bytes, ensure_private_dir
+from connector.fileio import ensure_private_dir
 from connector.runner_persist import JOBS, JobContext
+from connector.runner_signin import Paths, Signer
 from connector.selectormap import load_map
 from connector.settings import ConnectorSettings, PortalAccount
 from connector.store import RunOutcome as Ledger
 from flows.health import check_health
 from flows.portal import PortalPage
 from flows.records import PortalHealth
-from flows.signin import is_signed_in, sign_in
 
 log = logging.getLogger(__name__)
 
@@ -66,55 +64,6 @@ RunOutcome = RunResult
 """The name the scheduler imports (issue 8)."""
 
 
-@dataclass(slots=True)
-class Paths:
-    """Where one account's files live under data/ (all 0700 folders, 0600 files)."""
-
-    root: Path
-    account: str
-
-    @property
-    def downloads(self) -> Path:
-        """Downloaded ERAs, PDFs and acknowledgements."""
-        return self.root / "downloads" / self.account
-
-    @property
-    def storage_state(self) -> Path:
-        """Saved sign-in (cookies): a credential."""
-        return self.root / "state" / f"{self.account}.storage.json"
-
-    @property
-    def totp_state(self) -> Path:
-        """When the last one-time code was used (no secret in it)."""
-        return self.root / "state" / f"{self.account}.totp.json"
-
-    @property
-    def traces(self) -> Path:
-        """Playwright traces kept on failure."""
-        return self.root / "traces"
-
-    @property
-    def screenshots(self) -> Path:
-        """Masked screenshots of unknown pages."""
-        return self.root / "screenshots"
-
-    @property
-    def outbox(self) -> Path:
-        """837 files waiting to be uploaded."""
-        return self.root / "outbox" / self.account
-
-
-def _totp(paths: Paths, account: PortalAccount) -> TotpSource:
-    source = TotpSource(account.totp_secret.get_secret_value())
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        source.mark_used(float(json.loads(paths.totp_state.read_text())["last_used"]))
-    return source
-
-
-def _remember_totp(paths: Paths) -> None:
-    atomic_write_bytes(paths.totp_state, json.dumps({"last_used": time.time()}).encode())
-
-
 def gate(health: PortalHealth) -> None:
     """Raise PortalMaintenance / PortalUnavailable when the status page says not to start."""
     if health.state == "maintenance":
@@ -124,33 +73,6 @@ def gate(health: PortalHealth) -> None:
         )
     if health.state == "unreachable":
         raise PortalUnavailable(f"status page unreachable ({health.description})", step="health")
-
-
-class Signer:
-    """Signs in (or reuses a saved sign-in) for one account and page; counts sign-ins."""
-
-    def __init__(self, portal: PortalPage, account: PortalAccount, paths: Paths) -> None:
-        self.portal = portal
-        self.account = account
-        self.paths = paths
-        self.sign_ins = 0
-
-    async def ensure(self, *, reuse: bool) -> None:
-        """Reuse the saved session when allowed and valid, else sign in and save the new state."""
-        if reuse:
-            try:
-                await is_signed_in(self.portal)
-                return
-            except SessionExpired:
-                log.info("saved sign-in no longer valid")
-        totp = _totp(self.paths, self.account)
-        try:
-            await sign_in(self.portal, self.account.username, self.account.password, totp)
-        finally:
-            if totp.last_used_step is not None:
-                _remember_totp(self.paths)
-        self.sign_ins += 1
-        await save_storage_state(self.portal.context, self.paths.storage_state)
 
 
 async def _heartbeat(factory: sessionmaker[Session], run_id: int) -> None:

@@ -33,6 +33,9 @@ def run(
     claim: list[str] = typer.Option([], "--claim", help="statuses: a claim number (repeatable)."),
     file: list[Path] = typer.Option([], "--file", help="upload: an 837 file (repeatable); default: outbox."),
     method: str = typer.Option("auto", "--method", help="ERAs: auto, request or click."),
+    clear_login_block: bool = typer.Option(
+        False, "--clear-login-block", help="The password was fixed: allow sign-in again after a refusal."
+    ),
 ) -> None:
     """Run one job for one account now and print its outcome (exit 1 failed, 3 skipped for maintenance)."""
     from connector.logging import register_secrets
@@ -47,6 +50,17 @@ def run(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     register_secrets(settings.secret_values())
+    if clear_login_block:
+        from connector.runner_signin import Paths
+        from connector.runner_signin import clear_login_block as unblock
+
+        try:
+            name, _ = settings.account(account)
+        except ConfigError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        if unblock(Paths(settings.data_dir, name)):
+            typer.echo(f"sign-in allowed again for {name}")
     options: dict[str, object] = {"method": method}
     if (start := _date(since, "--since")) is not None:
         options["since"] = start

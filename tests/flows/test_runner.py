@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from connector import store
 from connector.runner import Paths, RunResult, run_job
+from connector.runner_signin import clear_login_block
 from connector.settings import ConnectorSettings, PortalAccount
 from tests.sandbox.helpers import batch_837
 
@@ -172,7 +173,10 @@ async def test_maintenance_skips_and_rejected_password_fails_once(sbx: Any, tmp_
     wrong = _settings(sbx, tmp_path, password="not-the-password")
     failed = await run_job("eras", "clinic", wrong)
     assert failed.outcome == "FAILED" and failed.error_class == "LoginRejected"
+    blocked = await run_job("eras", "clinic", wrong)  # e.g. the scheduler's next run: never tries again
+    assert blocked.error_class == "LoginRejected" and "blocked" in (blocked.error_message or "")
     assert sbx.state.failed_passwords == 1
+    assert clear_login_block(Paths(wrong.data_dir, "clinic"))
 
 
 def _grep(root: Path, needles: list[bytes]) -> list[str]:
@@ -242,7 +246,7 @@ async def test_trace_kept_after_a_second_sign_in_holds_no_password(
     sentinel_account: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sbx = sentinel_account
-    import connector.runner
+    import connector.runner_signin
     from connector.browser import TotpSource
     from connector.sandbox import auth
 
@@ -253,7 +257,7 @@ async def test_trace_kept_after_a_second_sign_in_holds_no_password(
         return real_check(state, code, now)
 
     monkeypatch.setattr(auth, "check_code", forgetful)
-    monkeypatch.setattr(connector.runner, "_totp", lambda paths, acct: TotpSource(SENTINEL_TOTP))
+    monkeypatch.setattr(connector.runner_signin, "_totp", lambda paths, acct: TotpSource(SENTINEL_TOTP))
     sbx.set_fault("session_expiry_after", 3)  # expires in the first session and again in the second
     settings = _settings(sbx, tmp_path, password=SENTINEL_PASSWORD)
     claims = [c.claim_id for c in sbx.data.claims[:3]]

@@ -1,0 +1,119 @@
+"""The runner's sign-in: per-account folders, saved sign-in reuse, TOTP bookkeeping, the login block."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from connector.browser import TotpSource, save_storage_state
+from connector.errors import LoginRejected, SessionExpired
+from connector.fileio import atomic_write_bytes
+from connector.settings import PortalAccount
+from flows.portal import PortalPage
+from flows.signin import is_signed_in, sign_in
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Paths:
+    """Where one account's files live under data/ (all 0700 folders, 0600 files)."""
+
+    root: Path
+    account: str
+
+    @property
+    def downloads(self) -> Path:
+        """Downloaded ERAs, PDFs and acknowledgements."""
+        return self.root / "downloads" / self.account
+
+    @property
+    def storage_state(self) -> Path:
+        """Saved sign-in (cookies): a credential."""
+        return self.root / "state" / f"{self.account}.storage.json"
+
+    @property
+    def totp_state(self) -> Path:
+        """When the last one-time code was used (no secret in it)."""
+        return self.root / "state" / f"{self.account}.totp.json"
+
+    @property
+    def traces(self) -> Path:
+        """Playwright traces kept on failure."""
+        return self.root / "traces"
+
+    @property
+    def screenshots(self) -> Path:
+        """Masked screenshots of unknown pages."""
+        return self.root / "screenshots"
+
+    @property
+    def outbox(self) -> Path:
+        """837 files waiting to be uploaded."""
+        return self.root / "outbox" / self.account
+
+    @property
+    def login_block(self) -> Path:
+        """Present after the portal refused the password: no run signs in until a person removes it."""
+        return self.root / "state" / f"{self.account}.login-rejected.json"
+
+
+def _totp(paths: Paths, account: PortalAccount) -> TotpSource:
+    source = TotpSource(account.totp_secret.get_secret_value())
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        source.mark_used(float(json.loads(paths.totp_state.read_text())["last_used"]))
+    return source
+
+
+def _remember_totp(paths: Paths) -> None:
+    atomic_write_bytes(paths.totp_state, json.dumps({"last_used": time.time()}).encode())
+
+
+def clear_login_block(paths: Paths) -> bool:
+    """Allow sign-in again after a person fixed the password; True when a block was removed."""
+    if paths.login_block.exists():
+        paths.login_block.unlink()
+        return True
+    return False
+
+
+class Signer:
+    """Signs in (or reuses a saved sign-in) for one account and page; counts sign-ins."""
+
+    def __init__(self, portal: PortalPage, account: PortalAccount, paths: Paths) -> None:
+        self.portal = portal
+        self.account = account
+        self.paths = paths
+        self.sign_ins = 0
+
+    async def ensure(self, *, reuse: bool) -> None:
+        """Reuse the saved session when allowed and valid, else sign in and save the new state."""
+        if reuse:
+            try:
+                await is_signed_in(self.portal)
+                return
+            except SessionExpired:
+                log.info("saved sign-in no longer valid")
+        if self.paths.login_block.exists():
+            raise LoginRejected(
+                "sign-in blocked: an earlier run's password was refused (three refusals lock the account); "
+                f"fix the password, then run with --clear-login-block (or delete {self.paths.login_block})",
+                step="sign-in",
+            )
+        totp = _totp(self.paths, self.account)
+        try:
+            await sign_in(self.portal, self.account.username, self.account.password, totp)
+        except LoginRejected:
+            stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            atomic_write_bytes(self.paths.login_block, json.dumps({"refused_at": stamp}).encode())
+            raise
+        finally:
+            if totp.last_used_step is not None:
+                _remember_totp(self.paths)
+        self.sign_ins += 1
+        await save_storage_state(self.portal.context, self.paths.storage_state)
