@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from connector import store
 from connector.browser import BrowserSession, fresh_storage_state
 from connector.browser.session import start_trace, stop_trace
-from connector.errors import ConfigError, ConnectorError, PortalMaintenance, PortalUnavailable, SessionExpired
+from connector.errors import (
+    ConfigError,
+    ConnectorError,
+    PortalMaintenance,
+    PortalUnavailable,
+    SessionExpired,
+    StorageError,
+)
 from connector.fileio import ensure_private_dir
 from connector.runner_persist import JOBS, JobContext
 from connector.runner_signin import Paths, Signer
@@ -111,12 +118,22 @@ async def run_job(
     *,
     options: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Run ``job`` (health, eras, statuses, upload, acks) for one account and record it in the ledger."""
+    """Run ``job`` (health, eras, statuses, upload, acks) for one account and record it in the ledger.
+
+    Never raises for portal, browser or storage trouble: a database that cannot be opened gives a FAILED
+    result without a ledger row (``run_id`` None). Raises ConfigError only for an unknown job or account.
+    """
     if job != "health" and job not in JOBS:
         raise ConfigError(f"unknown job {job!r}; known: health, {', '.join(JOBS)}")
     name, acct = settings.account(account)
-    store.ensure_schema(settings.database_url)
-    engine = store.make_engine(settings.database_url)
+    try:
+        store.ensure_schema(settings.database_url)
+        engine = store.make_engine(settings.database_url)
+    except (ConnectorError, OSError) as exc:
+        problem = exc if isinstance(exc, ConnectorError) else StorageError(f"database: {type(exc).__name__}")
+        failed = RunResult(None, job, name, Ledger.FAILED.value)
+        _classify(failed, problem, Ledger.FAILED)
+        return failed
     factory = store.session_factory(engine)
     result = RunResult(None, job, name, Ledger.RUNNING.value)
     try:

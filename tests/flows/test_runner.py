@@ -266,3 +266,9 @@ async def test_trace_kept_after_a_second_sign_in_holds_no_password(
     assert any(a.endswith(".zip") for a in result.artifacts)
     needles = [SENTINEL_PASSWORD.encode(), SENTINEL_TOTP.encode()]
     assert await asyncio.to_thread(_grep, tmp_path, needles) == []
+
+
+async def test_unusable_database_is_a_failed_result_not_an_exception(sbx: Any, tmp_path: Path) -> None:
+    settings = _settings(sbx, tmp_path).model_copy(update={"database_url": "sqlite:////proc/no-such/c.db"})
+    result = await run_job("health", "clinic", settings)
+    assert result.outcome == "FAILED" and result.error_class == "StorageError" and result.run_id is None
