@@ -104,6 +104,16 @@ def _parse(txn: Transaction) -> Remittance:
                     target.append(adj)
                 else:
                     adjustments(seg, target)
+            elif sid == "DTM":
+                entry = date_entries.get((seg[1], seg[2])) if len(seg) > 2 else None
+                if entry is None:
+                    entry = date_entry(seg[1], seg[2] if len(seg) > 2 else "")
+                if line is not None:
+                    line.dates.append(entry)
+                elif claim is not None:
+                    claim.dates.append(entry)
+                elif seg[1] == "405":
+                    remit.production_date = entry.date
             elif sid == "SVC":
                 if claim is None:
                     raise Bad(0, "SVC outside a claim")
@@ -122,16 +132,6 @@ def _parse(txn: Transaction) -> Remittance:
                 line.dates, line.adjustments, line.references = [], [], []
                 line.amounts, line.quantities, line.remarks = [], [], []
                 claim.service_lines.append(line)
-            elif sid == "DTM":
-                entry = date_entries.get((seg[1], seg[2])) if len(seg) > 2 else None
-                if entry is None:
-                    entry = date_entry(seg[1], seg[2] if len(seg) > 2 else "")
-                if line is not None:
-                    line.dates.append(entry)
-                elif claim is not None:
-                    claim.dates.append(entry)
-                elif seg[1] == "405":
-                    remit.production_date = entry.date
             elif sid == "REF":
                 e = seg if len(seg) > 2 else seg + PAD
                 ref = new(Reference)
@@ -146,6 +146,20 @@ def _parse(txn: Transaction) -> Remittance:
                     remit.receiver_id = e[2]
                 elif e[1] == "F2":
                     remit.version_reference = e[2]
+            elif sid == "AMT":
+                amount = new(AmountEntry)
+                amount.qualifier, amount.amount = seg[1], Decimal(seg[2])
+                if line is not None:
+                    line.amounts.append(amount)
+                elif claim is not None:
+                    claim.amounts.append(amount)
+            elif sid == "NM1":
+                e = seg + PAD if len(seg) < 10 else seg
+                name = new(Name)
+                name.entity, name.entity_type, name.last_or_org, name.first = e[1], e[2], e[3], e[4]
+                name.middle, name.suffix, name.id_qualifier, name.id = e[5], e[7], e[8], e[9]
+                if claim is not None and line is None:
+                    claim.names.append(name)
             elif sid == "CLP":
                 e = seg + PAD if len(seg) < 14 else seg
                 if not e[1] or not e[3] or not e[4]:
@@ -172,29 +186,15 @@ def _parse(txn: Transaction) -> Remittance:
                 claim.amounts, claim.quantities, claim.references, claim.service_lines = [], [], [], []
                 claim.inpatient = claim.outpatient = ()
                 claims.append(claim)
-            elif sid == "NM1":
-                e = seg + PAD if len(seg) < 10 else seg
-                name = new(Name)
-                name.entity, name.entity_type, name.last_or_org, name.first = e[1], e[2], e[3], e[4]
-                name.middle, name.suffix, name.id_qualifier, name.id = e[5], e[7], e[8], e[9]
-                if claim is not None and line is None:
-                    claim.names.append(name)
-            elif sid == "AMT":
-                amount = new(AmountEntry)
-                amount.qualifier, amount.amount = seg[1], Decimal(seg[2])
+            elif sid == "LQ":
                 if line is not None:
-                    line.amounts.append(amount)
-                elif claim is not None:
-                    claim.amounts.append(amount)
+                    line.remarks.append(Remark(seg[1], seg[2] if len(seg) > 2 else ""))
             elif sid == "QTY":
                 quantity = QuantityEntry(seg[1], Decimal(seg[2]))
                 if line is not None:
                     line.quantities.append(quantity)
                 elif claim is not None:
                     claim.quantities.append(quantity)
-            elif sid == "LQ":
-                if line is not None:
-                    line.remarks.append(Remark(seg[1], seg[2] if len(seg) > 2 else ""))
             elif sid == "MIA":
                 if claim is not None:
                     claim.inpatient = tuple(seg[1:])
