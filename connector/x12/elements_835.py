@@ -22,7 +22,7 @@ class Bad(Exception):
 
 def money(seg: list[str], index: int) -> Decimal:
     try:
-        return Decimal(seg[index])
+        return decimal(seg[index])
     except (InvalidOperation, IndexError):
         value = seg[index] if index < len(seg) else ""
         raise Bad(index, f"amount expected, found {value!r}") from None
@@ -32,9 +32,10 @@ def opt(text: str) -> Decimal | None:
     if not text:
         return None
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         return None
+    return value if value.is_finite() else None
 
 
 PROCEDURES: dict[str, dict[str, ProcedureCode]] = {}
@@ -80,7 +81,7 @@ def adjustments(seg: list[str], target: list[Adjustment]) -> None:
         raise Bad(1, "CAS needs a group code, a reason code and an amount")
     group = seg[1]
     if n == 4 and seg[2]:
-        target.append(Adjustment(group, seg[2], Decimal(seg[3])))
+        target.append(Adjustment(group, seg[2], decimal(seg[3])))
         return
     for k in range(2, min(n, 20), 3):
         reason = seg[k]
@@ -120,3 +121,18 @@ def plb(seg: list[str], comp: str, target: list[ProviderAdjustment]) -> None:
             continue
         reason, _, reference = seg[k].partition(comp)
         target.append(ProviderAdjustment(provider, fiscal, reason, reference, money(seg, k + 1)))
+
+
+DECIMALS: dict[str, Decimal] = {}
+"""Amount text -> Decimal (immutable, so shared): ERAs repeat the same amounts (copays, zero, fees) a lot."""
+
+
+def decimal(text: str) -> Decimal:
+    """Decimal(text), remembered in DECIMALS (bounded); InvalidOperation for anything not a number."""
+    value = Decimal(text)
+    if not value.is_finite():  # "NaN", "Infinity" parse as Decimals but are not amounts
+        raise InvalidOperation(text)
+    if len(DECIMALS) > 8192:
+        DECIMALS.clear()
+    DECIMALS[text] = value
+    return value

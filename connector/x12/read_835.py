@@ -9,12 +9,14 @@ from decimal import Decimal, InvalidOperation
 from connector.x12.balance import balance_findings
 from connector.x12.elements_835 import (
     DATE_ENTRIES,
+    DECIMALS,
     PAD,
     PROCEDURES,
     Bad,
     adjustments,
     bad_number,
     date_entry,
+    decimal,
     money,
     opt,
     plb,
@@ -87,6 +89,7 @@ def _parse(txn: Transaction) -> Remittance:
     new = object.__new__
     procedures = PROCEDURES.setdefault(comp, {})
     date_entries = DATE_ENTRIES
+    decimals = DECIMALS
     try:
         for index in range(1, last):
             seg = segs[index]
@@ -100,7 +103,9 @@ def _parse(txn: Transaction) -> Remittance:
                     raise Bad(0, "CAS outside a claim")
                 if len(seg) == 4 and seg[1] and seg[2]:  # the usual single triple, built inline
                     adj = new(Adjustment)
-                    adj.group, adj.reason, adj.amount, adj.quantity = seg[1], seg[2], Decimal(seg[3]), None
+                    t = seg[3]
+                    adj.group, adj.reason, adj.quantity = seg[1], seg[2], None
+                    adj.amount = decimals[t] if t in decimals else decimal(t)
                     target.append(adj)
                 else:
                     adjustments(seg, target)
@@ -123,8 +128,10 @@ def _parse(txn: Transaction) -> Remittance:
                 # built field by field: several times cheaper than the dataclass __init__ on this hot path
                 line = new(ServiceLine)
                 line.procedure = procedures.get(seg[1]) or procedure(seg[1], comp)
-                line.charge = Decimal(seg[2])
-                line.paid = Decimal(seg[3])
+                t = seg[2]
+                line.charge = decimals[t] if t in decimals else decimal(t)
+                t = seg[3]
+                line.paid = decimals[t] if t in decimals else decimal(t)
                 line.revenue_code = seg[4] if n > 4 else ""
                 line.units = opt(seg[5]) if n > 5 and seg[5] else None
                 line.original_procedure = procedure(seg[6], comp) if n > 6 and seg[6] else None
@@ -148,7 +155,9 @@ def _parse(txn: Transaction) -> Remittance:
                     remit.version_reference = e[2]
             elif sid == "AMT":
                 amount = new(AmountEntry)
-                amount.qualifier, amount.amount = seg[1], Decimal(seg[2])
+                t = seg[2]
+                amount.qualifier = seg[1]
+                amount.amount = decimals[t] if t in decimals else decimal(t)
                 if line is not None:
                     line.amounts.append(amount)
                 elif claim is not None:
@@ -172,8 +181,8 @@ def _parse(txn: Transaction) -> Remittance:
                 claim = new(ClaimPayment)
                 claim.claim_id, claim.status_code = e[1], e[2]
                 claim.charge, claim.paid, claim.patient_responsibility = (
-                    Decimal(e[3]),
-                    Decimal(e[4]),
+                    decimal(e[3]),
+                    decimal(e[4]),
                     opt(e[5]),
                 )
                 claim.filing_indicator, claim.payer_claim_number = e[6], e[7]
@@ -190,7 +199,7 @@ def _parse(txn: Transaction) -> Remittance:
                 if line is not None:
                     line.remarks.append(Remark(seg[1], seg[2] if len(seg) > 2 else ""))
             elif sid == "QTY":
-                quantity = QuantityEntry(seg[1], Decimal(seg[2]))
+                quantity = QuantityEntry(seg[1], decimal(seg[2]))
                 if line is not None:
                     line.quantities.append(quantity)
                 elif claim is not None:

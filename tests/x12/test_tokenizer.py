@@ -98,6 +98,9 @@ def test_every_truncation_is_an_x12_parse_error() -> None:
         (b"IEA*1*000000005", b"IEA*1*000000004", "IEA", "IEA02"),
         (b"CLP*A1*1*100*80", b"CLP*A1*1*1O0*80", "CLP", "CLP03"),
         (b"CAS*CO*45*20", b"CAS*CO*45*2x0", "CAS", "CAS03"),
+        (b"CAS*CO*45*20", b"CAS*CO*45*Infinity", "CAS", "CAS03"),
+        (b"CLP*A1*1*100*80", b"CLP*A1*1*100*NaN", "CLP", "CLP04"),
+        (b"SVC*HC:99213:25*100*80", b"SVC*HC:99213:25*100*8-0", "SVC", "SVC03"),
     ],
 )
 def test_envelope_and_value_faults_name_segment_and_element(
