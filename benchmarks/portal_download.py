@@ -2,9 +2,9 @@
 
 200 payments (835 + PDF each) from the sandbox portal with 50 ms added to every request. The naive way clicks
 each link and waits for the download (reloading every ten clicks, which headless Chromium requires); the
-flow fetches the links with the page's cookies (``context.request``) four at a time while it pages on.
+flow fetches the links with the page's cookies (``context.request``), six at a time, while it pages on.
 Prints both times, the ratio (target >= 4x) and the peak RSS of this process plus Chromium's.
-Usage: ``python benchmarks/portal_download.py [--payments 200] [--latency 50] [--pool 4]``.
+Usage: ``python benchmarks/portal_download.py [--payments 200] [--latency 50] [--pool 6]``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from connector.browser import BrowserSession, TotpSource, save_storage_state
 from connector.sandbox.server import SandboxServer
 from connector.selectormap import load_map
+from flows.downloads import DEFAULT_POOL
 from flows.eras import download_eras, search_payments
 from flows.portal import PortalPage
 from flows.signin import sign_in
@@ -137,6 +138,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=200)
     parser.add_argument("--latency", type=int, default=50, help="milliseconds added to every request")
-    parser.add_argument("--pool", type=int, default=4)
+    parser.add_argument("--pool", type=int, default=DEFAULT_POOL)
     args = parser.parse_args()
     asyncio.run(main(args.payments, args.latency, args.pool))

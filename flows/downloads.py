@@ -16,7 +16,8 @@ from flows.records import FileKind, SavedFile
 
 EXTENSIONS: dict[FileKind, str] = {"835": "835", "pdf": "pdf", "999": "999", "277ca": "277"}
 STEP = "download"
-DEFAULT_POOL = 4
+DEFAULT_POOL = 6
+"""Requests in flight at once: Chromium's own limit of connections per host."""
 
 
 def generated_name(kind: FileKind, reference: str) -> str:

@@ -24,6 +24,7 @@ from connector.selectormap import Root, SelectorMap
 
 SIGN_IN_PAGES = ("login", "mfa")
 CLICKS_PER_LOAD = 10
+NAVIGATION_STATUS = "() => (performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0"
 
 
 @dataclass(slots=True)
@@ -109,7 +110,13 @@ class PortalPage:
         await self.raise_for_error_page(step)
 
     async def raise_for_error_page(self, step: str) -> None:
-        """A server error or maintenance page shown in place of the expected one."""
+        """A server error or maintenance page shown in place of the expected one (checked only on 4xx/5xx)."""
+        try:
+            status = await self.page.evaluate(NAVIGATION_STATUS)
+        except PlaywrightError:
+            status = 0
+        if isinstance(status, int) and 0 < status < 400:
+            return
         if await self.smap.present(self.page, "common.maintenance"):
             raise PortalMaintenance("the portal shows a maintenance page", step=step)
         if await self.smap.present(self.page, "common.server_error"):
@@ -149,6 +156,29 @@ class PortalPage:
         _, loc, _ = await self.smap.probe(row, name)
         href = await loc.first.get_attribute("href") if loc is not None else None
         return urljoin(self.page.url, href) if href else None
+
+    async def column_of(
+        self, rows: Locator, count: int, name: str, attr: str | None = None
+    ) -> list[str] | None:
+        """One logical name read from every row in one call (text, or an attribute), or None to fall back.
+
+        The first strategy that matches anything wins, as for single rows; it must match exactly one
+        element per row (else None: rows are read one by one). An optional name matching nothing gives "".
+        """
+        for strategy in self.smap.entry(name).strategies:
+            loc = strategy.locate(rows)
+            found = await loc.count()
+            if found == 0:
+                continue
+            if found != count:
+                return None
+            if attr is None:
+                return [text.strip() for text in await loc.all_inner_texts()]
+            values: list[str | None] = await loc.evaluate_all(
+                "(els, a) => els.map((e) => e.getAttribute(a))", attr
+            )
+            return [urljoin(self.page.url, v) if v else "" for v in values]
+        return [""] * count if self.smap.entry(name).optional else None
 
     async def masked_screenshot(self, label: str) -> Path | None:
         """A screenshot with every input masked, under a generated name (0600); None if not configured."""
