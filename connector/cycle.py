@@ -13,11 +13,10 @@ from typing import Any
 from connector import errors
 from connector.notify import Notifier
 from connector.reconcile_job import reconcile_from_store
-from connector.recovery import recover
 from connector.retry import RetryPolicy, wait_seconds
 from connector.runner import RunResult, run_job
 from connector.settings import ConnectorSettings
-from connector.store_incidents import StoreIncidentLog, password_still_refused, remember_refused_password
+from connector.store_incidents import StoreIncidentLog
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +87,6 @@ async def run_with_policy(
 ) -> RunResult:
     """Run one portal job, retrying while the portal is unavailable; alert a person once when needed."""
     chosen = policy or RetryPolicy()
-    password = settings.accounts[account].password.get_secret_value()
-    if job != "health" and password_still_refused(settings.database_url, account, password):
-        log.warning("%s for %s not run: the portal refused this password before", job, account)
-        return RunResult(
-            None, job, account, "FAILED", error_class="LoginRejected",
-            error_message="the portal refused this password earlier; waiting for a new one (no new attempt)",
-        )  # fmt: skip
     attempt = 0
     while True:
         attempt += 1
@@ -117,8 +109,6 @@ async def run_with_policy(
             continue
         if job == "health" and result.outcome != "SKIPPED":
             _maybe_outage_alert(account, settings, notifier, result)
-        if result.error_class == "LoginRejected":
-            remember_refused_password(settings.database_url, account, password)
         if needs_person(result):
             advice = WHAT_TO_DO.get(result.error_class or "", "See `connector status` and the connector log.")
             body = (
@@ -142,7 +132,6 @@ async def run_cycle(
 ) -> CycleOutcome:
     """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> notify."""
     notify = notifier or Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
-    recover(settings.database_url, settings.data_dir)
     outcome = CycleOutcome(account)
     for job in jobs:
         if stopping():

@@ -30,6 +30,7 @@ from connector.errors import (
     StorageError,
 )
 from connector.fileio import ensure_private_dir
+from connector.recovery import recover
 from connector.runner_persist import JOBS, JobContext
 from connector.runner_signin import Paths, Signer
 from connector.selectormap import load_map
@@ -128,6 +129,7 @@ async def run_job(
     name, acct = settings.account(account)
     try:
         store.ensure_schema(settings.database_url)
+        recover(settings.database_url, settings.data_dir)  # runs of dead processes, half-done uploads
         engine = store.make_engine(settings.database_url)
     except (ConnectorError, OSError) as exc:
         problem = exc if isinstance(exc, ConnectorError) else StorageError(f"database: {type(exc).__name__}")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +77,34 @@ def _remember_totp(paths: Paths) -> None:
     atomic_write_bytes(paths.totp_state, json.dumps({"last_used": time.time()}).encode())
 
 
+def _fingerprint(password: str, salt: bytes) -> str:
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 200_000).hex()
+
+
+def block_login(paths: Paths, password: str) -> None:
+    """Remember that the portal refused this password: a salted fingerprint, never the password itself."""
+    salt = os.urandom(16)
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    record = {"refused_at": stamp, "salt": salt.hex(), "fingerprint": _fingerprint(password, salt)}
+    atomic_write_bytes(paths.login_block, json.dumps(record).encode())
+
+
+def login_blocked(paths: Paths, password: str) -> bool:
+    """True while the refused password is still the configured one; a changed password lifts the block."""
+    try:
+        record = json.loads(paths.login_block.read_text())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # unreadable block: stay safe, a person can clear it
+    salt = bytes.fromhex(str(record.get("salt", "")))
+    if hmac.compare_digest(_fingerprint(password, salt), str(record.get("fingerprint", ""))):
+        return True
+    log.info("the password changed since the portal refused it; signing in may be tried again")
+    paths.login_block.unlink(missing_ok=True)
+    return False
+
+
 def clear_login_block(paths: Paths) -> bool:
     """Allow sign-in again after a person fixed the password; True when a block was removed."""
     if paths.login_block.exists():
@@ -99,18 +130,17 @@ class Signer:
                 return
             except SessionExpired:
                 log.info("saved sign-in no longer valid")
-        if self.paths.login_block.exists():
+        if login_blocked(self.paths, self.account.password.get_secret_value()):
             raise LoginRejected(
-                "sign-in blocked: an earlier run's password was refused (three refusals lock the account); "
-                f"fix the password, then run with --clear-login-block (or delete {self.paths.login_block})",
+                "sign-in blocked: the portal refused this password before (three refusals lock the account); "
+                "set the corrected password (or run with --clear-login-block once it is fixed in the portal)",
                 step="sign-in",
             )
         totp = _totp(self.paths, self.account)
         try:
             await sign_in(self.portal, self.account.username, self.account.password, totp)
         except LoginRejected:
-            stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            atomic_write_bytes(self.paths.login_block, json.dumps({"refused_at": stamp}).encode())
+            block_login(self.paths, self.account.password.get_secret_value())
             raise
         finally:
             if totp.last_used_step is not None:

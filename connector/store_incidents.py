@@ -1,11 +1,8 @@
-"""Incidents kept in the audit log: who was told what, a refused password never retried, portal downtime."""
+"""Incidents kept in the audit log (who was told what, so once per incident) and portal downtime."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import os
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +12,6 @@ from connector.store import Account, AuditEvent, Run, RunOutcome
 
 ACTOR = "connector"
 OPENED, RESOLVED = "incident.open", "incident.resolve"
-REFUSED = "password.refused"
 
 
 def _session(url: str) -> Session:
@@ -59,29 +55,6 @@ class StoreIncidentLog:
             store.add_audit_event(session, ACTOR, RESOLVED, f"incident:{key}")
             session.commit()
         return True
-
-
-def _fingerprint(password: str, salt: bytes) -> str:
-    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 200_000).hex()
-
-
-def remember_refused_password(database_url: str, account: str, password: str) -> None:
-    """Keep a salted fingerprint (never the password) of a refused password: it is never tried again."""
-    salt = os.urandom(16)
-    detail = {"salt": salt.hex(), "fingerprint": _fingerprint(password, salt)}
-    with _session(database_url) as session:
-        store.add_audit_event(session, ACTOR, REFUSED, f"account:{account}", detail)
-        session.commit()
-
-
-def password_still_refused(database_url: str, account: str, password: str) -> bool:
-    """True when the portal refused exactly this password before (a person has not changed it yet)."""
-    with _session(database_url) as session:
-        event = _latest(session, (REFUSED,), f"account:{account}")
-    if event is None:
-        return False
-    salt = bytes.fromhex(str(event.detail.get("salt", "")))
-    return hmac.compare_digest(_fingerprint(password, salt), str(event.detail.get("fingerprint", "")))
 
 
 def minutes_since_portal_was_up(database_url: str, account: str) -> float | None:

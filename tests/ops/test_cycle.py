@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
-from connector.cycle import run_cycle
+from connector.cycle import run_cycle, run_with_policy
 from connector.logging import register_secrets
 from connector.notify import Notifier
 from connector.retry import RetryPolicy
@@ -104,12 +104,18 @@ async def test_refused_password_alerts_once_and_is_never_retried(
     second = await run_cycle("prairie", settings, notifier=notifier, policy=FAST)
     assert first.stopped_by == "eras: LoginRejected"
     assert second.stopped_by == "eras: LoginRejected"
-    assert second.results[-1].run_id is None  # not even attempted: the same password was refused before
+    assert "blocked" in (second.results[-1].error_message or "")  # the same password: not tried again
     assert admin_state(sandbox_fresh)["failed_passwords"] == 1
     assert [m["type"] for m in webhook.messages] == ["failure"]
     message = webhook.messages[0]["message"]
     assert "PASSWORD" in message and wrong not in message and wrong.encode() not in b"".join(webhook.raw)
     assert grep_tree(settings.data_dir, [wrong.encode()]) == []
+    # a person sets the corrected password: the block lifts by itself and the work resumes
+    settings.accounts["prairie"].password = SecretStr(sandbox_fresh.password)
+    fixed = await run_with_policy("statuses", "prairie", settings, notifier, FAST, options={"claims": []})
+    assert fixed.ok, (fixed.error_class, fixed.error_message)
+    assert admin_state(sandbox_fresh)["locked"] is False
+    assert [m["type"] for m in webhook.messages] == ["failure", "success"]
 
 
 async def test_maintenance_skips_and_reschedules(sandbox_fresh: Any, tmp_path: Path, webhook: Any) -> None:
@@ -124,8 +130,6 @@ async def test_maintenance_skips_and_reschedules(sandbox_fresh: Any, tmp_path: P
 
 
 async def test_portal_down_too_long_alerts_once(sandbox_fresh: Any, tmp_path: Path, webhook: Any) -> None:
-    from connector.cycle import run_with_policy
-
     settings = make_settings(sandbox_fresh, tmp_path, webhook)
     settings.accounts["prairie"].status_url = "http://127.0.0.1:9/status.json"  # nothing listens there
     settings.portal_down_alert_minutes = 0
