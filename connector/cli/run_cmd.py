@@ -1,4 +1,4 @@
-"""`connector run health|eras|statuses|upload|acks [--account NAME]`: one job now, in the run ledger."""
+"""`connector run health|eras|statuses|upload|acks|reconcile|all [--account NAME]`: a job now, ledgered."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from connector.errors import ConfigError
 
-JOB_NAMES = ("health", "eras", "statuses", "upload", "acks")
+if TYPE_CHECKING:
+    from connector.runner import RunResult
+    from connector.settings import ConnectorSettings
+
+JOB_NAMES = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
 EXIT_FAILED = 1
 EXIT_SKIPPED = 3
 
@@ -26,7 +31,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def run(
-    job: str = typer.Argument(..., help="health, eras, statuses, upload or acks"),
+    job: str = typer.Argument(..., help="health, eras, statuses, upload, acks, reconcile or all"),
     account: str | None = typer.Option(None, "--account", help="Account name from the settings."),
     since: str | None = typer.Option(None, "--since", help="ERAs: first payment date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="ERAs: last payment date (YYYY-MM-DD)."),
@@ -71,25 +76,39 @@ def run(
     if file:
         options["files"] = [str(p) for p in file]
     try:
-        result = asyncio.run(run_job(job, account, settings, options=options))
+        if job in ("reconcile", "all"):
+            results = asyncio.run(_cycle(job, account, settings))
+        else:
+            results = [asyncio.run(run_job(job, account, settings, options=options))]
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    typer.echo(
-        json.dumps(
-            {
-                "run": result.run_id,
-                "job": result.job,
-                "account": result.account,
-                "outcome": result.outcome,
-                "counts": result.counts,
-                "error": result.error_class,
-                "message": result.error_message,
-            },
-            default=str,
+    for result in results:
+        typer.echo(
+            json.dumps(
+                {
+                    "run": result.run_id,
+                    "job": result.job,
+                    "account": result.account,
+                    "outcome": result.outcome,
+                    "counts": result.counts,
+                    "error": result.error_class,
+                    "message": result.error_message,
+                    "artifacts": result.artifacts,
+                },
+                default=str,
+            )
         )
-    )
-    if result.outcome == "SKIPPED":
+    if any(r.outcome == "SKIPPED" for r in results):
         raise typer.Exit(EXIT_SKIPPED)
-    if not result.ok:
+    if not all(r.ok for r in results):
         raise typer.Exit(EXIT_FAILED)
+
+
+async def _cycle(job: str, account: str | None, settings: ConnectorSettings) -> list[RunResult]:
+    """`reconcile` (from the store) or `all` (the daily cycle), with retries and notifications."""
+    from connector.cycle import CYCLE, run_cycle
+
+    name, _ = settings.account(account)
+    outcome = await run_cycle(name, settings, jobs=CYCLE if job == "all" else ("reconcile",))
+    return outcome.results

@@ -142,3 +142,40 @@ async def test_portal_down_too_long_alerts_once(sandbox_fresh: Any, tmp_path: Pa
     settings.accounts["prairie"].status_url = None
     assert (await run_with_policy("health", "prairie", settings, notifier, FAST)).ok
     assert [m["type"] for m in webhook.messages] == ["failure", "success"]
+
+
+def test_run_reconcile_command_from_the_store(sandbox: Any, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
+    prefix = "CONNECTOR_ACCOUNTS__PRAIRIE__"
+    env.update(
+        {
+            f"{prefix}PRACTICE_NAME": "Prairie Family Medicine",
+            f"{prefix}BASE_URL": sandbox.base_url,
+            f"{prefix}USERNAME": sandbox.username,
+            f"{prefix}PASSWORD": sandbox.password,
+            f"{prefix}TOTP_SECRET": sandbox.totp_secret,
+            f"{prefix}PM_EXPORT": str(sandbox.pm_export_xlsx),
+            "CONNECTOR_DATA_DIR": str(tmp_path / "data"),
+            "CONNECTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'connector.db'}",
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "run", "reconcile"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = json.loads(done.stdout.strip().splitlines()[-1])
+    assert line["job"] == "reconcile" and line["outcome"] == "SUCCEEDED"
+    assert line["counts"]["eras"] == 0 and line["counts"]["claims"] > 0  # nothing downloaded yet: all awaited
+    report = Path(line["artifacts"][0])
+    assert report.is_file() and report.suffix == ".xlsx"
+    assert sandbox.password not in done.stdout + done.stderr
