@@ -24,56 +24,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from connector.pm.profile import GENERIC_COLUMNS  # noqa: E402
 from connector.pm.reader import read_export  # noqa: E402
 from connector.pm.scrub_tables import load_scrub_settings  # noqa: E402
 from connector.scrub import ScrubContext, scrub  # noqa: E402
 from connector.scrub.registry import submitted_keys  # noqa: E402
 
-HEADER = [
-    "claim_id",
-    "line_id",
-    "claim_type",
-    "patient_id",
-    "patient_last_name",
-    "patient_first_name",
-    "patient_dob",
-    "patient_sex",
-    "patient_address",
-    "patient_city",
-    "patient_state",
-    "patient_zip",
-    "member_id",
-    "payer_id",
-    "payer_name",
-    "billing_npi",
-    "billing_tin",
-    "billing_name",
-    "billing_address",
-    "billing_city",
-    "billing_state",
-    "billing_zip",
-    "rendering_npi",
-    "referring_npi",
-    "service_date",
-    "procedure_code",
-    "modifiers",
-    "units",
-    "place_of_service",
-    "revenue_code",
-    "diagnosis_codes",
-    "diagnosis_pointers",
-    "line_charge",
-    "claim_total_charge",
-    "expected_amount",
-    "frequency_code",
-    "original_claim_number",
-    "type_of_bill",
-    "statement_from",
-    "statement_to",
-    "submitted_date",
-    "claim_status",
-    "posted_payment",
-]
+HEADER = list(GENERIC_COLUMNS)
 CODES = [("99213", "125.00"), ("99214", "180.00"), ("36415", "25.00"), ("93000", "40.00"), ("80053", "45.50")]
 DX = ["E11.9", "I10", "J06.9", "M54.50", "R07.9", "Z00.00"]
 TODAY = dt.date(2026, 11, 20)

@@ -12,18 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from connector.pm.profile import GENERIC_COLUMNS
 from connector.sandbox.model import Claim, Dataset, Line
 
-_PM_COLUMN_TEXT = """
-    claim_id line_id claim_type patient_id patient_last_name patient_first_name patient_dob
-    patient_sex patient_address patient_city patient_state patient_zip member_id payer_id
-    payer_name billing_npi billing_tin billing_name billing_address billing_city billing_state
-    billing_zip rendering_npi referring_npi service_date procedure_code modifiers units
-    place_of_service revenue_code diagnosis_codes diagnosis_pointers line_charge
-    claim_total_charge expected_amount frequency_code original_claim_number type_of_bill
-    statement_from statement_to submitted_date claim_status posted_payment
-    """
-PM_COLUMNS: tuple[str, ...] = tuple(_PM_COLUMN_TEXT.split())
+PM_COLUMNS: tuple[str, ...] = GENERIC_COLUMNS
 """The ``generic`` PM export columns (docs/pm-export-generic.md), in order."""
 
 BANK_COLUMNS = ("date", "amount", "trace_number", "description")
