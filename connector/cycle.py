@@ -17,6 +17,7 @@ from connector.retry import RetryPolicy, wait_seconds
 from connector.runner import RunResult, run_job
 from connector.settings import ConnectorSettings
 from connector.store_incidents import StoreIncidentLog
+from flows.records import MemberQuery
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ async def run_cycle(
         if job == "reconcile":
             result, outcome.report = reconcile_from_store(account, settings, as_of=as_of)
         else:
-            options = {"claims": claims_awaiting_payment(account, settings)} if job == "statuses" else None
+            options = claims_awaiting_payment(account, settings) if job == "statuses" else None
             result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
         if progress:
@@ -164,8 +165,9 @@ async def run_cycle(
     return outcome
 
 
-def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: int = 100) -> list[str]:
-    """Claims in the PM export with no payment on any stored ERA yet: the ones whose status to check."""
+def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: int = 100) -> dict[str, Any]:
+    """Options for the statuses job: PM claims with no payment on any stored ERA yet (``claims``), and for
+    each, the member id + birth date + service date to search by when the payer does not know our id."""
     from sqlalchemy import select
 
     from connector import store
@@ -174,17 +176,22 @@ def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: in
 
     acct = settings.accounts[account]
     if acct.pm_export is None:
-        return []
+        return {}
     try:
         export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
     except (InputError, OSError) as exc:
         log.warning("claim statuses: PM export not readable (%s); checking none", type(exc).__name__)
-        return []
+        return {}
     store.ensure_schema(settings.database_url)
     with store.session_factory(store.make_engine(settings.database_url))() as session:
         paid = set(session.scalars(select(store.ClaimPaymentRow.patient_control_number)))
-    waiting = [c.claim_id for c in export.claims if c.claim_id not in paid]
-    return waiting[:limit]
+    waiting = [c for c in export.claims if c.claim_id not in paid][:limit]
+    members = {}
+    for claim in waiting:
+        first_date, patient = claim.first_service_date, claim.patient
+        if patient.member_id and patient.dob and first_date:
+            members[claim.claim_id] = MemberQuery(claim.claim_id, patient.member_id, patient.dob, first_date)
+    return {"claims": [c.claim_id for c in waiting], "members": members}
 
 
 def stopping() -> bool:

@@ -156,7 +156,7 @@ async def statuses(ctx: JobContext) -> dict[str, Any]:
     with ctx.factory.begin() as session:
         claims = list(ctx.options.get("claims") or _open_claims(session))
         account_id = ctx.account_id(session)
-    found = await claim_statuses(ctx.portal, claims)
+    found = await claim_statuses(ctx.portal, claims, ctx.options.get("members"))
     rows = 0
     with ctx.factory.begin() as session:
         for claim, status_rows in found.items():

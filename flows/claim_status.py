@@ -1,17 +1,20 @@
-"""Claim status flow: for each open claim the runner names, search by claim number and read the rows."""
+"""Claim status flow: search by claim number, or by member id + date of birth + date of service."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flows.portal import PortalPage
-from flows.records import ClaimStatusRow
+from flows.records import ClaimStatusRow, MemberQuery
 
 log = logging.getLogger(__name__)
 
 NAMES: tuple[str, ...] = (
     "status.claim_number",
+    "status.member_id",
+    "status.dob",
+    "status.service_date",
     "status.search",
     "status.row",
     "status.no_results",
@@ -30,6 +33,19 @@ async def claim_status(portal: PortalPage, claim_number: str) -> list[ClaimStatu
     await portal.goto("claim_status", step=STEP)
     box = await portal.find("status.claim_number")
     await box.fill(claim_number)
+    return await _search(portal, claim_number)
+
+
+async def claim_status_by_member(portal: PortalPage, member: MemberQuery) -> list[ClaimStatusRow]:
+    """Search by member id, date of birth and date of service (when the payer does not know our claim id)."""
+    await portal.goto("claim_status", step=STEP)
+    await (await portal.find("status.member_id")).fill(member.member_id)
+    await (await portal.find("status.dob")).fill(member.dob.isoformat())
+    await (await portal.find("status.service_date")).fill(member.service_date.isoformat())
+    return await _search(portal, member.claim_number)
+
+
+async def _search(portal: PortalPage, claim_number: str) -> list[ClaimStatusRow]:
     await (await portal.find("status.search")).click()
     await portal.after_action(STEP)
     if await portal.first_of(("status.row", "status.no_results"), step=STEP) == "status.no_results":
@@ -51,10 +67,17 @@ async def claim_status(portal: PortalPage, claim_number: str) -> list[ClaimStatu
     return out
 
 
-async def claim_statuses(portal: PortalPage, claim_numbers: Iterable[str]) -> dict[str, list[ClaimStatusRow]]:
-    """Status rows for every claim number (one search each, in order)."""
+async def claim_statuses(
+    portal: PortalPage, claim_numbers: Iterable[str], members: Mapping[str, MemberQuery] | None = None
+) -> dict[str, list[ClaimStatusRow]]:
+    """Status rows for every claim number (one search each, in order); a claim the portal does not find by
+    number is searched again by member id + date of birth + date of service when ``members`` has it."""
     found: dict[str, list[ClaimStatusRow]] = {}
+    by_member = 0
     for number in claim_numbers:
         found[number] = await claim_status(portal, number)
-    log.info("claim status: %d claims searched", len(found))
+        if not found[number] and members and number in members:
+            found[number] = await claim_status_by_member(portal, members[number])
+            by_member += 1
+    log.info("claim status: %d claims searched (%d again by member)", len(found), by_member)
     return found

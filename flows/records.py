@@ -90,6 +90,16 @@ class ClaimStatusRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberQuery:
+    """A claim-status search by member (PHI, never logged): the claim, member id, birth and service dates."""
+
+    claim_number: str
+    member_id: str
+    dob: dt.date
+    service_date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
 class BatchReceipt:
     """The outcome of uploading one claim batch: SUBMITTED (with the portal's batch id) or UNKNOWN."""
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from flows.acks import download_acks
 from flows.batches import list_batches, upload_batch, upload_name
-from flows.claim_status import claim_statuses
+from flows.claim_status import claim_status_by_member, claim_statuses
 from flows.eras import download_eras
 from flows.health import check_health
+from flows.records import MemberQuery
 from tests.flows.conftest import Portal
 from tests.sandbox.helpers import batch_837
 
@@ -65,6 +66,19 @@ async def test_claim_status_rows(portal: Portal) -> None:
         assert row.claim_number == claim
         assert re.fullmatch(r"[A-Z]\d", row.category_code), row
         assert row.status and row.paid_amount.startswith("$")
+
+
+async def test_claim_status_by_member_when_the_number_is_unknown(portal: Portal) -> None:
+    await portal.sign_in()
+    claim = portal.sandbox.data.claims[4]
+    member = MemberQuery(
+        "PM-ID-NOT-AT-PAYER", claim.patient.member_id, claim.patient.dob, claim.lines[0].service_date
+    )
+    found = await claim_statuses(portal.page, ["PM-ID-NOT-AT-PAYER"], {"PM-ID-NOT-AT-PAYER": member})
+    rows = found["PM-ID-NOT-AT-PAYER"]
+    assert rows and claim.claim_id in {r.claim_number for r in rows}
+    direct = await claim_status_by_member(portal.page, member)
+    assert {r.claim_number for r in direct} == {r.claim_number for r in rows}
 
 
 async def test_upload_once_then_duplicate_then_acknowledgements(portal: Portal, tmp_path: Path) -> None:
