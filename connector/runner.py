@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,8 +87,11 @@ def gate(health: PortalHealth) -> None:
 async def _heartbeat(factory: sessionmaker[Session], run_id: int) -> None:
     while True:
         await asyncio.sleep(HEARTBEAT_S)
-        with contextlib.suppress(ConnectorError), factory.begin() as session:
-            store.heartbeat(session, run_id)
+        try:
+            with factory.begin() as session:
+                store.heartbeat(session, run_id)
+        except Exception as exc:  # a busy or restarting database must not end the run; try again later
+            log.warning("heartbeat of run %s not written: %s", run_id, type(exc).__name__)
 
 
 @contextlib.asynccontextmanager
@@ -151,7 +155,8 @@ async def run_job(
                 _classify(result, exc, Ledger.FAILED)
                 result.retry_after = getattr(exc, "retry_after", None)
             except Exception as exc:  # an unexpected bug: record the class, never the (maybe PHI) message
-                log.error("run %s failed unexpectedly: %s", run_id, type(exc).__name__, exc_info=True)
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error("run %s failed unexpectedly: %s\n%s", run_id, type(exc).__name__, frames)
                 result.outcome = Ledger.FAILED.value
                 result.error_class = type(exc).__name__
                 result.error_message = "unexpected error; see the connector log"

@@ -128,11 +128,34 @@ class ConnectorSettings(BaseSettings):
         return name, self.accounts[name]
 
     def secret_values(self) -> list[str]:
-        """Every configured secret value, for the log redaction filter."""
+        """Every configured secret value, for the log redaction filter (the database password too)."""
         values = [s.get_secret_value() for s in self.notify_urls]
+        values.append(database_password(self.database_url) or "")
         for acct in self.accounts.values():
             values += [acct.password.get_secret_value(), acct.totp_secret.get_secret_value()]
         return [v for v in values if v]
+
+
+def database_password(url: str) -> str | None:
+    """The password inside a database URL, if any."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None
+
+
+def masked_database_url(url: str) -> str:
+    """The database URL with its password replaced by ***."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable URL)"
 
 
 def env_name(loc: tuple[str | int, ...]) -> str:

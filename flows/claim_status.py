@@ -31,17 +31,16 @@ STEP = "claim status"
 async def claim_status(portal: PortalPage, claim_number: str) -> list[ClaimStatusRow]:
     """Search one claim number and return its status rows (empty when the portal knows none)."""
     await portal.goto("claim_status", step=STEP)
-    box = await portal.find("status.claim_number")
-    await box.fill(claim_number)
+    await portal.fill("status.claim_number", claim_number, step=STEP)
     return await _search(portal, claim_number)
 
 
 async def claim_status_by_member(portal: PortalPage, member: MemberQuery) -> list[ClaimStatusRow]:
     """Search by member id, date of birth and date of service (when the payer does not know our claim id)."""
     await portal.goto("claim_status", step=STEP)
-    await (await portal.find("status.member_id")).fill(member.member_id)
-    await (await portal.find("status.dob")).fill(member.dob.isoformat())
-    await (await portal.find("status.service_date")).fill(member.service_date.isoformat())
+    await portal.fill("status.member_id", member.member_id, step=STEP)
+    await portal.fill("status.dob", member.dob.isoformat(), step=STEP)
+    await portal.fill("status.service_date", member.service_date.isoformat(), step=STEP)
     return await _search(portal, member.claim_number)
 
 

@@ -126,6 +126,14 @@ class PortalPage:
         """Resolve a logical name (first strategy that matches wins)."""
         return await self.smap.find(root or self.page, name, timeout_s=timeout_s)
 
+    async def fill(self, name: str, value: str, *, step: str) -> None:
+        """Type into a field; a failure names only the field (Playwright's error echoes the value: PHI)."""
+        field = await self.find(name)
+        try:
+            await field.fill(value)
+        except PlaywrightError:
+            raise PortalUnavailable(f"could not type into {name}", step=step) from None
+
     async def first_of(self, names: tuple[str, ...], *, step: str, timeout_s: float = 15.0) -> str:
         """Wait until one of ``names`` is on the page and return it (SelectorMissing on timeout)."""
         deadline = time.monotonic() + timeout_s

@@ -7,14 +7,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from connector.browser import TotpSource
 from connector.errors import (
     LoginRejected,
     MfaFailed,
-    PortalUnavailable,
     SelectorMissing,
     UnknownInterstitial,
 )
@@ -40,11 +38,7 @@ MFA_ATTEMPTS = 2
 
 async def _fill_secret(portal: PortalPage, name: str, value: SecretStr) -> None:
     """Type a secret; a failure is reported by logical name only (Playwright errors may echo values)."""
-    field = await portal.find(name)
-    try:
-        await field.fill(value.get_secret_value())
-    except PlaywrightError:
-        raise PortalUnavailable(f"could not type into {name}", step=STEP) from None
+    await portal.fill(name, value.get_secret_value(), step=STEP)
 
 
 async def is_signed_in(portal: PortalPage) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import weakref
 from pathlib import Path
 from types import TracebackType
 
@@ -101,13 +102,20 @@ async def save_storage_state(context: BrowserContext, path: Path) -> None:
     atomic_write_bytes(path, json.dumps(state).encode())
 
 
+_tracing: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
+
+
 async def start_trace(context: BrowserContext) -> None:
     """Start a Playwright trace; call only after sign-in so typed passwords are never captured."""
     await context.tracing.start(screenshots=True, snapshots=True)
+    _tracing.add(context)
 
 
 async def stop_trace(context: BrowserContext, keep_as: Path | None) -> Path | None:
-    """Stop tracing; keep the trace (0600, under data/traces) only when ``keep_as`` is given (on failure)."""
+    """Stop tracing (if it runs); keep the trace (0600, data/traces) only when ``keep_as`` is given."""
+    if context not in _tracing:
+        return None
+    _tracing.discard(context)
     if keep_as is None:
         await context.tracing.stop()
         return None

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connector.errors import ConfigError
-from connector.settings import ConnectorSettings, load_settings, value_sources
+from connector.settings import ConnectorSettings, load_settings, masked_database_url, value_sources
 
 app = typer.Typer(help="Show the configuration.", no_args_is_help=True)
 
@@ -40,7 +40,10 @@ def rows(settings: ConnectorSettings, origins: dict[str, str]) -> list[tuple[str
     """(setting, masked value, source) for every leaf setting."""
     out = []
     for key in ConnectorSettings.model_fields:
-        for path, shown in _leaves(getattr(settings, key), key):
+        value = getattr(settings, key)
+        if key == "database_url":
+            value = masked_database_url(value)
+        for path, shown in _leaves(value, key):
             source = next((src for p, src in origins.items() if p.lower() == path.lower()), None)
             if source is None:
                 source = next(

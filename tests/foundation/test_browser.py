@@ -16,6 +16,8 @@ from connector.browser import (
     find_chromium,
     fresh_storage_state,
     save_storage_state,
+    start_trace,
+    stop_trace,
 )
 from connector.errors import BrowserError
 
@@ -47,6 +49,9 @@ async def test_chromium_loads_local_page(local_site: str, tmp_path: Path) -> Non
         await page.goto(local_site)
         assert await page.title() == "hello"
         assert await page.get_by_role("heading").inner_text() == "Remittances"
+        await start_trace(context)
+        assert await stop_trace(context, None) is None
+        assert await stop_trace(context, tmp_path / "t.zip") is None  # already stopped: no error
         state = tmp_path / "state" / "clinic.json"
         await save_storage_state(context, state)
         assert stat.S_IMODE(state.stat().st_mode) == 0o600

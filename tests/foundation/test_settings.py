@@ -81,6 +81,9 @@ def test_invalid_schedule_job_is_a_config_error(workdir: Path, monkeypatch: pyte
 
 def test_secrets_masked_in_repr_and_config_show(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _secrets_env(monkeypatch)
+    monkeypatch.setenv(
+        "CONNECTOR_DATABASE_URL", "postgresql+psycopg://bill:Sentinel-Db-Pw-55@db.local/connector"
+    )
     settings = load_settings()
     assert SENTINEL_PASSWORD not in repr(settings)
     assert SENTINEL_TOTP not in str(settings.model_dump())
@@ -90,6 +93,8 @@ def test_secrets_masked_in_repr_and_config_show(workdir: Path, monkeypatch: pyte
     out = shown.stdout + shown.stderr
     assert "frontdesk" in out and "********" in out
     assert SENTINEL_PASSWORD not in out and SENTINEL_TOTP not in out
+    assert "Sentinel-Db-Pw-55" not in out and "bill:***@db.local" in out
+    assert "Sentinel-Db-Pw-55" in settings.secret_values()  # the log filter masks it too
     # where each value came from
     assert any("timezone" in line and "connector.toml" in line for line in out.splitlines())
     assert any("password" in line and "environment" in line for line in out.splitlines())
