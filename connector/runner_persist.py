@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connector import store
 from connector.errors import DownloadFailed, X12ParseError
-from connector.fileio import sha256_file
 from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
 from connector.x12 import iter_transactions, read_277ca, read_835, read_999
 from flows.acks import download_acks
@@ -144,9 +144,15 @@ def _money(text: str) -> Decimal | None:
         return None
 
 
-def _open_claims(session: Session) -> list[str]:
+def _open_claims(session: Session, account_id: int) -> list[str]:
+    """This account's claims whose latest observation is not final."""
     latest: dict[str, ClaimStatusObservation] = {}
-    for obs in session.scalars(select(ClaimStatusObservation).order_by(ClaimStatusObservation.observed_at)):
+    query = (
+        select(ClaimStatusObservation)
+        .where(ClaimStatusObservation.account_id == account_id)
+        .order_by(ClaimStatusObservation.observed_at, ClaimStatusObservation.id)
+    )
+    for obs in session.scalars(query):
         latest[obs.claim_number] = obs
     return sorted(n for n, o in latest.items() if not FINAL_STATUS.match(o.status_category or o.status_text))
 
@@ -154,8 +160,10 @@ def _open_claims(session: Session) -> list[str]:
 async def statuses(ctx: JobContext) -> dict[str, Any]:
     """Search each open claim (given, or not yet final in the store) and append what the portal says."""
     with ctx.factory.begin() as session:
-        claims = list(ctx.options.get("claims") or _open_claims(session))
         account_id = ctx.account_id(session)
+        given = ctx.options.get("claims")
+        # an empty list given means "no claims", not "every open claim"
+        claims = list(given) if given is not None else _open_claims(session, account_id)
     found = await claim_statuses(ctx.portal, claims, ctx.options.get("members"))
     rows = 0
     with ctx.factory.begin() as session:
@@ -214,7 +222,7 @@ async def upload(ctx: JobContext) -> dict[str, Any]:
     counts["settled"] = await _settle_unknown(ctx, account_id)
     for path in files:
         data = path.read_bytes()
-        sha = sha256_file(path)
+        sha = hashlib.sha256(data).hexdigest()  # the key of the very bytes uploaded, not a second read
         isa13, gs06, st02, claim_count = _envelope(data, path.name)
         with ctx.factory.begin() as session:
             batch, _ = store.create_pending(
