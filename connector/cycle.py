@@ -94,12 +94,18 @@ async def run_with_policy(
         result = await run_job(job, account, settings, options=options)
         if result.ok:
             if job == "health":
-                notifier.resolved(
-                    f"{account}:outage", "Payer portal is back", f"The portal answers again ({account})."
+                await asyncio.to_thread(
+                    notifier.resolved,
+                    f"{account}:outage",
+                    "Payer portal is back",
+                    f"The portal answers again ({account}).",
                 )
             else:
-                notifier.resolved(
-                    f"{account}:person", "Portal work runs again", f"{job} succeeded for {account}."
+                await asyncio.to_thread(
+                    notifier.resolved,
+                    f"{account}:person",
+                    "Portal work runs again",
+                    f"{job} succeeded for {account}.",
                 )
             return result
         if retryable(result) and attempt < chosen.attempts:
@@ -109,7 +115,7 @@ async def run_with_policy(
             await sleep(pause)
             continue
         if job == "health" and result.outcome != "SKIPPED":
-            _maybe_outage_alert(account, settings, notifier, result)
+            await asyncio.to_thread(_maybe_outage_alert, account, settings, notifier, result)
         if needs_person(result):
             advice = WHAT_TO_DO.get(result.error_class or "", "See `connector status` and the connector log.")
             body = (
@@ -117,7 +123,9 @@ async def run_with_policy(
                 f"{result.error_message}\n\nWhat to do: "
                 + advice.replace("{ACCOUNT}", account.upper()).replace("{account}", account)
             )
-            notifier.alert(f"{account}:person", f"portal-connector needs a person ({account})", body)
+            await asyncio.to_thread(
+                notifier.alert, f"{account}:person", f"portal-connector needs a person ({account})", body
+            )
         return result
 
 
@@ -141,10 +149,14 @@ async def run_cycle(
             break
         if progress:
             progress(job, None)
-        if job == "reconcile":
-            result, outcome.report = reconcile_from_store(account, settings, as_of=as_of)
+        if job == "reconcile":  # reading every ERA and writing the workbook: off the event loop
+            result, outcome.report = await asyncio.to_thread(
+                reconcile_from_store, account, settings, as_of=as_of
+            )
         else:
-            options = claims_awaiting_payment(account, settings) if job == "statuses" else None
+            options = None
+            if job == "statuses":
+                options = await asyncio.to_thread(claims_awaiting_payment, account, settings)
             result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
         if progress:
@@ -157,7 +169,8 @@ async def run_cycle(
             outcome.stopped_by = f"{job}: {result.error_class}"
             break
     if outcome.ok and outcome.report is not None:
-        notify.summary(
+        await asyncio.to_thread(
+            notify.summary,
             f"Daily reconciliation for {account}",
             summary_text(outcome),
             report=outcome.report,
@@ -183,7 +196,7 @@ def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: in
         log.warning("claim statuses: PM export not readable (%s); checking none", type(exc).__name__)
         return {}
     store.ensure_schema(settings.database_url)
-    with store.session_factory(store.make_engine(settings.database_url))() as session:
+    with store.open_session(settings.database_url) as session:
         paid = set(session.scalars(select(store.ClaimPaymentRow.patient_control_number)))
     waiting = [c for c in export.claims if c.claim_id not in paid][:limit]
     members = {}

@@ -33,7 +33,7 @@ def close_dead_runs(database_url: str) -> list[int]:
     """Close RUNNING rows whose process is gone (same host, pid dead) or whose heartbeat went stale."""
     store.ensure_schema(database_url)
     host = socket.gethostname()
-    with store.session_factory(store.make_engine(database_url)).begin() as session:
+    with store.open_session(database_url) as session, session.begin():
         closed = store.close_interrupted_runs(session, STALE_HEARTBEAT)
         running = session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING)).all()
         dead = [r.id for r in running if r.host == host and r.pid is not None and not _alive(r.pid)]
@@ -60,7 +60,7 @@ def pending_to_unknown(database_url: str) -> list[int]:
     Uploading such a batch again could send it twice, so the next upload first looks for it in the
     portal's batch list (UNKNOWN is settled that way) and only uploads it when the portal does not have it.
     """
-    with store.session_factory(store.make_engine(database_url)).begin() as session:
+    with store.open_session(database_url) as session, session.begin():
         uploading = session.scalars(
             select(Run.id).where(Run.outcome == RunOutcome.RUNNING, Run.job.in_(("upload", "all")))
         ).first()

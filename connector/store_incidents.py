@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from sqlalchemy import select
@@ -14,9 +15,9 @@ ACTOR = "connector"
 OPENED, RESOLVED = "incident.open", "incident.resolve"
 
 
-def _session(url: str) -> Session:
+def _session(url: str) -> contextlib.AbstractContextManager[Session]:
     store.ensure_schema(url)
-    return store.session_factory(store.make_engine(url))()
+    return store.open_session(url)
 
 
 def _latest(session: Session, actions: tuple[str, ...], obj: str) -> AuditEvent | None:

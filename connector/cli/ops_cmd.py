@@ -58,11 +58,11 @@ def next_runs(settings: ConnectorSettings, now: dt.datetime) -> list[tuple[str, 
 
 def needs_person(settings: ConnectorSettings) -> list[str]:
     """Problems no retry will fix: the latest run of a job failed with a person-issue; unsettled uploads."""
-    from connector.store import BatchState, Run, SubmissionBatch, ensure_schema, make_engine, session_factory
+    from connector.store import BatchState, Run, SubmissionBatch, ensure_schema, open_session
 
     ensure_schema(settings.database_url)
     problems = []
-    with session_factory(make_engine(settings.database_url))() as session:
+    with open_session(settings.database_url) as session:
         latest: dict[tuple[str, int | None], Run] = {}
         for run in session.scalars(select(Run).order_by(Run.started_at)):
             latest[(run.job, run.account_id)] = run
@@ -77,7 +77,7 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
 
 def status(limit: int = typer.Option(15, "--limit", help="How many recent runs to show.")) -> None:
     """Recent runs, the next scheduled runs, and anything that needs a person."""
-    from connector.store import Run, ensure_schema, make_engine, session_factory
+    from connector.store import Run, ensure_schema, open_session
 
     settings = _settings()
     console = Console(width=150)
@@ -85,7 +85,7 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
     runs = Table(title="recent runs")
     for column in ("id", "job", "started (UTC)", "outcome", "counts", "error"):
         runs.add_column(column)
-    with session_factory(make_engine(settings.database_url))() as session:
+    with open_session(settings.database_url) as session:
         for run in session.scalars(select(Run).order_by(Run.started_at.desc()).limit(limit)):
             counts = ", ".join(f"{k}={v}" for k, v in sorted(run.counts.items()))
             error = f"{run.error_class}: {run.error_message}" if run.error_class else ""

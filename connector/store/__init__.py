@@ -12,6 +12,7 @@ from connector.store.db import (
     ensure_schema,
     head_revision,
     make_engine,
+    open_session,
     session_factory,
     upgrade,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "mark_submitted",
     "mark_unknown",
     "open_batches",
+    "open_session",
     "peek_next_control_number",
     "record_file",
     "release_lease",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,17 @@ def describe(exc: SQLAlchemyError) -> str:
     detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
     line = detail[0] if detail else type(exc).__name__
     return _PASSWORD_IN_URL.sub(r"\1***@", line)[:300]
+
+
+@contextlib.contextmanager
+def open_session(url: str) -> Iterator[Session]:
+    """A session on a database of its own engine, disposed afterwards (for short, occasional work)."""
+    engine = make_engine(url)
+    try:
+        with sessionmaker(engine, expire_on_commit=False)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
