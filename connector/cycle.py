@@ -107,6 +107,7 @@ async def run_with_policy(
                     "Portal work runs again",
                     f"{job} succeeded for {account}.",
                 )
+            await asyncio.to_thread(_report_findings, job, account, notifier, result)
             return result
         if retryable(result) and attempt < chosen.attempts:
             unavailable = errors.PortalUnavailable("retry", retry_after=result.retry_after)
@@ -223,6 +224,27 @@ def summary_text(outcome: CycleOutcome) -> str:
     if outcome.report is not None:
         lines.append(f"Report: {outcome.report.name}")
     return "\n".join(lines)
+
+
+def _report_findings(job: str, account: str, notifier: Notifier, result: RunResult) -> None:
+    """A successful run can still leave work for a person: unreadable files, claims the payer rejected."""
+    quarantined = int(result.counts.get("quarantined", 0) or 0)
+    if quarantined:
+        notifier.alert(
+            f"{account}:quarantine:{result.run_id}",
+            f"{quarantined} file(s) could not be read ({account})",
+            f"Job {job} kept {quarantined} file(s) it could not read (malformed X12) and went on "
+            "with the rest. They are listed in the run ledger (`connector status`); send them to "
+            "the payer or the PM vendor.",
+        )
+    rejected = int(result.counts.get("claims_rejected", 0) or 0)
+    if rejected:
+        notifier.alert(
+            f"{account}:rejected:{result.run_id}",
+            f"The payer rejected {rejected} claim(s) ({account})",
+            f"The claim acknowledgement (277CA) rejected {rejected} claim(s). Correct them in the "
+            "PM system and send them again; the acknowledgement detail is in the store.",
+        )
 
 
 def _maybe_outage_alert(

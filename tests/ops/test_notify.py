@@ -49,3 +49,18 @@ def test_no_urls_means_no_send() -> None:
     assert notifier.configured is False
     assert notifier.alert("x", "t", "b") is False
     assert notifier.incidents.is_open("x")
+
+
+def test_findings_of_a_successful_run_reach_a_person_once(webhook: Any) -> None:
+    from connector.cycle import _report_findings
+    from connector.runner import RunResult
+
+    notifier = Notifier([SecretStr(webhook.apprise_url)])
+    acks = RunResult(41, "acks", "mainst", "SUCCEEDED", counts={"claims_rejected": 2, "claims_accepted": 7})
+    _report_findings("acks", "mainst", notifier, acks)
+    _report_findings("acks", "mainst", notifier, acks)  # the same run reported twice: one message
+    eras = RunResult(42, "eras", "mainst", "SUCCEEDED", counts={"quarantined": 1, "files_new": 10})
+    _report_findings("eras", "mainst", notifier, eras)
+    _report_findings("eras", "mainst", notifier, RunResult(43, "eras", "mainst", "SUCCEEDED", counts={}))
+    titles = [m["title"] for m in webhook.messages]
+    assert titles == ["The payer rejected 2 claim(s) (mainst)", "1 file(s) could not be read (mainst)"]
