@@ -24,7 +24,12 @@ log = logging.getLogger(__name__)
 SANITIZE_JS = r"""
 () => {
   const zeros = (m) => '0'.repeat(m.length);
-  const mask = (s) => s.replace(/\d{4}-\d{2}-\d{2}/g, '0000-00-00').replace(/\d{4,}/g, zeros);
+  const mixed = (m) => m.replace(/[A-Za-z]/g, 'X').replace(/\d/g, '0');  // member ids like W98A76B5
+  const mask = (s) => s
+    .replace(/\d{4}-\d{2}-\d{2}/g, '0000-00-00')
+    .replace(/\b\d{1,2}[\/.]\d{1,2}[\/.]\d{2,4}\b/g, '00/00/0000')
+    .replace(/\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{6,}\b/g, mixed)
+    .replace(/\d{4,}/g, zeros);
   const root = document.documentElement.cloneNode(true);  // never touch the live page (CSRF tokens!)
   root.querySelectorAll('script, noscript, iframe').forEach((e) => e.remove());
   root.querySelectorAll('input, textarea, select').forEach((e) => {
