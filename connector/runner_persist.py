@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector import store
-from connector.errors import DownloadFailed, X12ParseError
+from connector.errors import X12ParseError
 from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
 from connector.x12 import iter_transactions, read_277ca, read_835, read_999
 from flows.acks import download_acks
 from flows.batches import list_batches, upload_batch, upload_name
 from flows.claim_status import claim_statuses
-from flows.eras import download_eras
+from flows.eras import download_eras, listing_references
 from flows.portal import PortalPage
 from flows.records import FileKind as FlowKind
 from flows.records import SavedFile
@@ -74,12 +74,32 @@ def _since(ctx: JobContext, session: Session) -> tuple[dt.date, dt.date]:
     return last.started_at.date() - dt.timedelta(days=OVERLAP_DAYS), until
 
 
-def _record_835(ctx: JobContext, session: Session, saved: SavedFile, counts: dict[str, int]) -> None:
+def _record_835(
+    ctx: JobContext, session: Session, saved: SavedFile, payment_number: str | None, counts: dict[str, int]
+) -> None:
     try:
         remits = list(read_835(saved.path.read_bytes(), source=saved.path.name))
     except X12ParseError as exc:
-        saved.path.unlink(missing_ok=True)
-        raise DownloadFailed(f"835 for payment {saved.reference} does not parse ({exc.reason})") from None
+        # a malformed 835 must not stop every later run: keep the file, record it once (so it is not
+        # fetched again), read nothing from it, and report it for a person to look at
+        _, new = store.record_file(
+            session,
+            kind=FileKind.ERA_835,
+            sha256=saved.sha256,
+            size=saved.size,
+            stored_path=str(saved.path),
+            run_id=ctx.run_id,
+            payment_number=payment_number,
+            portal_reference=saved.reference,
+        )
+        counts["quarantined" if new else "files_seen"] += 1
+        log.warning(
+            "835 %s does not parse (segment %s %s): quarantined, not read",
+            saved.path.name,
+            exc.segment_number,
+            exc.segment_id or "",
+        )
+        return
     first = remits[0] if remits else None
     row, new = store.record_file(
         session,
@@ -89,7 +109,7 @@ def _record_835(ctx: JobContext, session: Session, saved: SavedFile, counts: dic
         stored_path=str(saved.path),
         run_id=ctx.run_id,
         payer_id=store.dedupe_key(first)[0] if first else None,
-        payment_number=saved.reference,
+        payment_number=payment_number,
         isa13=first.envelope.interchange_control_number if first else None,
         gs06=first.envelope.group_control_number if first else None,
         portal_reference=saved.reference,
@@ -101,11 +121,15 @@ def _record_835(ctx: JobContext, session: Session, saved: SavedFile, counts: dic
 
 
 async def eras(ctx: JobContext) -> dict[str, Any]:
-    """Download new ERAs and PDF remits, record each file once, store each 835 transaction once."""
+    """Download new ERAs and PDF remits, record each file once, store each 835 transaction once.
+
+    A listing row is known by its reference (payment number, date, amount, payer: see
+    ``flows.eras.listing_references``), never by the payment number alone; the file's sha256 decides last.
+    """
     with ctx.factory.begin() as session:
         since, until = _since(ctx, session)
-        known = _known(session, (FileKind.ERA_835, FileKind.PDF), DownloadedFile.payment_number)
-    flow_known = frozenset((("835" if k == "835" else "pdf"), ref) for k, ref in known)
+        known = _known(session, (FileKind.ERA_835, FileKind.PDF), DownloadedFile.portal_reference)
+    flow_known = frozenset((("835" if k == FileKind.ERA_835.value else "pdf"), ref) for k, ref in known)
     got = await download_eras(
         ctx.portal,
         ctx.downloads / "eras",
@@ -114,13 +138,20 @@ async def eras(ctx: JobContext) -> dict[str, Any]:
         known=flow_known,  # type: ignore[arg-type]
         method=ctx.options.get("method", "auto"),
     )
-    counts = dict.fromkeys(("files_new", "files_seen", "remittances_new", "remittances_seen"), 0)
+    numbers = {
+        ref: listing.payment_number
+        for ref, listing in zip(listing_references(got.listings), got.listings, strict=True)
+    }
+    counts = dict.fromkeys(
+        ("files_new", "files_seen", "remittances_new", "remittances_seen", "quarantined"), 0
+    )
     counts |= {"listed": len(got.listings), "pages": got.pages, "skipped_known": got.skipped_known}
     counts["fetched"] = sum(not f.reused for f in got.files)
     for saved in got.files:
+        number = numbers.get(saved.reference)
         with ctx.factory.begin() as session:
             if saved.kind == "835":
-                _record_835(ctx, session, saved, counts)
+                _record_835(ctx, session, saved, number, counts)
             else:
                 _, new = store.record_file(
                     session,
@@ -129,7 +160,7 @@ async def eras(ctx: JobContext) -> dict[str, Any]:
                     size=saved.size,
                     stored_path=str(saved.path),
                     run_id=ctx.run_id,
-                    payment_number=saved.reference,
+                    payment_number=number,
                     portal_reference=saved.reference,
                 )
                 counts["files_new" if new else "files_seen"] += 1

@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -94,29 +96,57 @@ async def _next_page(portal: PortalPage) -> bool:
     return True
 
 
-def _all_known(listing: PaymentListing, known: frozenset[tuple[FileKind, str]]) -> bool:
-    return ("835", listing.payment_number) in known and (
-        listing.pdf_url is None or ("pdf", listing.payment_number) in known
-    )
+def listing_key(listing: PaymentListing) -> str:
+    """What identifies a payment row: payment number, date, amount and payer (never TRN02 alone)."""
+    amount = listing.amount.replace("$", "").replace(",", "").replace(" ", "")
+    payer = " ".join(listing.payer.split()).upper()
+    return "|".join((listing.payment_number.strip(), listing.payment_date.strip(), amount, payer))
+
+
+def _reference(listing: PaymentListing, seen: Counter[str]) -> str:
+    base = listing_key(listing)
+    repeat = seen[base]
+    seen[base] += 1
+    return base if repeat == 0 else f"{base}#{repeat}"
+
+
+def listing_references(listings: Sequence[PaymentListing]) -> list[str]:
+    """The reference of each row of one search, in order: its key, plus ``#n`` for the n-th repeat of it.
+
+    Saved files carry this reference, and their generated names derive from it, so two rows can never
+    overwrite each other's file; the store's sha256 dedupe stays the final word.
+    """
+    seen: Counter[str] = Counter()
+    return [_reference(listing, seen) for listing in listings]
+
+
+Row = tuple[str, PaymentListing]
+"""A listing with its reference."""
+
+
+def _all_known(row: Row, known: frozenset[tuple[FileKind, str]]) -> bool:
+    ref, listing = row
+    return ("835", ref) in known and (listing.pdf_url is None or ("pdf", ref) in known)
 
 
 async def _click_row_files(
     portal: PortalPage,
     row: Locator,
-    listing: PaymentListing,
+    item: Row,
     dest: Path,
     known: frozenset[tuple[FileKind, str]],
 ) -> list[SavedFile]:
+    ref, _ = item
     saved = []
     for kind, name in LINKS.items():
-        if (kind, listing.payment_number) in known:
+        if (kind, ref) in known:
             continue
-        if already_saved(dest, kind, listing.payment_number) is not None:
+        if already_saved(dest, kind, ref) is not None:
             continue
         if await portal.smap.present(row, name):
             await portal.click_budget(STEP)
             link = await portal.smap.find(row, name, timeout_s=2)
-            saved.append(await click_download(portal.page, link, dest, kind, listing.payment_number))
+            saved.append(await click_download(portal.page, link, dest, kind, ref))
     return saved
 
 
@@ -132,7 +162,8 @@ async def download_eras(
 ) -> EraDownload:
     """Save every new payment's 835 and PDF between ``since`` and ``until`` into ``dest``.
 
-    ``known`` holds ``(kind, payment number)`` pairs already recorded; they are not fetched again.
+    ``known`` holds ``(kind, reference)`` pairs already recorded (see ``listing_references``); they are
+    not fetched again. Each saved file's ``reference`` is its row's reference.
     A file left on disk by an interrupted run is returned as ``reused`` instead of being fetched.
     ``auto`` times one click-download against one request-fetch of the same link and uses the faster.
     """
@@ -144,6 +175,7 @@ async def download_eras(
     gate = asyncio.Semaphore(pool)
     fetching: list[asyncio.Task[list[SavedFile]]] = []
     chosen: Literal["request", "click"] = "click" if method == "click" else "request"
+    seen: Counter[str] = Counter()
     try:
         while True:
             pages += 1
@@ -153,23 +185,19 @@ async def download_eras(
             rows = await portal.find("payments.row")
             on_page = await read_rows(portal, rows)
             listings += on_page
-            for i, listing in enumerate(on_page):
+            items = [(_reference(listing, seen), listing) for listing in on_page]
+            for i, item in enumerate(items):
                 row = rows.nth(i)
-                if _all_known(listing, known):
+                if _all_known(item, known):
                     continue
-                if (
-                    method == "auto"
-                    and not measured
-                    and listing.era_url
-                    and ("835", listing.payment_number) not in known
-                ):
-                    chosen, first = await _measure(portal, row, listing, dest)
+                if method == "auto" and not measured and item[1].era_url and ("835", item[0]) not in known:
+                    chosen, first = await _measure(portal, row, item, dest)
                     measured = True
                     saved.append(first)
                 if chosen == "click":
-                    saved += await _click_row_files(portal, row, listing, dest, known)
+                    saved += await _click_row_files(portal, row, item, dest, known)
             if chosen == "request":  # fetch this page's files while the next page loads
-                fetching.append(asyncio.create_task(_fetch_listings(portal, on_page, dest, gate, known)))
+                fetching.append(asyncio.create_task(_fetch_listings(portal, items, dest, gate, known)))
             if not await _next_page(portal):
                 break
         for done in await asyncio.gather(*fetching):
@@ -186,7 +214,7 @@ async def download_eras(
     return EraDownload(
         tuple(listings),
         tuple(unique.values()),
-        sum(_all_known(x, known) for x in listings),
+        sum(_all_known(x, known) for x in zip(listing_references(listings), listings, strict=True)),
         pages,
         chosen,
     )
@@ -194,41 +222,42 @@ async def download_eras(
 
 async def _fetch_listings(
     portal: PortalPage,
-    listings: list[PaymentListing],
+    items: list[Row],
     dest: Path,
     gate: asyncio.Semaphore,
     known: frozenset[tuple[FileKind, str]],
 ) -> list[SavedFile]:
     saved: list[SavedFile] = []
     jobs: list[tuple[str, FileKind, str]] = []
-    for listing in listings:
+    for ref, listing in items:
         links: tuple[tuple[FileKind, str | None], ...] = (("835", listing.era_url), ("pdf", listing.pdf_url))
         for kind_, url in links:
-            if url is None or (kind_, listing.payment_number) in known:
+            if url is None or (kind_, ref) in known:
                 continue
-            earlier = already_saved(dest, kind_, listing.payment_number)
+            earlier = already_saved(dest, kind_, ref)
             if earlier is not None:
                 saved.append(earlier)
             else:
-                jobs.append((url, kind_, listing.payment_number))
+                jobs.append((url, kind_, ref))
     return saved + await fetch_all(portal.context, jobs, dest, pool=gate)
 
 
 async def _measure(
-    portal: PortalPage, row: Locator, listing: PaymentListing, dest: Path
+    portal: PortalPage, row: Locator, item: Row, dest: Path
 ) -> tuple[Literal["request", "click"], SavedFile]:
     """Download the first 835 both ways and keep the faster way for the rest of the run."""
+    ref, listing = item
     assert listing.era_url is not None
-    earlier = already_saved(dest, "835", listing.payment_number)
+    earlier = already_saved(dest, "835", ref)
     if earlier is not None:
         return "request", earlier
     start = time.perf_counter()
     await portal.click_budget(STEP)
     link = await portal.smap.find(row, "payments.row_835", timeout_s=2)
-    by_click = await click_download(portal.page, link, dest, "835", listing.payment_number)
+    by_click = await click_download(portal.page, link, dest, "835", ref)
     click_s = time.perf_counter() - start
     start = time.perf_counter()
-    await fetch(portal.context, listing.era_url, dest, "835", listing.payment_number)
+    await fetch(portal.context, listing.era_url, dest, "835", ref)
     request_s = time.perf_counter() - start
     # one sample each is noisy on a busy machine: clicking must win clearly to be chosen
     chosen: Literal["request", "click"] = "click" if click_s < request_s * CLICK_MARGIN else "request"

@@ -64,3 +64,19 @@ async def test_statuses_claims_option(
     options = {} if given is None else {"claims": given}
     counts = await persist.statuses(_ctx(factory, tmp_path, options))
     assert asked == [searched] and counts["claims"] == len(searched)
+
+
+def test_listing_references_never_collide() -> None:
+    from flows.downloads import generated_name
+    from flows.eras import listing_references
+    from flows.records import PaymentListing
+
+    rows = [
+        PaymentListing("EFT1", "2026-11-02", "$1,200.00", "UHC", None, None),
+        PaymentListing("EFT1", "2026-11-03", "$1,200.00", "UHC", None, None),  # payer reused the number
+        PaymentListing("EFT1", "2026-11-02", "$80.00", "UHC", None, None),
+        PaymentListing("EFT1", "2026-11-02", "$1,200.00", "UHC", None, None),  # the very same row twice
+    ]
+    refs = listing_references(rows)
+    assert len(set(refs)) == 4 and refs == listing_references(rows)  # stable across runs
+    assert len({generated_name("835", r) for r in refs}) == 4
