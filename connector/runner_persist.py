@@ -20,7 +20,7 @@ from connector.errors import X12ParseError
 from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
 from connector.x12 import iter_transactions, read_277ca, read_835, read_999
 from flows.acks import download_acks
-from flows.batches import list_batches, upload_batch, upload_name
+from flows.batches import REJECTED, list_batches, upload_batch, upload_name
 from flows.claim_status import claim_statuses
 from flows.eras import download_eras, listing_references
 from flows.portal import PortalPage
@@ -247,14 +247,24 @@ def _envelope(data: bytes, source: str) -> tuple[str, str, str, int]:
 async def upload(ctx: JobContext) -> dict[str, Any]:
     """Upload each 837 once: PENDING row first, then the click; SUBMITTED, DUPLICATE or UNKNOWN after."""
     files = [Path(p) for p in ctx.options.get("files") or sorted(ctx.outbox.glob("*.837"))]
-    counts = dict.fromkeys(("submitted", "unknown", "duplicate", "skipped", "settled"), 0)
+    counts = dict.fromkeys(
+        ("submitted", "unknown", "duplicate", "rejected", "skipped", "settled", "quarantined"), 0
+    )
     with ctx.factory.begin() as session:
         account_id = ctx.account_id(session)
     counts["settled"] = await _settle_unknown(ctx, account_id)
     for path in files:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()  # the key of the very bytes uploaded, not a second read
-        isa13, gs06, st02, claim_count = _envelope(data, path.name)
+        try:
+            isa13, gs06, st02, claim_count = _envelope(data, path.name)
+        except X12ParseError as exc:
+            # one malformed 837 must not hold back the others: left in the outbox, never uploaded
+            counts["quarantined"] += 1
+            log.warning(
+                "outbox file %s is not a valid 837 (%s): quarantined, not uploaded", path.name, exc.segment_id
+            )
+            continue
         with ctx.factory.begin() as session:
             batch, _ = store.create_pending(
                 session,
@@ -272,7 +282,7 @@ async def upload(ctx: JobContext) -> dict[str, Any]:
             continue
         receipt = await upload_batch(ctx.portal, data, sha)
         with ctx.factory.begin() as session:
-            if receipt.state == "SUBMITTED":
+            if receipt.state == "SUBMITTED" and receipt.batch_id:
                 store.mark_submitted(session, batch_id, receipt.batch_id)
                 counts["submitted"] += 1
             elif receipt.state == "DUPLICATE" and receipt.batch_id:
@@ -283,7 +293,13 @@ async def upload(ctx: JobContext) -> dict[str, Any]:
             elif receipt.state == "DUPLICATE":
                 store.settle(session, batch_id, BatchState.DUPLICATE, "portal reports a duplicate file")
                 counts["duplicate"] += 1
-            else:
+            elif receipt.state == REJECTED:
+                # a definite refusal: settled, so the same bytes are never uploaded again
+                store.settle(
+                    session, batch_id, BatchState.REJECTED, receipt.detail or "portal refused the file"
+                )
+                counts["rejected"] += 1
+            else:  # UNKNOWN, or SUBMITTED without a batch id: the batch list settles it on the next run
                 store.mark_unknown(session, batch_id, receipt.detail or "upload outcome unknown")
                 counts["unknown"] += 1
     return counts

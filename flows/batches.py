@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from typing import cast
 
 from playwright.async_api import Error as PlaywrightError
 
 from connector.errors import PortalError, SelectorMissing
 from flows.portal import PortalPage
-from flows.records import BatchReceipt, PortalBatch
+from flows.records import BatchReceipt, BatchState, PortalBatch
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,10 @@ NAMES: tuple[str, ...] = (
     "batches.row_status",
 )
 STEP = "batch upload"
+TRANSIENT = re.compile(r"expired|try again|timed? ?out|session", re.IGNORECASE)
+"""An error message about the session or form, not the file: such an upload is UNKNOWN, not REJECTED."""
+REJECTED = cast(BatchState, "REJECTED")
+"""The portal refused the file. flows.records.BatchState does not list it yet (another owner's module)."""
 
 
 def upload_name(sha256: str) -> str:
@@ -36,7 +42,8 @@ def upload_name(sha256: str) -> str:
 async def upload_batch(
     portal: PortalPage, content: bytes, sha256: str, *, timeout_s: float = 30
 ) -> BatchReceipt:
-    """Upload one batch. SUBMITTED with the batch id, DUPLICATE, or UNKNOWN when the outcome is not known.
+    """Upload one batch: SUBMITTED with the batch id, DUPLICATE, REJECTED when the portal refuses the file
+    (its message in ``detail``), or UNKNOWN when the outcome is not known (also a confirmation without id).
 
     The runner has already written its PENDING row; any failure after the click is UNKNOWN, never retried.
     """
@@ -47,19 +54,38 @@ async def upload_batch(
     button = await portal.find("batches.upload")
     try:
         await button.click()
+        # the batch id (not the confirmation box) is the sign of success: the page before the upload may
+        # hold a status line ("No batches uploaded yet.") that a loose confirmation selector also matches
         outcome = await portal.first_of(
-            ("batches.duplicate", "batches.confirmation", "batches.error"), step=STEP, timeout_s=timeout_s
+            ("batches.duplicate", "batches.batch_id", "batches.error"), step=STEP, timeout_s=timeout_s
         )
     except (PlaywrightError, SelectorMissing, PortalError) as exc:
         log.warning("batch upload outcome unknown (%s)", type(exc).__name__)
         return BatchReceipt("UNKNOWN", None, name, type(exc).__name__)
     if outcome == "batches.error":
-        text = (await (await portal.find("batches.error")).inner_text()).strip()
-        return BatchReceipt("UNKNOWN", None, name, f"portal error: {text[:200]}")
-    batch_id = (await (await portal.find("batches.batch_id")).inner_text()).strip() or None
+        # a definite refusal (e.g. "not a valid 837"): uploading the same bytes again cannot help
+        text = await _text(portal, "batches.error")
+        detail = f"portal error: {text[:200]}" if text else "portal error"
+        if TRANSIENT.search(text):  # "your form expired, try again": not about the file; the list decides
+            log.warning("batch upload not taken (transient portal error)")
+            return BatchReceipt("UNKNOWN", None, name, detail)
+        log.warning("batch upload refused by the portal")
+        return BatchReceipt(REJECTED, None, name, detail)
+    batch_id = await _text(portal, "batches.batch_id") or None
     if outcome == "batches.duplicate":
         return BatchReceipt("DUPLICATE", batch_id, name, "the portal says this file was uploaded before")
+    if batch_id is None:  # taken, but under which id? the batch list will tell
+        log.warning("batch upload confirmed without a batch id")
+        return BatchReceipt("UNKNOWN", None, name, "confirmation without a batch id")
     return BatchReceipt("SUBMITTED", batch_id, name)
+
+
+async def _text(portal: PortalPage, name: str) -> str:
+    """The trimmed text of a logical name on the page, "" when it cannot be read."""
+    try:
+        return (await (await portal.find(name)).inner_text()).strip()
+    except (PlaywrightError, SelectorMissing, PortalError):
+        return ""
 
 
 async def list_batches(portal: PortalPage) -> list[PortalBatch]:

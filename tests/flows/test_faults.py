@@ -128,6 +128,14 @@ async def test_dropped_upload_is_unknown_and_the_batch_list_settles_it(portal: P
     assert upload_name(sha) in {b.file_name for b in listed}
 
 
+async def test_refused_upload_is_rejected_with_the_portals_message(portal: Portal) -> None:
+    await portal.sign_in()
+    content = b"ISA*not really an 837~"
+    receipt = await upload_batch(portal.page, content, hashlib.sha256(content).hexdigest())
+    assert receipt.state == "REJECTED" and receipt.batch_id is None
+    assert "not a valid X12 837" in receipt.detail and portal.sandbox.state.batches == {}
+
+
 @pytest.mark.slow
 async def test_used_code_waits_for_the_next_step(portal: Portal, browser: object) -> None:
     await portal.sign_in()

@@ -1,0 +1,95 @@
+"""The upload job on the sandbox: malformed 837s, files the portal refuses, confirmations without an id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import connector.runner_persist as persist
+from connector import store
+from connector.errors import X12ParseError
+from connector.runner import Paths, run_job
+from flows.records import BatchReceipt
+from tests.flows.test_runner import _settings
+from tests.sandbox.helpers import batch_837
+
+
+@pytest.fixture
+def sbx(sandbox_fresh: Any) -> Any:
+    sandbox_fresh.set_fault("announcement", 0)
+    return sandbox_fresh
+
+
+def _outbox(settings: Any) -> Path:
+    outbox: Path = Paths(settings.data_dir, "clinic").outbox
+    outbox.mkdir(parents=True)
+    return outbox
+
+
+def _batches(settings: Any) -> list[store.SubmissionBatch]:
+    engine = store.make_engine(settings.database_url)
+    try:
+        with store.session_factory(engine)() as session:
+            return list(session.scalars(select(store.SubmissionBatch).order_by(store.SubmissionBatch.id)))
+    finally:
+        engine.dispose()
+
+
+async def test_malformed_837_is_quarantined_and_the_others_are_uploaded(sbx: Any, tmp_path: Path) -> None:
+    settings = _settings(sbx, tmp_path)
+    outbox = _outbox(settings)
+    (outbox / "a-broken.837").write_bytes(b"this is not an X12 file\n")
+    (outbox / "b-good.837").write_bytes(batch_837(sbx.data, sbx.data.claims[:2], control=21))
+    result = await run_job("upload", "clinic", settings)
+    assert result.ok, result
+    assert result.counts["quarantined"] == 1 and result.counts["submitted"] == 1, result.counts
+    assert len(sbx.state.batches) == 1 and (outbox / "a-broken.837").exists()
+
+
+async def test_refused_upload_is_settled_rejected_and_never_sent_again(
+    sbx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connector.sandbox import batch_routes
+
+    tries: list[int] = []
+
+    def refuse(content: bytes, *args: Any, **kwargs: Any) -> Any:
+        tries.append(len(content))
+        raise X12ParseError("the payer's own check failed")
+
+    monkeypatch.setattr(batch_routes, "intake", refuse)
+    settings = _settings(sbx, tmp_path)
+    (_outbox(settings) / "monday.837").write_bytes(batch_837(sbx.data, sbx.data.claims[:2], control=22))
+    first = await run_job("upload", "clinic", settings)
+    assert first.ok and first.counts["rejected"] == 1 and first.counts["unknown"] == 0, first.counts
+    (batch,) = _batches(settings)
+    assert batch.state is store.BatchState.REJECTED and "not a valid" in (batch.detail or "")
+    again = await run_job("upload", "clinic", settings)
+    assert again.ok and again.counts["skipped"] == 1 and len(tries) == 1
+
+
+async def test_confirmation_without_batch_id_is_unknown_then_settled_from_the_list(
+    sbx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = persist.upload_batch
+
+    async def no_id(*args: Any, **kwargs: Any) -> BatchReceipt:
+        receipt = await real(*args, **kwargs)
+        assert receipt.state == "SUBMITTED"
+        return BatchReceipt("SUBMITTED", None, receipt.upload_name)
+
+    monkeypatch.setattr(persist, "upload_batch", no_id)
+    settings = _settings(sbx, tmp_path)
+    (_outbox(settings) / "monday.837").write_bytes(batch_837(sbx.data, sbx.data.claims[:2], control=23))
+    first = await run_job("upload", "clinic", settings)
+    assert first.ok and first.counts["unknown"] == 1 and first.counts["submitted"] == 0, first.counts
+    assert _batches(settings)[0].state is store.BatchState.UNKNOWN
+    monkeypatch.undo()
+    second = await run_job("upload", "clinic", settings)
+    assert second.ok and second.counts["settled"] == 1 and second.counts["skipped"] == 1, second.counts
+    (batch,) = _batches(settings)
+    (portal_id,) = sbx.state.batches
+    assert batch.state is store.BatchState.SUBMITTED and batch.portal_batch_id == portal_id
