@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connector import store
 from connector.errors import X12ParseError
 from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
-from connector.x12 import iter_transactions, read_277ca, read_835, read_999
+from connector.x12 import ClaimStatus, iter_transactions, read_277ca, read_835, read_999
 from flows.acks import download_acks
 from flows.batches import REJECTED, list_batches, upload_batch, upload_name
 from flows.claim_status import claim_statuses
@@ -305,7 +305,19 @@ async def upload(ctx: JobContext) -> dict[str, Any]:
     return counts
 
 
-def _record_ack(ctx: JobContext, session: Session, saved: SavedFile, batch: SubmissionBatch) -> str:
+def _claim_detail(claim: ClaimStatus) -> dict[str, Any]:
+    """One claim of a 277CA for the acknowledgement's detail: id, verdict and every status code."""
+    return {
+        "claim": claim.claim_id,
+        "category": claim.category,
+        "rejected": claim.rejected,
+        "statuses": [{"category": s.category, "code": s.code, "entity": s.entity} for s in claim.statuses],
+    }
+
+
+def _record_ack(
+    ctx: JobContext, session: Session, saved: SavedFile, batch: SubmissionBatch, counts: dict[str, int]
+) -> str:
     data = saved.path.read_bytes()
     row, new = store.record_file(
         session,
@@ -343,9 +355,16 @@ def _record_ack(ctx: JobContext, session: Session, saved: SavedFile, batch: Subm
             file_id=row.id,
             accepted_count=len(accepted),
             rejected_count=len(rejected),
-            detail=[{"claim": c.claim_id, "category": c.category} for c in ca.claims],
+            detail=[_claim_detail(c) for c in ca.claims],
         )
+        counts["claims_accepted"] += len(accepted)
+        counts["claims_rejected"] += len(rejected)
+        if rejected:  # claim ids and codes are in the acknowledgement detail, not in the log
+            log.warning(
+                "277CA for batch %s: %d of %d claims rejected", batch.id, len(rejected), len(ca.claims)
+            )
         if batch.state is BatchState.SUBMITTED:
+            # ACCEPTED means "some claims got through"; the rejected ones are counted and kept in the detail
             final = BatchState.ACCEPTED if accepted else BatchState.REJECTED
             store.settle(
                 session, batch.id, final, f"277CA: {len(accepted)} accepted, {len(rejected)} rejected"
@@ -364,11 +383,12 @@ async def acks(ctx: JobContext) -> dict[str, Any]:
         known = {ref for _, ref in _known(session, kinds, DownloadedFile.portal_reference)}
     saved = await download_acks(ctx.portal, ctx.downloads / "acks", open_, known=frozenset(known))
     counts = {"open_batches": len(open_), "999": 0, "277ca": 0, "seen": 0}
+    counts |= {"claims_accepted": 0, "claims_rejected": 0}
     for item in saved:
         with ctx.factory.begin() as session:
             batch = session.get(SubmissionBatch, open_[item.reference.split(":", 1)[0]])
             assert batch is not None
-            counts[_record_ack(ctx, session, item, batch)] += 1
+            counts[_record_ack(ctx, session, item, batch, counts)] += 1
     return counts
 
 

@@ -93,3 +93,31 @@ async def test_confirmation_without_batch_id_is_unknown_then_settled_from_the_li
     (batch,) = _batches(settings)
     (portal_id,) = sbx.state.batches
     assert batch.state is store.BatchState.SUBMITTED and batch.portal_batch_id == portal_id
+
+
+async def test_partly_rejected_277ca_counts_and_names_the_rejected_claims(sbx: Any, tmp_path: Path) -> None:
+    data = sbx.data
+    good, bad = data.claims[:2]
+    bad.diagnoses, saved = ("1234",), bad.diagnoses
+    try:
+        content = batch_837(data, [good, bad], control=24)
+    finally:
+        bad.diagnoses = saved
+    settings = _settings(sbx, tmp_path)
+    (_outbox(settings) / "monday.837").write_bytes(content)
+    assert (await run_job("upload", "clinic", settings)).counts["submitted"] == 1
+    sbx.advance_acknowledgements()
+    acks = await run_job("acks", "clinic", settings)
+    assert acks.ok and acks.counts["277ca"] == 1, acks
+    assert acks.counts["claims_rejected"] == 1 and acks.counts["claims_accepted"] == 1, acks.counts
+    engine = store.make_engine(settings.database_url)
+    try:
+        with store.session_factory(engine)() as session:
+            ack = session.scalars(
+                select(store.Acknowledgement).where(store.Acknowledgement.kind == store.AckKind.ACK_277CA)
+            ).one()
+    finally:
+        engine.dispose()
+    rejected = [d for d in ack.detail if d["rejected"]]
+    assert [(d["claim"], [s["code"] for s in d["statuses"]]) for d in rejected] == [(bad.claim_id, ["254"])]
+    assert ack.rejected_count == 1 and ack.accepted_count == 1
