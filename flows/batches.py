@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import cast
 
 from playwright.async_api import Error as PlaywrightError
 
@@ -30,8 +29,8 @@ NAMES: tuple[str, ...] = (
 STEP = "batch upload"
 TRANSIENT = re.compile(r"expired|try again|timed? ?out|session", re.IGNORECASE)
 """An error message about the session or form, not the file: such an upload is UNKNOWN, not REJECTED."""
-REJECTED = cast(BatchState, "REJECTED")
-"""The portal refused the file. flows.records.BatchState does not list it yet (another owner's module)."""
+REJECTED: BatchState = "REJECTED"
+"""The portal refused the file."""
 
 
 def upload_name(sha256: str) -> str:

@@ -9,7 +9,7 @@ from typing import Literal
 
 HealthState = Literal["up", "degraded", "maintenance", "unreachable"]
 FileKind = Literal["835", "pdf", "999", "277ca"]
-BatchState = Literal["SUBMITTED", "UNKNOWN", "DUPLICATE"]
+BatchState = Literal["SUBMITTED", "UNKNOWN", "DUPLICATE", "REJECTED"]
 
 
 @dataclass(frozen=True, slots=True)
