@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connector import store
 from connector.errors import X12ParseError
+from connector.fileio import ensure_private_dir
 from connector.store import BatchState, ClaimStatusObservation, DownloadedFile, FileKind, SubmissionBatch
 from connector.x12 import ClaimStatus, iter_transactions, read_277ca, read_835, read_999
 from flows.acks import download_acks
@@ -259,11 +260,11 @@ async def upload(ctx: JobContext) -> dict[str, Any]:
         try:
             isa13, gs06, st02, claim_count = _envelope(data, path.name)
         except X12ParseError as exc:
-            # one malformed 837 must not hold back the others: left in the outbox, never uploaded
+            # one malformed 837 must not hold back the others: moved aside (reported once), never uploaded
             counts["quarantined"] += 1
-            log.warning(
-                "outbox file %s is not a valid 837 (%s): quarantined, not uploaded", path.name, exc.segment_id
-            )
+            aside = ensure_private_dir(path.parent / "quarantine") / path.name
+            path.replace(aside)
+            log.warning("outbox file %s is not a valid 837 (%s): moved aside", path.name, exc.segment_id)
             continue
         with ctx.factory.begin() as session:
             batch, _ = store.create_pending(

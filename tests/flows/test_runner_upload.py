@@ -46,7 +46,10 @@ async def test_malformed_837_is_quarantined_and_the_others_are_uploaded(sbx: Any
     result = await run_job("upload", "clinic", settings)
     assert result.ok, result
     assert result.counts["quarantined"] == 1 and result.counts["submitted"] == 1, result.counts
-    assert len(sbx.state.batches) == 1 and (outbox / "a-broken.837").exists()
+    assert len(sbx.state.batches) == 1
+    assert not (outbox / "a-broken.837").exists() and (outbox / "quarantine" / "a-broken.837").exists()
+    again = await run_job("upload", "clinic", settings)  # moved aside: not reported (or alerted) again
+    assert again.ok and again.counts["quarantined"] == 0, again.counts
 
 
 async def test_refused_upload_is_settled_rejected_and_never_sent_again(
