@@ -83,32 +83,37 @@ def _crontab_days(field: str) -> str:
 
 
 class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
-    """A CronTrigger that fires once per wall-clock time: the repeated hour of a DST fall-back runs once.
+    """A CronTrigger that counts on the practice's wall clock, the way cron does across DST changes.
 
-    APScheduler 3 computes on wall-clock time, so after a fall-back it offers the same 01:30 again (and
-    again); we step past any candidate that is not later than the previous fire or repeats its wall time.
+    APScheduler 3 offers a repeated 01:30 again and again after a fall-back, and silently skips a day whose
+    02:30 does not exist at a spring-forward. Here the next time is found on the wall clock (computed as if
+    it were UTC) and only then placed in the time zone: a repeated time fires once, a missing one an hour
+    later that day.
     """
+
+    def _wall_trigger(self) -> CronTrigger:
+        state: dict[str, Any] = CronTrigger.__getstate__(self)
+        state.update(timezone=dt.UTC, start_date=None, end_date=None, jitter=None)
+        wall: CronTrigger = CronTrigger.__new__(CronTrigger)
+        wall.__setstate__(state)
+        return wall
 
     def get_next_fire_time(
         self, previous_fire_time: dt.datetime | None, now: dt.datetime
     ) -> dt.datetime | None:
-        nxt: dt.datetime | None = super().get_next_fire_time(previous_fire_time, now)
-        if previous_fire_time is None:
-            return nxt
-        last_utc = previous_fire_time.astimezone(dt.UTC)
-        last_wall = previous_fire_time.astimezone(self.timezone).replace(tzinfo=None)
-        step = dt.timedelta(minutes=1)
-        for _ in range(24):
-            if nxt is None:
-                return None
-            if (
-                nxt.astimezone(dt.UTC) > last_utc
-                and nxt.astimezone(self.timezone).replace(tzinfo=None) != last_wall
-            ):
-                return nxt
-            base = max(now.astimezone(dt.UTC), nxt.astimezone(dt.UTC)) + step
-            nxt = super().get_next_fire_time(None, base)
-            step *= 2
+        zone = self.timezone
+
+        def on_wall(moment: dt.datetime) -> dt.datetime:
+            return moment.astimezone(zone).replace(tzinfo=dt.UTC, fold=0)
+
+        previous = on_wall(previous_fire_time) if previous_fire_time is not None else None
+        wall_next: dt.datetime | None = self._wall_trigger().get_next_fire_time(previous, on_wall(now))
+        if wall_next is None:
+            return None
+        # fold=0: the first of a repeated time; a time in a gap comes out an hour later
+        nxt = wall_next.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
+        if self.end_date is not None and nxt > self.end_date:
+            return None
         return nxt
 
 

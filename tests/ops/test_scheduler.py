@@ -233,3 +233,16 @@ def test_schedule_command_single_instance_and_sigterm(tmp_path: Path) -> None:
     finally:
         if first.poll() is None:
             first.kill()
+
+
+def test_a_missing_wall_time_at_spring_forward_runs_an_hour_later() -> None:
+    fires = _fires("30 2 * * *", dt.datetime(2026, 3, 6, 12, tzinfo=NY), 4)
+    local = [f.astimezone(NY) for f in fires]
+    assert [d.date() for d in local] == [dt.date(2026, 3, d) for d in (7, 8, 9, 10)]
+    assert [(d.hour, d.minute) for d in local] == [(2, 30), (3, 30), (2, 30), (2, 30)]
+
+
+def test_half_hourly_job_keeps_running_through_the_repeated_hour() -> None:
+    fires = _fires("*/30 * * * *", dt.datetime(2026, 11, 1, 0, 10, tzinfo=NY), 6)
+    utc = [f.astimezone(dt.UTC).strftime("%H:%M") for f in fires]
+    assert utc == sorted(set(utc)) and len(utc) == 6  # strictly increasing, nothing twice
