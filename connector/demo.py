@@ -73,29 +73,17 @@ def build_batch(
     from connector.pm.build import build_batches
     from connector.pm.reader import read_export
     from connector.pm.scrub_tables import load_scrub_settings
-    from connector.pm.to_837 import x12_text
+    from connector.pm.to_837 import submitter_for
     from connector.scrub import ScrubContext, scrub
-    from connector.store import allocate_control_numbers, ensure_schema, make_engine, session_factory
-    from connector.x12 import Submitter
+    from connector.scrub.registry import submitted_keys
+    from connector.store import control_number_allocator, ensure_schema, make_engine, session_factory
 
     export = read_export(charges, "generic")
-    report = scrub(export.claims, ScrubContext(today=as_of, settings=load_scrub_settings(None)))
-    clean = report.clean_claims
+    context = ScrubContext(as_of, load_scrub_settings(None), submitted_keys(export.claims))
+    report = scrub(export.claims, context)
     ensure_schema(settings.database_url)
-    sessions = session_factory(make_engine(settings.database_url))
-
-    def allocate(name: str, count: int) -> range:
-        with sessions() as session:
-            return allocate_control_numbers(session, name, count)
-
-    first = clean[0].billing if clean else None
-    submitter = Submitter(
-        name=x12_text(first.name if first else "PRACTICE"),
-        id="".join(ch for ch in (first.tin if first else "") if ch.isdigit()),
-        contact_name="BILLING OFFICE",
-        contact_phone="2175550100",
-        contact_email="",
-    )
+    allocate = control_number_allocator(session_factory(make_engine(settings.database_url)))
+    submitter = submitter_for(report.clean_claims, contact_phone="2175550100")
     result = build_batches(report, outbox / f"batch-{as_of:%Y%m%d}.837", submitter, allocate)
     return [f.path for f in result.files], dict(result.held)
 

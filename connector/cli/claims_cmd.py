@@ -132,20 +132,19 @@ def build_cmd(
     """Scrub, then write the 837P/837I of the clean claims; list the held claims with their reasons."""
     from connector.pm.build import build_batches
     from connector.pm.scrub_tables import load_scrub_settings
-    from connector.pm.to_837 import x12_text
-    from connector.x12 import Submitter
+    from connector.pm.to_837 import submitter_for
 
     exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
     print_summary(exported, report, limit=-1)
     clean = report.clean_claims
     if clean and not (contact_phone or contact_email):
         raise _fail("give --contact-phone or --contact-email (the 837 submitter contact, PER*IC)")
-    first = clean[0].billing if clean else None
-    submitter = Submitter(
-        name=x12_text(submitter_name or (first.name if first else "")),
-        id=submitter_id or ("".join(ch for ch in first.tin if ch.isdigit()) if first else ""),
-        contact_name=x12_text(contact_name),
-        contact_phone="".join(ch for ch in contact_phone if ch.isdigit()),
+    submitter = submitter_for(
+        clean,
+        name=submitter_name,
+        submitter_id=submitter_id,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
         contact_email=contact_email,
     )
     settings = load_scrub_settings(mappings)  # already read once by read_and_scrub: cannot fail here
@@ -181,17 +180,11 @@ def build_cmd(
 def _allocator(database_url: str | None) -> Callable[[str, int], range]:
     """Control numbers from the store (schema created on first use of an empty database)."""
     from connector.settings import load_settings
-    from connector.store import allocate_control_numbers, ensure_schema, make_engine, session_factory
+    from connector.store import control_number_allocator, ensure_schema, make_engine, session_factory
 
     try:
         url = database_url or load_settings().database_url
         ensure_schema(url)
     except (ConfigError, StorageError) as exc:
         raise _fail(str(exc)) from None
-    sessions = session_factory(make_engine(url))
-
-    def allocate(name: str, count: int) -> range:
-        with sessions() as session:
-            return allocate_control_numbers(session, name, count)
-
-    return allocate
+    return control_number_allocator(session_factory(make_engine(url)))

@@ -7,7 +7,7 @@ Every line carries REF*6R = the PM line id. Free text (names, addresses) loses X
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from connector.pm.models import Address, Claim, ServiceLine
@@ -41,6 +41,26 @@ def x12_text(value: str) -> str:
 
 def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
+
+
+def submitter_for(
+    clean: Sequence[Claim],
+    *,
+    name: str | None = None,
+    submitter_id: str | None = None,
+    contact_name: str = "BILLING OFFICE",
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> Submitter:
+    """The 837 submitter: given values, else the first clean claim's billing provider (name, TIN as id)."""
+    first = clean[0].billing if clean else None
+    return Submitter(
+        name=x12_text(name or (first.name if first else "")),
+        id=submitter_id or (_digits(first.tin) if first else ""),
+        contact_name=x12_text(contact_name),
+        contact_phone=_digits(contact_phone),
+        contact_email=contact_email,
+    )
 
 
 def _address(a: Address) -> X12Address:

@@ -45,7 +45,11 @@ from connector.store.repo_batches import (
     open_batches,
     settle,
 )
-from connector.store.repo_control import allocate_control_numbers, peek_next_control_number
+from connector.store.repo_control import (
+    allocate_control_numbers,
+    control_number_allocator,
+    peek_next_control_number,
+)
 from connector.store.repo_events import (
     add_acknowledgement,
     add_audit_event,
@@ -97,6 +101,7 @@ __all__ = [
     "alembic_config",
     "allocate_control_numbers",
     "close_interrupted_runs",
+    "control_number_allocator",
     "create_pending",
     "current_revision",
     "dedupe_key",

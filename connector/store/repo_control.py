@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -64,3 +66,13 @@ def peek_next_control_number(session: Session, name: str) -> int:
     """The number the next allocation from ``name`` would start at (1 for an unused counter)."""
     row = session.get(ControlNumber, name)
     return 1 if row is None else row.next_value
+
+
+def control_number_allocator(session_maker: Callable[[], Session]) -> Callable[[str, int], range]:
+    """``allocate(name, count)`` for writers that take numbers group by group (each in its own session)."""
+
+    def allocate(name: str, count: int) -> range:
+        with session_maker() as session:
+            return allocate_control_numbers(session, name, count)
+
+    return allocate
