@@ -13,7 +13,7 @@ from typing import Any
 from connector import errors
 from connector.notify import Notifier
 from connector.reconcile_job import reconcile_from_store
-from connector.retry import RetryPolicy, wait_seconds
+from connector.retry import RetryPolicy, retryable_class, wait_seconds
 from connector.runner import RunResult, run_job
 from connector.settings import ConnectorSettings
 from connector.store_incidents import StoreIncidentLog
@@ -40,25 +40,15 @@ WHAT_TO_DO = {
 Progress = Callable[[str, RunResult | None], None]
 
 
-def _error_class(name: str | None) -> type[BaseException] | None:
-    found = getattr(errors, name or "", None)
-    return found if isinstance(found, type) and issubclass(found, BaseException) else None
-
-
 def needs_person(result: RunResult) -> bool:
     """True when the run failed for a reason no retry fixes."""
-    cls = _error_class(result.error_class)
-    return cls is not None and issubclass(cls, errors.NeedsPerson)
+    return errors.needs_person(result.error_class)
 
 
 def retryable(result: RunResult) -> bool:
     """True when the run failed because the portal was unavailable for a while (5xx, 429, timeouts)."""
-    cls = _error_class(result.error_class)
-    return (
-        cls is not None
-        and issubclass(cls, errors.PortalUnavailable)
-        and not issubclass(cls, errors.PortalMaintenance)
-    )
+    cls = errors.by_name(result.error_class)
+    return cls is not None and retryable_class(cls)
 
 
 @dataclass

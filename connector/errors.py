@@ -142,5 +142,17 @@ class DownloadFailed(PortalUnavailable):
     """A download failed or arrived truncated."""
 
 
+def by_name(name: str | None) -> type[ConnectorError] | None:
+    """The error class a run ledger row names (``run.error_class``), or None for anything else."""
+    found = globals().get(name or "")
+    return found if isinstance(found, type) and issubclass(found, ConnectorError) else None
+
+
+def needs_person(name: str | None) -> bool:
+    """True when the named error class is one no retry fixes (a person must act)."""
+    cls = by_name(name)
+    return cls is not None and issubclass(cls, NeedsPerson)
+
+
 RETRYABLE: tuple[type[ConnectorError], ...] = (PortalUnavailable,)
 """Error classes the runner retries with backoff (PortalMaintenance is skipped, not retried)."""

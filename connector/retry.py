@@ -21,9 +21,14 @@ class RetryPolicy:
     max_retry_after: float = 300.0
 
 
-def is_retryable(exc: BaseException) -> bool:
+def retryable_class(cls: type[BaseException]) -> bool:
     """PortalUnavailable (5xx, 429, timeouts, broken downloads) is retried; maintenance and the rest not."""
-    return isinstance(exc, PortalUnavailable) and not isinstance(exc, PortalMaintenance)
+    return issubclass(cls, PortalUnavailable) and not issubclass(cls, PortalMaintenance)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether this error is worth another attempt (see :func:`retryable_class`)."""
+    return retryable_class(type(exc))
 
 
 def wait_seconds(policy: RetryPolicy, attempt: int, exc: BaseException | None) -> float:

@@ -16,12 +16,6 @@ from connector import errors
 from connector.errors import ConfigError, ConnectorError
 from connector.settings import ConnectorSettings, load_settings
 
-NEEDS_PERSON = {
-    name
-    for name, obj in vars(errors).items()
-    if isinstance(obj, type) and issubclass(obj, errors.NeedsPerson)
-}
-
 
 def _settings() -> ConnectorSettings:
     try:
@@ -67,7 +61,7 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
         for run in session.scalars(select(Run).order_by(Run.started_at)):
             latest[(run.job, run.account_id)] = run
         for (job, _), run in sorted(latest.items(), key=lambda kv: kv[0][0]):
-            if run.error_class in NEEDS_PERSON:
+            if errors.needs_person(run.error_class):
                 problems.append(f"{job}: {run.error_class}: {run.error_message or ''}".strip())
         unknown = select(SubmissionBatch).where(SubmissionBatch.state == BatchState.UNKNOWN)
         for batch in session.scalars(unknown):

@@ -49,3 +49,11 @@ def test_classification_and_waits() -> None:
     waits = [wait_seconds(policy, n, PortalUnavailable("503")) for n in (1, 2, 3, 4, 5)]
     assert 2 <= waits[0] <= 2.5 and 4 <= waits[1] <= 4.5 and 8 <= waits[2] <= 8.5
     assert all(10 <= w <= 10.5 for w in waits[3:])
+
+
+def test_ledger_error_names_map_back_to_the_tree() -> None:
+    from connector import errors
+
+    assert errors.by_name("LoginRejected") is LoginRejected
+    assert errors.by_name("KeyError") is None and errors.by_name(None) is None
+    assert errors.needs_person("SelectorMissing") and not errors.needs_person("PortalUnavailable")
