@@ -8,7 +8,7 @@ import os
 import socket
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from connector import store
 from connector.fileio import remove_stale_parts
@@ -37,17 +37,7 @@ def close_dead_runs(database_url: str) -> list[int]:
         closed = store.close_interrupted_runs(session, STALE_HEARTBEAT)
         running = session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING)).all()
         dead = [r.id for r in running if r.host == host and r.pid is not None and not _alive(r.pid)]
-        if dead:
-            session.execute(
-                update(Run)
-                .where(Run.id.in_(dead), Run.outcome == RunOutcome.RUNNING)
-                .values(
-                    outcome=RunOutcome.INTERRUPTED,
-                    finished_at=store.utcnow(),
-                    error_class="Interrupted",
-                    error_message="the process running this job stopped (killed or crashed)",
-                )
-            )
+        store.interrupt_runs(session, dead, "the process running this job stopped (killed or crashed)")
     if closed or dead:
         log.warning("closed %d interrupted run(s): %s", len(closed) + len(dead), sorted(closed + dead))
     return sorted(closed + dead)

@@ -131,18 +131,23 @@ def close_interrupted_runs(session: Session, max_heartbeat_age: dt.timedelta) ->
             .order_by(Run.id)
         )
     )
+    interrupt_runs(session, ids, f"no heartbeat for more than {int(max_heartbeat_age.total_seconds())} s")
+    return ids
+
+
+def interrupt_runs(session: Session, ids: list[int], reason: str) -> None:
+    """Close these RUNNING runs as INTERRUPTED (their process is gone) with ``reason`` as the message."""
     if ids:
         session.execute(
             update(Run)
             .where(Run.id.in_(ids), Run.outcome == RunOutcome.RUNNING)
             .values(
                 outcome=RunOutcome.INTERRUPTED,
-                finished_at=now,
+                finished_at=utcnow(),
                 error_class="Interrupted",
-                error_message=f"no heartbeat for more than {int(max_heartbeat_age.total_seconds())} s",
+                error_message=reason,
             )
         )
-    return ids
 
 
 def last_successful_run(session: Session, job: str, account_id: int | None = None) -> Run | None:
