@@ -163,7 +163,7 @@ def env_name(loc: tuple[str | int, ...]) -> str:
     return ENV_PREFIX + NESTED.join(str(part).upper() for part in loc)
 
 
-def _source_kwargs(toml_file: Path | None, env_file: Path | None, secrets_dir: Path | None) -> dict[str, Any]:
+def _source_kwargs(env_file: Path | None, secrets_dir: Path | None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if env_file is not None:
         kwargs["_env_file"] = env_file
@@ -179,16 +179,20 @@ def load_settings(
     *, toml_file: Path | None = None, env_file: Path | None = None, secrets_dir: Path | None = None
 ) -> ConnectorSettings:
     """Load settings; a missing or invalid value becomes a ConfigError naming the variable to set."""
-    toml_path = toml_file or Path(os.environ.get("CONNECTOR_CONFIG", "connector.toml"))
-    settings_cls = _with_toml(toml_path)
+    settings_cls = _with_toml(_toml_path(toml_file))
     try:
-        return settings_cls(**_source_kwargs(toml_path, env_file, secrets_dir))
+        return settings_cls(**_source_kwargs(env_file, secrets_dir))
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             what = "is required but not set" if err["type"] == "missing" else f"is invalid: {err['msg']}"
             problems.append(f"{env_name(tuple(err['loc']))} {what}")
         raise ConfigError("configuration problem: " + "; ".join(problems)) from None
+
+
+def _toml_path(given: Path | None) -> Path:
+    """connector.toml: the given path, else CONNECTOR_CONFIG, else ./connector.toml."""
+    return given or Path(os.environ.get("CONNECTOR_CONFIG", "connector.toml"))
 
 
 def _with_toml(toml_path: Path) -> type[ConnectorSettings]:
@@ -202,9 +206,9 @@ def value_sources(
     *, toml_file: Path | None = None, env_file: Path | None = None, secrets_dir: Path | None = None
 ) -> dict[str, str]:
     """Map each dotted setting path to the source that supplied it (environment, .env, secrets, toml)."""
-    toml_path = toml_file or Path(os.environ.get("CONNECTOR_CONFIG", "connector.toml"))
+    toml_path = _toml_path(toml_file)
     cls = _with_toml(toml_path)
-    kw = _source_kwargs(toml_path, env_file, secrets_dir)
+    kw = _source_kwargs(env_file, secrets_dir)
     sources: list[tuple[str, PydanticBaseSettingsSource]] = [
         ("environment", EnvSettingsSource(cls)),
         (f"{kw.get('_env_file', '.env')}", DotEnvSettingsSource(cls, env_file=kw.get("_env_file", ".env"))),
