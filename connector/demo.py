@@ -43,12 +43,13 @@ def write_new_charges(pm_export: Path, target: Path, as_of: dt.date, count: int 
     for row in rows:
         by_claim.setdefault(row["claim_id"], []).append(row)
     chosen = list(by_claim)[:count]
+    new_ids = [f"N{as_of:%m%d}{n:02d}" for n in range(len(chosen))]
     service = (as_of - dt.timedelta(days=2)).isoformat()
     out: list[dict[str, str]] = []
     for n, claim_id in enumerate(chosen):
         for row in by_claim[claim_id]:
             new = dict(row)
-            new["claim_id"] = f"N{as_of:%m%d}{n:02d}"
+            new["claim_id"] = new_ids[n]
             new["line_id"] = f"{new['claim_id']}-{row['line_id'].rsplit('-', 1)[-1]}"
             new["service_date"] = service
             new["submitted_date"] = ""
@@ -63,7 +64,7 @@ def write_new_charges(pm_export: Path, target: Path, as_of: dt.date, count: int 
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(out)
-    return [f"N{as_of:%m%d}{n:02d}" for n in range(len(chosen))]
+    return new_ids
 
 
 def build_batch(
