@@ -22,6 +22,7 @@ from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
 
 ACCOUNT = "prairie"
+DEMO_USER = "demo"
 NEW_CLAIMS = 6
 STEP_TITLES = {
     "health": "Check the portal's status page",
@@ -138,8 +139,29 @@ def summary_table(outcome: CycleOutcome) -> Table:
     return table
 
 
-def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
-    """Start the sandbox in-process, run the whole cycle once, print the summary and the report path."""
+def serve_dashboard(settings: ConnectorSettings, console: Console, port: int) -> None:
+    """Serve the dashboard on the demo's store until Ctrl-C, with a demo login made for this run."""
+    import secrets
+
+    from connector.store import open_session
+    from connector.web.server import WebServer
+    from connector.web.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    with open_session(settings.database_url) as session:
+        add_user(session, DEMO_USER, "admin", password)
+        session.commit()
+    server = WebServer(settings, port=port)
+    console.print(f"Dashboard at [bold]{server.base_url}/[/] (Ctrl-C stops it)")
+    console.print(f"Demo login: user [bold]{DEMO_USER}[/], password [bold]{password}[/] (this demo only)")
+    server.serve_forever()
+
+
+def run_demo(
+    root: Path = Path("data/demo"), seed: int | None = None, *, serve: bool = False, port: int = 8080
+) -> int:
+    """Start the sandbox in-process, run the whole cycle once, print the summary and the report path;
+    with ``serve``, keep the sandbox and the dashboard running on the demo data until Ctrl-C."""
     console = Console()
     started = time.monotonic()
     logging.getLogger().setLevel(logging.WARNING)  # the progress bars and the summary tell the story
@@ -171,7 +193,10 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
             outcome = asyncio.run(
                 run_cycle(ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of)
             )
-    finally:
+    except BaseException:
+        sandbox.stop()
+        raise
+    if not serve:
         sandbox.stop()
     console.print(summary_table(outcome))
     console.print(f"Finished in {time.monotonic() - started:.1f} s")
@@ -179,5 +204,9 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
         console.print(f"Reconciliation report: [bold]{outcome.report.resolve()}[/]")
     if not outcome.ok:
         console.print(f"[red]The cycle stopped: {outcome.stopped_by or 'skipped'}[/]")
-        return 1
-    return 0
+    if serve:
+        try:
+            serve_dashboard(settings, console, port)
+        finally:
+            sandbox.stop()
+    return 0 if outcome.ok else 1
