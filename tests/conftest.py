@@ -73,3 +73,24 @@ def sandbox_fresh(sandbox: SandboxServer) -> Iterator[SandboxServer]:
         yield sandbox
     finally:
         sandbox.reset()
+
+
+from collections.abc import AsyncIterator  # noqa: E402  (the shared browser section)
+
+if TYPE_CHECKING:
+    from connector.browser import BrowserSession
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[BrowserSession]:
+    """The test session's only Chromium (flows and dashboard tests share it)."""
+    from connector.browser import BrowserSession
+    from connector.errors import BrowserError
+
+    session = BrowserSession()
+    try:
+        await session.start()
+    except BrowserError as exc:
+        skip_or_fail(f"Chromium unavailable: {exc}")
+    yield session
+    await session.close()

@@ -71,11 +71,17 @@ def money_at_stake(result: ReconciliationResult) -> MoneyAtStake:
     return out
 
 
+def payer_key(name: str) -> str:
+    """The payer a name means: case and spacing do not matter (the ERA says UNITEDHEALTHCARE, the PM
+    export UnitedHealthcare)."""
+    return " ".join(name.split()).casefold() or "(no payer)"
+
+
 def payer_table(result: ReconciliationResult) -> list[PayerRow]:
-    """One row per payer (as the claims name it), most dollars at stake first."""
+    """One row per payer (named as its first claim names it), most dollars at stake first."""
     rows: dict[str, PayerRow] = {}
     for claim in result.claims:
-        row = rows.setdefault(claim.payer or "(no payer)", PayerRow(claim.payer or "(no payer)"))
+        row = rows.setdefault(payer_key(claim.payer), PayerRow(claim.payer.strip() or "(no payer)"))
         row.claims += 1
         row.charges += claim.charge
         row.paid += claim.paid
@@ -84,9 +90,9 @@ def payer_table(result: ReconciliationResult) -> list[PayerRow]:
             row.missing_era += claim.charge
         if claim.category not in QUIET:
             row.problems += 1
-    payer_of = {c.claim_id: c.payer or "(no payer)" for c in result.claims}
+    payer_of = {c.claim_id: payer_key(c.payer) for c in result.claims}
     for line in result.lines:
         if line.category == "underpaid" and line.difference is not None:
-            name = payer_of.get(line.claim_id, "(no payer)")
-            rows.setdefault(name, PayerRow(name)).underpaid += -line.difference
+            key = payer_of.get(line.claim_id, payer_key(""))
+            rows.setdefault(key, PayerRow("(no payer)")).underpaid += -line.difference
     return sorted(rows.values(), key=lambda r: (-(r.denied + r.underpaid + r.missing_era), r.payer))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from connector.pm.models import Claim as PMClaim
-from connector.reconcile.at_stake import money_at_stake, payer_table
+from connector.reconcile.at_stake import money_at_stake, payer_key, payer_table
 from connector.reconcile.labels import category_label
 from connector.reconcile.model import Kpi, ReconciliationResult
 from connector.reconcile.summary import kpis
@@ -33,7 +33,7 @@ def snapshot(result: ReconciliationResult, pm_claims: Sequence[PMClaim] = ()) ->
     stake = money_at_stake(result)
     payers = []
     for row in payer_table(result):
-        mine = [c for c in result.claims if (c.payer or "(no payer)") == row.payer]
+        mine = [c for c in result.claims if payer_key(c.payer) == payer_key(row.payer)]
         ids = {c.claim_id for c in mine}
         subset = dataclasses.replace(result, claims=mine)
         payer_kpis = kpis(subset, [c for c in pm_claims if c.claim_id in ids], None)

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +51,7 @@ class Web:
         self.throttle = Throttle(settings.web.free_attempts, settings.web.max_block_seconds)
         self.unknown_names = auth.UnknownNames()
         self.jobs = runner or JobRunner(settings)
+        self.zone = ZoneInfo(settings.timezone)
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -61,7 +63,7 @@ class Web:
             figure=fmt_value,
             label=category_label,
             counts=counts_text,
-            when=_when,
+            when=lambda value: _when(value, self.zone),
             date=_date,
             total=_total,
         )
@@ -86,8 +88,9 @@ class Web:
         self.engine.dispose()
 
 
-def _when(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+def _when(value: dt.datetime | None, zone: ZoneInfo) -> str:
+    """A moment in the practice's time zone."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if value else ""
 
 
 def _total(rows: list[Any], attribute: str) -> Decimal:

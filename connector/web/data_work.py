@@ -77,14 +77,23 @@ def era_files(session: Session, claims: set[str]) -> dict[str, list[tuple[str, i
 
 
 def _codes(reasons: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    out = []
+    """Each distinct CARC (with its group) and RARC of the reasons, with its description."""
+    out: dict[str, str] = {}
     for r in reasons:
-        out.append((f"{r.get('group', '')}-{r.get('code', '')}", str(r.get("description", ""))))
+        out.setdefault(f"{r.get('group', '')}-{r.get('code', '')}", str(r.get("description", "")))
         for text in str(r.get("remark_text", "")).split("; "):
             code, _, description = text.partition(": ")
             if code:
-                out.append((code, description))
-    return out
+                out.setdefault(code, description)
+    return list(out.items())
+
+
+def _by_action(reasons: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A claim's denial reasons grouped by their next action (one work-list row per claim and action)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for reason in reasons:
+        found.setdefault(str(reason.get("next_action") or "review"), []).append(reason)
+    return found
 
 
 def _base(
@@ -127,11 +136,12 @@ def work_lists(session: Session, account: str | None = None) -> WorkLists:
                 row.evidence = [("Claim history", f"/claims/{claim_no}")]
                 label = "No ERA yet (past due)" if result.category == "missing_era" else "Waiting for ERA"
                 lists.missing.setdefault(f"{label}: {row.aging or 'age unknown'}", []).append(row)
-            for reason in detail.get("reasons", []):
+            for action, reasons in _by_action(detail.get("reasons", [])).items():
                 row = base(claim_no)
-                row.amount, row.paid = _money(reason.get("amount")), result.paid
-                row.codes = _codes([reason])
-                lists.denials.setdefault(str(reason.get("next_action") or "review"), []).append(row)
+                row.paid = result.paid
+                row.amount = sum((_money(r.get("amount")) or Decimal(0) for r in reasons), Decimal(0))
+                row.codes = _codes(reasons)
+                lists.denials.setdefault(action, []).append(row)
         for result in results:
             detail = result.detail or {}
             if detail.get("level") == "line" and result.category == "underpaid":

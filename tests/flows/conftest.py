@@ -1,4 +1,4 @@
-"""One Chromium per test session (through connector.browser), a fresh context per test."""
+"""A fresh browser context per test on the session's one Chromium (tests/conftest.py), the portal page."""
 
 from __future__ import annotations
 
@@ -12,23 +12,9 @@ from playwright.async_api import BrowserContext
 from pydantic import SecretStr
 
 from connector.browser import BrowserSession, TotpSource
-from connector.errors import BrowserError
 from connector.selectormap import load_map
 from flows.portal import PortalPage
 from flows.signin import sign_in
-from tests.conftest import skip_or_fail
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[BrowserSession]:
-    """The test session's only Chromium."""
-    session = BrowserSession()
-    try:
-        await session.start()
-    except BrowserError as exc:
-        skip_or_fail(f"Chromium unavailable: {exc}")
-    yield session
-    await session.close()
 
 
 @pytest.fixture
