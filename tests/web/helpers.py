@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,10 +40,11 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def signed_in(url: str, name: str, password: str) -> httpx.Client:
+@contextlib.contextmanager
+def signed_in(url: str, name: str, password: str) -> Iterator[httpx.Client]:
     """An HTTP client with a dashboard session."""
-    client = httpx.Client(base_url=url, follow_redirects=False)
-    token = csrf_of(client.get("/login").text)
-    answer = client.post("/login", data={"csrf_token": token, "username": name, "password": password})
-    assert answer.status_code == 303, answer.text
-    return client
+    with httpx.Client(base_url=url, follow_redirects=False) as client:
+        token = csrf_of(client.get("/login").text)
+        answer = client.post("/login", data={"csrf_token": token, "username": name, "password": password})
+        assert answer.status_code == 303, answer.text
+        yield client
