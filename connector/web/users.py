@@ -28,12 +28,15 @@ class Throttle:
 
     free_attempts: int = 5
     max_block_seconds: int = 900
+    first_block_seconds: int = 30
 
     def wait_after(self, failures: int) -> int:
-        """Seconds to wait after ``failures`` wrong passwords in a row (0 while attempts are free)."""
+        """Seconds to wait after ``failures`` wrong passwords in a row: none while attempts are free, then
+        30 s, doubling with each further wrong password, up to the maximum."""
         if failures < self.free_attempts:
             return 0
-        return int(min(2 ** (failures - self.free_attempts + 1), self.max_block_seconds))
+        wait = self.first_block_seconds * 2 ** min(failures - self.free_attempts, 20)
+        return int(min(wait, self.max_block_seconds))
 
 
 @dataclass(frozen=True, slots=True)
