@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy import text
+
 from connector import store
 from connector.reconcile.model import ClaimRow, Reason, ReconciliationResult, TieOut
 from connector.reconcile.snapshot import snapshot
@@ -44,6 +46,11 @@ def evil_store(url: str) -> None:
         store.add_claim_status(session, claim_number=CLAIM, status_text="<script>window.pwned=4</script>")
         add_user(session, VIEWER[0], "viewer", VIEWER[1])
         session.commit()
+    engine = store.make_engine(url)  # a table as the eligibility job could write (its page lists them)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE eligibility_check (id INTEGER PRIMARY KEY, member TEXT)"))
+        connection.execute(text("INSERT INTO eligibility_check (member) VALUES (:m)"), {"m": PATIENT})
+    engine.dispose()
 
 
 async def test_html_in_claim_patient_and_payer_is_text(browser: Any, tmp_path: Path) -> None:
@@ -61,7 +68,7 @@ async def test_html_in_claim_patient_and_payer_is_text(browser: Any, tmp_path: P
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{server.base_url}/")
         assert "<b>Evil & Co</b>" in await page.locator("main").inner_text()
-        for path in ("/worklists", "/money", f"/claims/{quote(CLAIM, safe='')}"):
+        for path in ("/worklists", "/money", "/eligibility", f"/claims/{quote(CLAIM, safe='')}"):
             await page.goto(f"{server.base_url}{path}")
             text = await page.locator("main").inner_text()
             assert await page.evaluate("window.pwned") is None, path
@@ -72,6 +79,8 @@ async def test_html_in_claim_patient_and_payer_is_text(browser: Any, tmp_path: P
                 await page.locator("#denials a[href^='/claims/']").first.click()
                 await page.wait_for_load_state()
                 assert CLAIM in await page.locator("h1").inner_text()
+            elif path == "/eligibility":
+                assert "eligibility_check" in text and PATIENT in text
             elif path == "/money":
                 assert PAYER in text
                 assert PAYER in (await page.locator("#payers").inner_text())

@@ -158,3 +158,27 @@ def test_the_throttle_waits_longer_after_each_wrong_password() -> None:
     throttle = Throttle(free_attempts=5, max_block_seconds=900)
     waits = [throttle.wait_after(n) for n in range(1, 12)]
     assert waits[:4] == [0, 0, 0, 0] and waits[4:] == [30, 60, 120, 240, 480, 900, 900]
+
+
+def test_an_idle_session_ends_and_a_new_password_ends_sessions(dashboard: Any) -> None:
+    import time
+
+    idle = dashboard.settings.model_copy(update={"web": WebSettings(idle_minutes=3 / 60)})
+    server = WebServer(idle, port=0).start()
+    try:
+        with signed_in(server.base_url, *VIEWER) as client:
+            assert client.get("/").status_code == 200
+            time.sleep(4)
+            assert client.get("/").headers["location"].startswith("/login")
+            assert "signed out after a while" in client.get("/login").text
+    finally:
+        server.stop()
+    with open_session(dashboard.settings.database_url) as session:
+        add_user(session, "wendy", "viewer", "first password 1")
+        session.commit()
+    with signed_in(dashboard.url, "wendy", "first password 1") as client:
+        assert client.get("/").status_code == 200
+        with open_session(dashboard.settings.database_url) as session:
+            add_user(session, "wendy", "viewer", "second password 2")
+            session.commit()
+        assert client.get("/").status_code == 303
