@@ -116,7 +116,7 @@ def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> li
     out = []
     for key, practice in accounts(session, settings):
         item = AccountToday(key, practice)
-        account_id = ids.get(key)
+        account_id = ids.get(key, -1)  # an account configured but never run has no rows
         runs = select(Run).where(Run.account_id == account_id).order_by(Run.started_at.desc(), Run.id.desc())
         item.runs = list(session.scalars(runs.where(Run.started_at >= midnight)))
         if not item.runs:

@@ -60,14 +60,15 @@ def _money(value: Any) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
-def era_files(session: Session, claims: set[str]) -> dict[str, list[tuple[str, int]]]:
-    """Claim number -> [(payment #, downloaded file id)] of the ERAs that carry it."""
-    if not claims:
-        return {}
+def era_files(session: Session, reconciliation_run_id: int) -> dict[str, list[tuple[str, int]]]:
+    """Claim number -> [(payment #, downloaded file id)] of the ERAs carrying the reconciliation's claims."""
+    claims = select(ReconciliationResult.claim_number).where(
+        ReconciliationResult.reconciliation_run_id == reconciliation_run_id
+    )
     query = (
         select(ClaimPaymentRow.patient_control_number, RemittanceRow.payment_number, RemittanceRow.file_id)
         .join(RemittanceRow, ClaimPaymentRow.remittance_id == RemittanceRow.id)
-        .where(ClaimPaymentRow.patient_control_number.in_(sorted(claims)))
+        .where(ClaimPaymentRow.patient_control_number.in_(claims))
     )
     found: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for claim, payment, file_id in session.execute(query):
@@ -123,7 +124,7 @@ def work_lists(session: Session, account: str | None = None) -> WorkLists:
             .order_by(ReconciliationResult.id)
         ).all()
         claims = {r.claim_number: r for r in results if (r.detail or {}).get("level") == "claim"}
-        files = era_files(session, set(claims))
+        files = era_files(session, day.run_id)
 
         def base(claim: str, key: str = key) -> WorkRow:
             return _base(key, claim, claims.get(claim), files.get(claim, []))  # noqa: B023 (used in the loop)
