@@ -19,10 +19,10 @@ from pydantic_settings import (
 )
 
 from connector.errors import ConfigError
+from connector.jobs.registry import SCHEDULABLE
 
 ENV_PREFIX = "CONNECTOR_"
 NESTED = "__"
-JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
 
 
 class BrowserSettings(BaseModel):
@@ -58,9 +58,9 @@ class PortalAccount(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _known_jobs(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(JOBS))
+        unknown = sorted(set(value) - set(SCHEDULABLE))
         if unknown:
-            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(JOBS)}")
+            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(SCHEDULABLE)}")
         return value
 
     @property

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from connector import store
-from connector.runner import run_job
+from connector.jobs.execute import run_job
 from connector.sandbox.era import era_bytes
 from connector.sandbox.remit_pdf import remit_pdf
-from tests.flows.test_runner import _recent, _settings
+from tests.jobs.test_run import _recent, _settings
 
 
 @pytest.fixture
