@@ -1,4 +1,4 @@
-"""One exception tree for the whole connector; the retry policy keys on these classes.
+"""One exception tree for the whole connector; what happens after a failed run is decided on these classes.
 
 ::
 
@@ -19,6 +19,12 @@
         │   ├── SelectorMissing         the portal changed; a selector map needs updating
         │   └── UnknownInterstitial     a page we do not recognise stands between us and the work
         └── DownloadFailed              a download broke or was truncated -> retried like PortalUnavailable
+
+Each class says what follows a failure (class attributes, read with ``isinstance``): ``retryable``
+(PortalUnavailable and its subclasses but maintenance: the retry policy backs off and tries again),
+``needs_person`` (NeedsPerson: alert a person once, never retry) and ``what_to_do`` (the advice sent).
+A job's RunResult carries the exception object; the run ledger stores its class name and message, and
+:func:`by_name` maps a stored name back to its class.
 
 Messages never contain secrets or PHI: they name files, rows, steps and logical selector names.
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows.downloads import DEFAULT_POOL, already_saved, fetch_all
 from flows.portal import PortalPage
-from flows.records import AckListing, SavedKind, SavedFile
+from flows.records import AckListing, SavedFile, SavedKind
 
 log = logging.getLogger(__name__)
 

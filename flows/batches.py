@@ -10,7 +10,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from connector.errors import PortalError, SelectorMissing
 from flows.portal import PortalPage
-from flows.records import BatchReceipt, ReceiptState, PortalBatch
+from flows.records import BatchReceipt, PortalBatch, ReceiptState
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from connector.errors import DownloadFailed, PortalMaintenance, PortalUnavailable, SessionExpired
 from connector.fileio import atomic_write_bytes, atomic_writer, sha256_file
-from flows.records import SavedKind, SavedFile
+from flows.records import SavedFile, SavedKind
 
 EXTENSIONS: dict[SavedKind, str] = {"835": "835", "pdf": "pdf", "999": "999", "277ca": "277"}
 STEP = "download"

@@ -15,7 +15,7 @@ from playwright.async_api import Locator
 
 from flows.downloads import DEFAULT_POOL, already_saved, click_download, fetch, fetch_all
 from flows.portal import PortalPage
-from flows.records import EraDownload, SavedKind, PaymentListing, SavedFile
+from flows.records import EraDownload, PaymentListing, SavedFile, SavedKind
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ async def run_with_policy(
     options: dict[str, Any] | None = None,
 ) -> RunResult:
     """Run one job, retrying while its error is ``retryable``; alert a person once if it ``needs_person``."""
-    chosen = policy or RetryPolicy()
+    chosen = policy or settings.retry
 
     def _wait(state: RetryCallState) -> float:
         last: RunResult = state.outcome.result() if state.outcome is not None else None  # type: ignore[assignment]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import connector.jobs.eras as persist
+import connector.jobs.upload as persist
 from connector import store
 from connector.errors import X12ParseError
 from connector.jobs.execute import run_job
