@@ -57,12 +57,6 @@ def _count(settings: ConnectorSettings, model: Any) -> int:
 
 
 @pytest.fixture
-def sbx(sandbox_fresh: Any) -> Any:
-    sandbox_fresh.set_fault("announcement", 0)
-    return sandbox_fresh
-
-
-@pytest.fixture
 def sentinel_account(sbx: Any) -> Any:
     """The sandbox's user with sentinel secrets for this test, restored afterwards."""
     account = sbx.state.account

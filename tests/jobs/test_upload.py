@@ -18,12 +18,6 @@ from tests.jobs.test_run import _settings
 from tests.sandbox.helpers import batch_837
 
 
-@pytest.fixture
-def sbx(sandbox_fresh: Any) -> Any:
-    sandbox_fresh.set_fault("announcement", 0)
-    return sandbox_fresh
-
-
 def _outbox(settings: Any) -> Path:
     outbox: Path = Paths(settings.data_dir, "clinic").outbox
     outbox.mkdir(parents=True)
