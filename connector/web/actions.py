@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from connector.settings import JOBS
+from connector.jobs.registry import SCHEDULABLE
 from connector.store import add_audit_event
 from connector.web.auth import require, web
 from connector.web.data_today import ACKED, open_incidents
@@ -24,7 +24,7 @@ async def run_now(request: Request) -> Response:
     form = await request.form()
     state, user = web(request), request.state.user
     account, job = str(form.get("account", "")), str(form.get("job", ""))
-    if account not in state.settings.accounts or job not in JOBS:
+    if account not in state.settings.accounts or job not in SCHEDULABLE:
         return Response("Unknown account or job.", status_code=400, media_type="text/plain")
     started = state.jobs.start(account, job)
     with state.factory.begin() as db:
@@ -39,8 +39,8 @@ async def run_now(request: Request) -> Response:
 @require("admin")
 async def clear_login_block(request: Request) -> Response:
     """Allow the connector to sign in to the portal again (after the password was fixed)."""
-    from connector.runner_signin import Paths
-    from connector.runner_signin import clear_login_block as unblock
+    from connector.jobs.paths import Paths
+    from connector.jobs.signin import clear_login_block as unblock
 
     form = await request.form()
     state, user = web(request), request.state.user

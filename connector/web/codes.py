@@ -6,7 +6,8 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from connector.x12.codes import CodeTable, load_code_table
+from connector.codetables import load_code_table
+from connector.x12.codes import CodeTable
 
 
 @functools.cache

@@ -90,11 +90,15 @@ def open_incidents(session: Session) -> list[Incident]:
 
 
 def advice(error_class: str | None, account: str) -> str:
-    """What a person does about a failure of this class (the cycle's own advice)."""
-    from connector.cycle import WHAT_TO_DO
+    """What a person does about a failure of this class (the advice the alert carries)."""
+    cls = errors.by_name(error_class)
+    return cls.advice(account) if cls is not None else errors.DEFAULT_ADVICE
 
-    text = WHAT_TO_DO.get(error_class or "", "See the run's error and the connector log.")
-    return text.replace("{ACCOUNT}", account.upper()).replace("{account}", account)
+
+def needs_person(error_class: str | None) -> bool:
+    """True when no retry fixes a failure of this class."""
+    cls = errors.by_name(error_class)
+    return cls is not None and cls.needs_person
 
 
 def start_of_today(settings: ConnectorSettings, now: dt.datetime) -> dt.datetime:
@@ -106,8 +110,7 @@ def start_of_today(settings: ConnectorSettings, now: dt.datetime) -> dt.datetime
 
 def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> list[AccountToday]:
     """Everything the Today page shows, per account."""
-    from connector.cli.ops_cmd import next_runs
-    from connector.runner_signin import Paths
+    from connector.jobs.paths import Paths
 
     ids = account_ids(session)
     incidents = open_incidents(session)
@@ -128,7 +131,7 @@ def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> li
         item.drift = next((r for r in latest.values() if r.error_class in SELECTOR_ERRORS), None)
         for job, run in sorted(latest.items()):
             if run.outcome == RunOutcome.FAILED:
-                kind = "needs a person" if errors.needs_person(run.error_class) else "retried at the next run"
+                kind = "needs a person" if needs_person(run.error_class) else "retried at the next run"
                 item.problems.append(
                     Problem(
                         f"{job} failed ({kind})",
@@ -155,6 +158,17 @@ def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> li
         ]
         item.login_blocked = Paths(settings.data_dir, key).login_block.exists()
         out.append(item)
+    return out
+
+
+def next_runs(settings: ConnectorSettings, now: dt.datetime) -> list[tuple[str, str, dt.datetime | None]]:
+    """(job id, cron, next fire time in the practice's zone) for every planned job (as `connector status`)."""
+    from connector.ops.scheduler import job_plan, make_trigger
+
+    out = []
+    for planned in job_plan(settings):
+        trigger = make_trigger(planned.cron, settings.timezone)
+        out.append((planned.job_id, planned.cron, trigger.get_next_fire_time(None, now)))
     return out
 
 

@@ -8,7 +8,8 @@ import logging
 import threading
 from collections.abc import Callable
 
-from connector.settings import JOBS, ConnectorSettings
+from connector.jobs.registry import SCHEDULABLE
+from connector.settings import ConnectorSettings
 
 log = logging.getLogger(__name__)
 
@@ -16,14 +17,11 @@ Dispatch = Callable[[str, str, ConnectorSettings], None]
 
 
 def dispatch(job: str, account: str, settings: ConnectorSettings) -> None:
-    """Run one job (or ``all``, the daily cycle) for one account as `connector run` does."""
-    from connector.cycle import CYCLE, run_cycle
-    from connector.runner import run_job
+    """Run one job (or ``all``, the daily cycle) for one account through the one dispatch `connector run`,
+    the scheduler and the demo use: same ledger rows, retries and alerts."""
+    from connector.ops.dispatch import dispatch as run_dispatched
 
-    if job in ("reconcile", "all"):
-        asyncio.run(run_cycle(account, settings, jobs=CYCLE if job == "all" else ("reconcile",)))
-    else:
-        asyncio.run(run_job(job, account, settings))
+    asyncio.run(run_dispatched(job, account, settings))
 
 
 class JobRunner:
@@ -37,7 +35,7 @@ class JobRunner:
 
     def start(self, account: str, job: str) -> bool:
         """Start ``job`` for ``account``; False when the same job is already running for it."""
-        if job not in JOBS or account not in self.settings.accounts:
+        if job not in SCHEDULABLE or account not in self.settings.accounts:
             raise ValueError("unknown job or account")
         key = (account, job)
         with self._lock:

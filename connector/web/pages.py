@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from connector.jobs.registry import CYCLE_JOB, JOB_NAMES
 from connector.store import lease_holder, running_runs, utcnow
 from connector.web.auth import require, web
 from connector.web.charts import bar_chart, line_chart
@@ -25,7 +26,8 @@ from connector.web.users import blocked_users
 ELIGIBILITY_PREFIX = "eligibility"
 FLEET_TABLES = ("procrastinate_jobs", "procrastinate_workers")
 ROW_LIMIT = 50
-RUNNABLE = ("all", "health", "eras", "statuses", "upload", "acks", "reconcile")
+RUNNABLE = (CYCLE_JOB, *JOB_NAMES)
+"""What an admin may run now: the whole cycle first, then each job."""
 CHART_UNIT = {"money": "money", "percent": "percent", "days": "count", "count": "count"}
 
 

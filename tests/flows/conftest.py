@@ -1,4 +1,4 @@
-"""A fresh browser context per test on the session's one Chromium (tests/conftest.py), the portal page."""
+"""A PortalPage on the shared sandbox, in each UI variant (the session's Chromium is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,10 @@ import pytest
 from playwright.async_api import BrowserContext
 from pydantic import SecretStr
 
-from connector.browser import BrowserSession, TotpSource
+from connector.browser import TotpSource
 from connector.selectormap import load_map
 from flows.portal import PortalPage
 from flows.signin import sign_in
-
-
-@pytest.fixture
-async def context(browser: BrowserSession) -> AsyncIterator[BrowserContext]:
-    """A fresh browser context for one test."""
-    ctx = await browser.new_context()
-    yield ctx
-    await ctx.close()
 
 
 @dataclass

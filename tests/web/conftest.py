@@ -65,13 +65,13 @@ def dashboard_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def dashboard(sandbox: Any, dashboard_db: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """One daily cycle into the store, then the dashboard over it (session-wide, read by every test)."""
-    from connector.cycle import run_cycle
-    from connector.retry import RetryPolicy
+    from connector.ops.dispatch import dispatch
+    from connector.ops.retry import RetryPolicy
 
     sandbox.reset()
     settings = make_settings(sandbox, tmp_path_factory.mktemp("web"), dashboard_db)
     fast = RetryPolicy(attempts=2, base_seconds=0.0, max_seconds=0.0, jitter_seconds=0.0)
-    outcome = await run_cycle("prairie", settings, policy=fast, as_of=sandbox.data.as_of)
+    outcome = await dispatch("all", "prairie", settings, policy=fast, as_of=sandbox.data.as_of)
     assert outcome.ok and outcome.report is not None, [(r.job, r.error_class) for r in outcome.results]
     with open_session(settings.database_url) as session:
         add_user(session, VIEWER[0], "viewer", VIEWER[1])

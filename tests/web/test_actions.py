@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from connector.runner_signin import Paths, block_login
+from connector.jobs.paths import Paths
+from connector.jobs.signin import block_login
+from connector.ops.incidents import StoreIncidentLog
 from connector.store import AuditEvent, Run, open_session
-from connector.store_incidents import StoreIncidentLog
 from tests.web.helpers import ADMIN, csrf_of, signed_in
 
 

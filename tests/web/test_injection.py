@@ -11,10 +11,10 @@ from urllib.parse import quote
 from sqlalchemy import text
 
 from connector import store
+from connector.jobs.reconcile import result_rows
 from connector.reconcile.model import ClaimRow, Reason, ReconciliationResult, TieOut
 from connector.reconcile.snapshot import snapshot
 from connector.reconcile.summary import kpis
-from connector.reconcile_job import result_rows
 from connector.settings import ConnectorSettings
 from connector.web.server import WebServer
 from connector.web.users import add_user
