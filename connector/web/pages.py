@@ -26,6 +26,8 @@ from connector.web.users import blocked_users
 ELIGIBILITY_PREFIX = "eligibility"
 FLEET_TABLES = ("procrastinate_jobs", "procrastinate_workers")
 ROW_LIMIT = 50
+WORK_ROWS = 500
+"""Rows shown per work list group (the report's sheets have them all)."""
 RUNNABLE = (CYCLE_JOB, *JOB_NAMES)
 """What an admin may run now: the whole cycle first, then each job."""
 CHART_UNIT = {"money": "money", "percent": "percent", "days": "count", "count": "count"}
@@ -132,7 +134,7 @@ async def worklists_page(request: Request) -> Response:
         keys = [key for key, _ in accounts(db, state.settings)]
         chosen = _account(request, keys)
         lists = work_lists(db, chosen)
-    return state.render(request, "worklists.html", lists=lists, keys=keys, chosen=chosen)
+    return state.render(request, "worklists.html", lists=lists, keys=keys, chosen=chosen, limit=WORK_ROWS)
 
 
 @require()
