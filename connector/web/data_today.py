@@ -17,7 +17,8 @@ from connector.store import Account, AuditEvent, BatchState, Run, RunOutcome, Su
 
 OPENED, RESOLVED, ACKED = "incident.open", "incident.resolve", "incident.ack"
 RECENT_RUNS = 12
-SELECTOR_ERRORS = frozenset({"SelectorMissing", "SelectorAmbiguous", "UnknownInterstitial"})
+DRIFT = (errors.SelectorMissing, errors.UnknownInterstitial)
+"""Failures that mean the portal's pages changed under the selector map."""
 
 
 @dataclass(slots=True)
@@ -95,6 +96,11 @@ def advice(error_class: str | None, account: str) -> str:
     return cls.advice(account) if cls is not None else errors.DEFAULT_ADVICE
 
 
+def _is(error_class: str | None, kinds: tuple[type[errors.ConnectorError], ...]) -> bool:
+    cls = errors.by_name(error_class)
+    return cls is not None and issubclass(cls, kinds)
+
+
 def needs_person(error_class: str | None) -> bool:
     """True when no retry fixes a failure of this class."""
     cls = errors.by_name(error_class)
@@ -128,7 +134,7 @@ def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> li
         for run in session.scalars(runs.limit(200)):
             latest.setdefault(run.job, run)
         item.health = latest.get("health")
-        item.drift = next((r for r in latest.values() if r.error_class in SELECTOR_ERRORS), None)
+        item.drift = next((r for r in latest.values() if _is(r.error_class, DRIFT)), None)
         for job, run in sorted(latest.items()):
             if run.outcome == RunOutcome.FAILED:
                 kind = "needs a person" if needs_person(run.error_class) else "retried at the next run"

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from sqlalchemy import text
 
 from connector import store
+from connector.errors import SelectorMissing
 from connector.jobs.reconcile import result_rows
 from connector.reconcile.model import ClaimRow, Reason, ReconciliationResult, TieOut
 from connector.reconcile.snapshot import snapshot
@@ -44,6 +45,8 @@ def evil_store(url: str) -> None:
         store.save_reconciliation(session, as_of=result.as_of, results=result_rows(result),
                                   totals=snapshot(result), account_id=account)  # fmt: skip
         store.add_claim_status(session, claim_number=CLAIM, status_text="<script>window.pwned=4</script>")
+        run = store.start_run(session, "eras", account)
+        store.finish_run(session, run, store.RunOutcome.FAILED, {}, ("SelectorMissing", "<b>era.search</b>"))
         add_user(session, VIEWER[0], "viewer", VIEWER[1])
         session.commit()
     engine = store.make_engine(url)  # a table as the eligibility job could write (its page lists them)
@@ -67,7 +70,13 @@ async def test_html_in_claim_patient_and_payer_is_text(browser: Any, tmp_path: P
         await page.fill("input[name=password]", VIEWER[1])
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{server.base_url}/")
-        assert "<b>Evil & Co</b>" in await page.locator("main").inner_text()
+        today = await page.locator("main").inner_text()
+        assert (
+            "<b>Evil & Co</b>" in today
+            and "eras failed (needs a person): SelectorMissing: <b>era.search</b>" in today
+        )
+        assert "Selector drift: eras failed with SelectorMissing" in today
+        assert SelectorMissing.advice("evil") in today
         for path in ("/worklists", "/money", "/eligibility", f"/claims/{quote(CLAIM, safe='')}"):
             await page.goto(f"{server.base_url}{path}")
             text = await page.locator("main").inner_text()
