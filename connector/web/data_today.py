@@ -17,6 +17,8 @@ from connector.store import Account, AuditEvent, BatchState, Run, RunOutcome, Su
 
 OPENED, RESOLVED, ACKED = "incident.open", "incident.resolve", "incident.ack"
 RECENT_RUNS = 12
+ACKNOWLEDGED_SHOWN = dt.timedelta(days=7)
+"""An acknowledged alert stays on Today this long (one-off alerts, e.g. unreadable files, never resolve)."""
 DRIFT = (errors.SelectorMissing, errors.UnknownInterstitial)
 """Failures that mean the portal's pages changed under the selector map."""
 
@@ -96,6 +98,10 @@ def advice(error_class: str | None, account: str) -> str:
     return cls.advice(account) if cls is not None else errors.DEFAULT_ADVICE
 
 
+def _shown(incident: Incident, since: dt.datetime) -> bool:
+    return incident.acknowledged_at is None or incident.acknowledged_at > since
+
+
 def _is(error_class: str | None, kinds: tuple[type[errors.ConnectorError], ...]) -> bool:
     cls = errors.by_name(error_class)
     return cls is not None and issubclass(cls, kinds)
@@ -122,6 +128,7 @@ def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> li
     incidents = open_incidents(session)
     planned = next_runs(settings, now.astimezone(ZoneInfo(settings.timezone))) if settings.accounts else []
     midnight = start_of_today(settings, now)
+    shown_since = now - ACKNOWLEDGED_SHOWN
     out = []
     for key, practice in accounts(session, settings):
         item = AccountToday(key, practice)
@@ -156,7 +163,7 @@ def today(session: Session, settings: ConnectorSettings, now: dt.datetime) -> li
                     "Nothing yet: the next run checks the portal's batch list before sending again.",
                 )
             )
-        item.incidents = [i for i in incidents if i.key.split(":", 1)[0] == key]
+        item.incidents = [i for i in incidents if i.key.split(":", 1)[0] == key and _shown(i, shown_since)]
         item.next_runs = [
             (job_id.split(":", 1)[-1], when)
             for job_id, _cron, when in planned
