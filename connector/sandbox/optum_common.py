@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
-import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from connector import periods
 from connector.sandbox.auth import portal_page
 from connector.sandbox.model import Dataset, Payment
 from connector.sandbox.state import SandboxState, Session
@@ -22,8 +21,6 @@ PERIODS = ("Last 30 days", "Last 60 days", "Last 90 days", "Last 4-6 months", "L
 PAYMENT_STATUSES = ("New", "Pending", "Closed", "Show All")
 VIEWED_AFTER_DAYS = 21
 """Payments older than this were partly "viewed" (Pending/Closed) by a person before the connector came."""
-_DAYS = re.compile(r"^Last (\d+) days$")
-_MONTHS = re.compile(r"^Last (\d+)-(\d+) months$")
 _RNG = random.Random(7)
 
 OptumPage = Callable[[Request, Session], Awaitable[Response]]
@@ -35,24 +32,12 @@ def state_of(request: Request) -> SandboxState:
     return state
 
 
-def months_back(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` calendar months earlier (clamped to the month's length)."""
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def period_window(label: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The dates a Quick Search choice covers: "Last N days" ends today; "Last N-M months" is rolling."""
-    days = _DAYS.match(label)
-    if days:
-        return today - dt.timedelta(days=int(days.group(1))), today
-    months = _MONTHS.match(label)
-    if not months:
+    """The dates a Quick Search choice covers (see connector.periods); ValueError for an unknown one."""
+    window = periods.period_window(label, today)
+    if window is None:
         raise ValueError(f"unknown period {label!r}")
-    low, high = int(months.group(1)), int(months.group(2))
-    return months_back(today, high), months_back(today, low - 1)
+    return window
 
 
 def payment_status(data: Dataset, payment: Payment) -> str:
