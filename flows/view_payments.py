@@ -67,9 +67,16 @@ class _Walk:
     from_bundles: int = 0
 
 
-async def _choose(portal: PortalPage, name: str, label: str) -> bool:
-    """Pick ``label`` in the select ``name`` (the page reloads on change); False when already chosen."""
+async def choose_option(portal: PortalPage, name: str, label: str, *, step: str = STEP) -> bool:
+    """Pick ``label`` in the select ``name`` (the page reloads on change); False when already chosen or absent.
+
+    A disabled select (a feature of a higher access level) is left alone.
+    """
+    if not await portal.smap.present(portal.page, name):
+        return False
     select = await portal.find(name)
+    if await select.is_disabled():
+        return False
     current = await select.evaluate("(e) => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''")
     if str(current).strip() == label:
         return False
@@ -77,8 +84,8 @@ async def _choose(portal: PortalPage, name: str, label: str) -> bool:
         async with portal.page.expect_navigation(wait_until="domcontentloaded"):
             await select.select_option(label=label)
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"the page did not reload after choosing {label!r} ({type(exc).__name__})", step=STEP) from None
-    await portal.after_action(STEP)
+        raise PortalUnavailable(f"the page did not reload after choosing {label!r} ({type(exc).__name__})", step=step) from None
+    await portal.after_action(step)
     return True
 
 
@@ -90,7 +97,7 @@ async def _show_all(portal: PortalPage, walk: _Walk) -> None:
     if await status.is_disabled():
         walk.standard = True
         return
-    await _choose(portal, "payments.status", SHOW_ALL)
+    await choose_option(portal, "payments.status", SHOW_ALL)
 
 
 async def _period_labels(portal: PortalPage) -> list[str]:
@@ -174,7 +181,7 @@ async def _row(portal: PortalPage, walk: _Walk, row: Locator, ref: str, listing:
 
 async def _walk_period(portal: PortalPage, walk: _Walk, label: str, only: set[str] | None) -> None:
     """Walk every page of one period; ``only`` limits the work to those references (collecting PDFs)."""
-    await _choose(portal, "payments.period", label)
+    await choose_option(portal, "payments.period", label)
     await _show_all(portal, walk)
     expected = await _record_count(portal)
     seen_here: Counter[str] = Counter()

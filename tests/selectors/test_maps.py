@@ -31,7 +31,7 @@ def test_maps_are_data_only_and_complete() -> None:
     assert all(load_map(n).verified for n in RECORDED)
 
 
-@pytest.mark.parametrize("portal", RECORDED)
+@pytest.mark.parametrize("portal", [*RECORDED, "optum-pay"])
 def test_offline_check_passes_on_committed_recordings(portal: str) -> None:
     folder = data_dir("recordings") / portal
     result = CliRunner().invoke(app, ["selectors", "check", "--offline", str(folder)])
