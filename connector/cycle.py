@@ -129,8 +129,12 @@ async def run_cycle(
     progress: Progress | None = None,
     jobs: tuple[str, ...] = CYCLE,
     as_of: dt.date | None = None,
+    job_options: dict[str, dict[str, Any]] | None = None,
 ) -> CycleOutcome:
-    """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> notify."""
+    """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> notify.
+
+    ``job_options`` adds options to a job's run (e.g. ``{"eras": {"pdf_wait_s": 5}}``).
+    """
     notify = notifier or Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
     outcome = CycleOutcome(account)
     for job in jobs:
@@ -145,9 +149,9 @@ async def run_cycle(
                 reconcile_from_store, account, settings, as_of=as_of
             )
         else:
-            options = None
+            options = dict((job_options or {}).get(job, {})) or None
             if job == "statuses":
-                options = await asyncio.to_thread(claims_awaiting_payment, account, settings)
+                options = {**(options or {}), **await asyncio.to_thread(claims_awaiting_payment, account, settings)}
             result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
         if progress:
@@ -226,6 +230,23 @@ def _report_findings(job: str, account: str, notifier: Notifier, result: RunResu
             f"Job {job} kept {quarantined} file(s) it could not read (malformed X12) and went on "
             "with the rest. They are listed in the run ledger (`connector status`); send them to "
             "the payer or the PM vendor.",
+        )
+    if result.counts.get("access") == "standard":  # an incident key: a person is told once, not every day
+        notifier.alert(
+            f"{account}:standard-access",
+            f"Standard portal access: some files cannot be fetched ({account})",
+            "The payer portal gives this TIN Standard (free) access. The connector fetches every 835 as "
+            f"usual but cannot fetch: {result.counts.get('unavailable', 'premium features')}. "
+            "Activate the portal's premium services to have them fetched too.",
+        )
+    never = int(result.counts.get("pdf_never_ready", 0) or 0)
+    if never:
+        notifier.alert(
+            f"{account}:pdf-never-ready:{result.run_id}",
+            f"{never} PDF remit(s) never appeared ({account})",
+            f"The portal was asked for {never} PDF remit(s) days ago and never made them available "
+            f"(payments {result.counts.get('pdf_never_ready_payments', '')}). Their 835s are stored; "
+            "ask the payer for the PDFs if the office needs them.",
         )
     rejected = int(result.counts.get("claims_rejected", 0) or 0)
     if rejected:

@@ -26,7 +26,7 @@ from flows.claim_status import claim_statuses
 from flows.eras import download_eras, listing_references
 from flows.portal import PortalPage
 from flows.records import FileKind as FlowKind
-from flows.records import SavedFile
+from flows.records import EraDownload, SavedFile
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class JobContext:
     downloads: Path
     outbox: Path
     options: dict[str, Any]
+    tins: tuple[str, ...] = ()
+    """The account's TINs (portals with a TIN dropdown work each)."""
 
     def account_id(self, session: Session) -> int:
         """The ledger's id for this account."""
@@ -126,7 +128,12 @@ async def eras(ctx: JobContext) -> dict[str, Any]:
 
     A listing row is known by its reference (payment number, date, amount, payer: see
     ``flows.eras.listing_references``), never by the payment number alone; the file's sha256 decides last.
+    Portals whose payments page offers periods instead of dates (Optum Pay) go through runner_periods.
     """
+    if ctx.portal.smap.has("payments.period"):
+        from connector.runner_periods import eras_by_period
+
+        return await eras_by_period(ctx)
     with ctx.factory.begin() as session:
         since, until = _since(ctx, session)
         known = _known(session, (FileKind.ERA_835, FileKind.PDF), DownloadedFile.portal_reference)
@@ -139,6 +146,12 @@ async def eras(ctx: JobContext) -> dict[str, Any]:
         known=flow_known,  # type: ignore[arg-type]
         method=ctx.options.get("method", "auto"),
     )
+    counts = record_era_files(ctx, got)
+    return {**counts, "method": got.method, "since": since.isoformat(), "until": until.isoformat()}
+
+
+def record_era_files(ctx: JobContext, got: EraDownload) -> dict[str, Any]:
+    """Record each saved 835 and PDF once (835 transactions stored once); returns the job's counts."""
     numbers = {
         ref: listing.payment_number
         for ref, listing in zip(listing_references(got.listings), got.listings, strict=True)
@@ -165,7 +178,7 @@ async def eras(ctx: JobContext) -> dict[str, Any]:
                     portal_reference=saved.reference,
                 )
                 counts["files_new" if new else "files_seen"] += 1
-    return {**counts, "method": got.method, "since": since.isoformat(), "until": until.isoformat()}
+    return counts
 
 
 def _money(text: str) -> Decimal | None:

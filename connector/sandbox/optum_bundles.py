@@ -64,7 +64,8 @@ async def create(request: Request, session: Session) -> Response:
     types = [t for t in form.getlist("fileTypes") if t in FILE_TYPES]
     payers = [str(p) for p in form.getlist("selectedPayerTinNbrs") if p in PAYERS]
     start_text, end_text = str(form.get("settlementDateFrom", "")), str(form.get("settlementDateTo", ""))
-    errors = _problems(start_text, end_text, [str(t) for t in types], payers, state.data.as_of)
+    today = max(state.data.as_of, dt.date.today())  # the data set's day, or the real one when later
+    errors = _problems(start_text, end_text, [str(t) for t in types], payers, today)
     if errors:
         return render(request, "optum_datafiles.html", 400, payers=PAYERS, org=org, errors=errors)
     now = time.time()
