@@ -151,7 +151,10 @@ async def run_cycle(
         else:
             options = dict((job_options or {}).get(job, {})) or None
             if job == "statuses":
-                options = {**(options or {}), **await asyncio.to_thread(claims_awaiting_payment, account, settings)}
+                options = {
+                    **(options or {}),
+                    **await asyncio.to_thread(claims_awaiting_payment, account, settings),
+                }
             result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
         if progress:

@@ -26,7 +26,7 @@ from connector.settings import ConnectorSettings, PortalAccount
 ACCOUNT = "prairie"
 MAPS = {"v1": "sandbox-v1", "v2": "sandbox-v2", "optum": "optum-pay"}
 OPTUM_FAULTS = {"epra_delay": 8, "bundle_delay": 600}
-"""The optum demo: PDFs take 8 s to generate (the first cycle waits 2 s), bundles are built too late to use."""
+"""The optum demo: PDFs take 8 s to generate (the first cycle waits 2 s); bundles are built too late."""
 FIRST_OPTUM_RUN = {"eras": {"pdf_wait_s": 2.0, "poll_s": 1.0, "bundle_wait_s": 1.0}}
 NEW_CLAIMS = 6
 STEP_TITLES = {
@@ -148,7 +148,7 @@ def summary_table(outcome: CycleOutcome, suffix: str = "") -> Table:
 
 
 def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: str = "v1") -> int:
-    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and the report."""
+    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and report."""
     if variant not in MAPS:
         raise ConfigError(f"unknown variant {variant!r}; known: {', '.join(MAPS)}")
     console = Console()
@@ -158,8 +158,12 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
         shutil.rmtree(root)
     root.mkdir(parents=True, mode=0o700)
     faults = dict(OPTUM_FAULTS) if variant == "optum" else {}
-    kwargs = {"seed": seed} if seed else {}
-    sandbox = SandboxServer(root / "sandbox", variant=variant, faults=faults, **kwargs).start()
+    folder = root / "sandbox"
+    sandbox = (
+        SandboxServer(folder, seed=seed, variant=variant, faults=faults)
+        if seed
+        else SandboxServer(folder, variant=variant, faults=faults)
+    ).start()
     outcomes: list[CycleOutcome] = []
     try:
         console.print(f"Sandbox portal ({variant}) at [bold]{sandbox.base_url}[/] (sandbox-only credentials)")
@@ -197,7 +201,9 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
     if stored is not None:
         payments = len(sandbox.data.payments)
         eras, pdfs = stored
-        console.print(f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the {payments} payments of the portal")
+        console.print(
+            f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the {payments} payments of the portal"
+        )
         if (eras, pdfs) != (payments, payments):
             console.print("[red]Some payments' files are missing or stored twice[/]")
             return 1
@@ -205,13 +211,18 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
 
 
 def _cycle(
-    console: Console, settings: ConnectorSettings, as_of: dt.date, job_options: dict[str, dict[str, Any]] | None
+    console: Console,
+    settings: ConnectorSettings,
+    as_of: dt.date,
+    job_options: dict[str, dict[str, Any]] | None,
 ) -> CycleOutcome:
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
     ) as progress:
         return asyncio.run(
-            run_cycle(ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of, job_options=job_options)
+            run_cycle(
+                ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of, job_options=job_options
+            )
         )
 
 
@@ -226,5 +237,7 @@ def _stored(settings: ConnectorSettings) -> tuple[int, int]:
     from connector.store import DownloadedFile, FileKind, open_session
 
     with open_session(settings.database_url) as session:
-        counts = dict(session.execute(select(DownloadedFile.kind, func.count()).group_by(DownloadedFile.kind)).all())
+        counts = dict(
+            session.execute(select(DownloadedFile.kind, func.count()).group_by(DownloadedFile.kind)).all()
+        )
     return int(counts.get(FileKind.ERA_835, 0)), int(counts.get(FileKind.PDF, 0))

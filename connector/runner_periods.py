@@ -45,7 +45,9 @@ async def eras_by_period(ctx: JobContext) -> dict[str, Any]:
         first_run = store.last_successful_run(session, "eras", account_id) is None
         known = _known(session, (FileKind.ERA_835, FileKind.PDF), DownloadedFile.portal_reference)
         # a PDF stored by a run that stopped before closing its request is not awaited any more
-        store.close_pdf_requests(session, account_id, (ref for kind, ref in known if kind == FileKind.PDF.value))
+        store.close_pdf_requests(
+            session, account_id, (ref for kind, ref in known if kind == FileKind.PDF.value)
+        )
         awaited = [r.payment_date for r in store.open_pdf_requests(session, account_id) if r.payment_date]
     if awaited and min(awaited) < since:
         since = min(awaited)
@@ -64,12 +66,20 @@ async def eras_by_period(ctx: JobContext) -> dict[str, Any]:
         bundle_wait_s=float(options.get("bundle_wait_s", BUNDLE_WAIT_S)),
     )
     counts = record_era_files(ctx, got)
-    pending = [(ref, listing.payment_number, _payment_date(listing.payment_date)) for ref, listing in got.pending_pdfs]
+    pending = [
+        (ref, listing.payment_number, _payment_date(listing.payment_date))
+        for ref, listing in got.pending_pdfs
+    ]
     with ctx.factory.begin() as session:
-        collected = store.close_pdf_requests(session, account_id, (f.reference for f in got.files if f.kind == "pdf"))
+        collected = store.close_pdf_requests(
+            session, account_id, (f.reference for f in got.files if f.kind == "pdf")
+        )
         store.note_pdf_requests(session, account_id, pending, ctx.run_id)
         give_up = options.get("pdf_give_up", PDF_GIVE_UP)
-        overdue = [r.payment_number or r.portal_reference for r in store.overdue_pdf_requests(session, account_id, give_up)]
+        overdue = [
+            r.payment_number or r.portal_reference
+            for r in store.overdue_pdf_requests(session, account_id, give_up)
+        ]
         still = len(store.open_pdf_requests(session, account_id))
     if overdue:
         log.warning(

@@ -25,8 +25,8 @@ from flows.batches import REJECTED, list_batches, upload_batch, upload_name
 from flows.claim_status import claim_statuses
 from flows.eras import download_eras, listing_references
 from flows.portal import PortalPage
-from flows.records import FileKind as FlowKind
 from flows.records import EraDownload, SavedFile
+from flows.records import FileKind as FlowKind
 
 log = logging.getLogger(__name__)
 

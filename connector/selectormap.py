@@ -12,9 +12,9 @@ A map file looks like::
 
 Each logical name maps to an ordered list of strategies; the first that resolves on the page wins.
 Strategies: ``role=<role>[name="<accessible name>"]``, ``label=<text>``, ``data-testid=<id>``,
-``css=<selector>``, ``text=<exact text>``, ``xpath=<path>`` (a portal's own XPath, e.g. from its test suite;
-under a row it is relative when it starts with ``.``), and inside a table row ``column=<header text>`` (the cell
-under that column header, wherever the column moved).
+``css=<selector>``, ``text=<exact text>``, ``xpath=<path>`` (a portal's own XPath, e.g. from its test
+suite; under a row it is relative when it starts with ``.``), and inside a table row ``column=<header text>``
+(the cell under that column header, wherever the column moved).
 """
 
 from __future__ import annotations

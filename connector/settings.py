@@ -49,7 +49,8 @@ class PortalAccount(BaseModel):
     password: SecretStr
     totp_secret: SecretStr
     tins: list[str] = Field(
-        default_factory=list, description="TINs to work; chosen from the portal's TIN dropdown where it has one"
+        default_factory=list,
+        description="TINs to work; chosen from the portal's TIN dropdown where it has one",
     )
     security_answers: dict[str, SecretStr] = Field(
         default_factory=dict,

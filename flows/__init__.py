@@ -25,8 +25,8 @@ def all_names() -> tuple[str, ...]:
 
 
 def names_for(smap: SelectorMap) -> tuple[str, ...]:
-    """The names ``smap`` must define: every flow's, with the period walk (flows.view_payments) instead of
-    the date search on portals whose payments page has no free date fields (the map names ``payments.period``).
+    """The names ``smap`` must define: every flow's, with the period walk (flows.view_payments) instead
+    of the date search where the payments page has no free date fields (the map names ``payments.period``).
     """
     names = set(all_names())
     if smap.has("payments.period"):

@@ -1,4 +1,4 @@
-"""Payment Data Files: ask for 835/EPRA bundles (30 days each) for a long backfill, collect the zips when built."""
+"""Payment Data Files: ask for 835/EPRA bundles (30 days each) for a backfill, collect the zips when built."""
 
 from __future__ import annotations
 

@@ -141,7 +141,8 @@ class PortalPage:
                 raise PortalUnavailable(f"reload failed ({_short(exc)})", step=step) from None
             self.clicks_since_load = 0
         raise PortalUnavailable(
-            f"the portal showed its technical difficulties page {TROUBLE_RELOADS + 1} times in a row", step=step
+            f"the portal showed its technical difficulties page {TROUBLE_RELOADS + 1} times in a row",
+            step=step,
         )
 
     async def raise_for_error_page(self, step: str) -> None:

@@ -76,7 +76,7 @@ class EraDownload:
     pages: int
     method: Literal["request", "click"]
     pending_pdfs: tuple[tuple[str, PaymentListing], ...] = ()
-    """(reference, listing) of PDF remits asked for but still being generated (collect them in a later run)."""
+    """(reference, listing) of PDF remits asked for and still being generated (a later run collects them)."""
     pdf_requested: int = 0
     access: str = "full"
     """"full", or "standard" when the portal's free access level hides features."""

@@ -118,7 +118,9 @@ async def _tick_remember(portal: PortalPage, remember_device: bool) -> None:
             await box.check()
 
 
-async def _answer_question(portal: PortalPage, answers: Mapping[str, SecretStr], remember_device: bool) -> None:
+async def _answer_question(
+    portal: PortalPage, answers: Mapping[str, SecretStr], remember_device: bool
+) -> None:
     """Answer the security question from the configured answers (typed, never logged); one attempt only."""
     question = " ".join((await (await portal.find("mfa.question")).inner_text()).split())
     answer = answer_for(question, answers)

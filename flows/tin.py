@@ -1,4 +1,4 @@
-"""Choosing the TIN from a portal's header dropdown ("<TIN> - Enrolled"); the page reloads after the choice."""
+"""Choosing the TIN in a portal's header dropdown ("<TIN> - Enrolled"); the page reloads after the choice."""
 
 from __future__ import annotations
 
@@ -53,14 +53,18 @@ async def select_tin(portal: PortalPage, wanted: str | None) -> str | None:
     if tin not in options:
         raise ConfigError(f"TIN ending {tin[-4:]} is not enrolled for this portal user (see tins)")
     select = await portal.find("home.tin")
-    current = await select.evaluate("(e) => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''")
+    current = await select.evaluate(
+        "(e) => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''"
+    )
     if _digits(str(current)).startswith(tin):
         return tin
     try:
         async with portal.page.expect_navigation(wait_until="domcontentloaded"):
             await select.select_option(label=options[tin])
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"the page did not reload after choosing the TIN ({type(exc).__name__})", step=STEP) from None
+        raise PortalUnavailable(
+            f"the page did not reload after choosing the TIN ({type(exc).__name__})", step=STEP
+        ) from None
     await portal.after_action(STEP)
     log.info("chose TIN ending %s", tin[-4:])
     return tin

@@ -1,4 +1,4 @@
-"""ERAs where the payments page has no date fields (Optum Pay): periods, "Show All", page blocks, EPRA queue."""
+"""ERAs where the payments page has no date fields (Optum Pay): periods, Show All, page blocks, EPRA queue."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator
 
 from connector.errors import PortalUnavailable
-from connector.fileio import sha256_file
+from connector.fileio import ensure_private_dir, sha256_file
 from connector.periods import plan_periods
 from flows.bundles import Bundled, backfill
 from flows.downloads import DEFAULT_POOL, already_saved, fetch_all, generated_name
@@ -68,7 +68,7 @@ class _Walk:
 
 
 async def choose_option(portal: PortalPage, name: str, label: str, *, step: str = STEP) -> bool:
-    """Pick ``label`` in the select ``name`` (the page reloads on change); False when already chosen or absent.
+    """Pick ``label`` in the select ``name`` (the page reloads); False when already chosen or absent.
 
     A disabled select (a feature of a higher access level) is left alone.
     """
@@ -77,20 +77,24 @@ async def choose_option(portal: PortalPage, name: str, label: str, *, step: str 
     select = await portal.find(name)
     if await select.is_disabled():
         return False
-    current = await select.evaluate("(e) => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''")
+    current = await select.evaluate(
+        "(e) => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''"
+    )
     if str(current).strip() == label:
         return False
     try:
         async with portal.page.expect_navigation(wait_until="domcontentloaded"):
             await select.select_option(label=label)
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"the page did not reload after choosing {label!r} ({type(exc).__name__})", step=step) from None
+        raise PortalUnavailable(
+            f"the page did not reload after choosing {label!r} ({type(exc).__name__})", step=step
+        ) from None
     await portal.after_action(step)
     return True
 
 
 async def _show_all(portal: PortalPage, walk: _Walk) -> None:
-    """Set Payment Status to "Show All" (it defaults to "New", hiding viewed payments); disabled = Standard."""
+    """Set Payment Status to "Show All" (the default "New" hides viewed payments); disabled = Standard."""
     if not await portal.smap.present(portal.page, "payments.status"):
         return
     status = await portal.find("payments.status")
@@ -146,13 +150,18 @@ async def _request_pdf(portal: PortalPage, link: Locator) -> None:
         await popup.wait_for_load_state("domcontentloaded")
         await popup.close()
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"the EPRA request window did not open ({type(exc).__name__})", step=STEP) from None
+        raise PortalUnavailable(
+            f"the EPRA request window did not open ({type(exc).__name__})", step=STEP
+        ) from None
 
 
-async def _row(portal: PortalPage, walk: _Walk, row: Locator, ref: str, listing: PaymentListing) -> list[tuple[str, FileKind, str]]:
+async def _row(
+    portal: PortalPage, walk: _Walk, row: Locator, ref: str, listing: PaymentListing
+) -> list[tuple[str, FileKind, str]]:
     """Decide one row: files to fetch now, a PDF to ask for, or a PDF still being generated."""
     jobs: list[tuple[str, FileKind, str]] = []
-    wanted = [kind for kind in ("835", "pdf") if (kind, ref) not in walk.known]
+    kinds: tuple[FileKind, ...] = ("835", "pdf")
+    wanted = [kind for kind in kinds if (kind, ref) not in walk.known]
     if not wanted:
         walk.skipped_known += 1
         walk.pending.pop(ref, None)
@@ -171,7 +180,9 @@ async def _row(portal: PortalPage, walk: _Walk, row: Locator, ref: str, listing:
                 walk.pending.pop(ref, None)
         elif kind == "pdf" and not walk.standard:
             if await portal.smap.present(row, "payments.row_pdf_request"):
-                await _request_pdf(portal, await portal.smap.find(row, "payments.row_pdf_request", timeout_s=2))
+                await _request_pdf(
+                    portal, await portal.smap.find(row, "payments.row_pdf_request", timeout_s=2)
+                )
                 walk.requested += 1
                 walk.pending[ref] = listing
             elif await portal.smap.present(row, "payments.row_pdf_pending"):
@@ -215,7 +226,9 @@ async def _walk_period(portal: PortalPage, walk: _Walk, label: str, only: set[st
             break
     if only is None and expected is not None and expected != rows_here:
         walk.mismatches += 1
-        log.warning("period %r: the portal counts %d payments, %d rows were walked", label, expected, rows_here)
+        log.warning(
+            "period %r: the portal counts %d payments, %d rows were walked", label, expected, rows_here
+        )
 
 
 async def walk_payments(
@@ -239,7 +252,7 @@ async def walk_payments(
     is asked for and collected before ``pdf_wait_s`` runs out, else returned in ``pending_pdfs`` for a later
     run. ``backfill_bundles`` first asks for Payment Data Files bundles (a new account's long backfill).
     """
-    dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_private_dir(dest)
     walk = _Walk(dest, known, Bundled(), asyncio.Semaphore(pool))
     plans = []
     for tin in tins or (None,):

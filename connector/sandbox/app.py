@@ -14,9 +14,15 @@ def create_app(state: SandboxState, *, admin_enabled: bool = False) -> Starlette
     """Build the portal around ``state``; the admin API answers only when enabled and only on loopback."""
     app = Starlette(
         routes=[
-            *auth.ROUTES, *pages.ROUTES, *batch_routes.ROUTES, *status.ROUTES, *admin.ROUTES,
-            *optum_auth.ROUTES, *optum_pages.ROUTES, *optum_bundles.ROUTES,
-        ],  # fmt: skip
+            *auth.ROUTES,
+            *pages.ROUTES,
+            *batch_routes.ROUTES,
+            *status.ROUTES,
+            *admin.ROUTES,
+            *optum_auth.ROUTES,
+            *optum_pages.ROUTES,
+            *optum_bundles.ROUTES,
+        ],
         middleware=[Middleware(FaultMiddleware)],
     )
     app.state.sandbox = state

@@ -24,7 +24,9 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _not_optum(request: Request) -> Response:
-    return render(request, "message.html", 404, title="Not found", message="No such page.", testid="not-found")
+    return render(
+        request, "message.html", 404, title="Not found", message="No such page.", testid="not-found"
+    )
 
 
 def _credentials(request: Request, status: int = 200, message: str = "") -> Response:
@@ -86,7 +88,9 @@ def _pending(request: Request, state: SandboxState) -> Session | None:
 
 def _challenge(request: Request, session: Session, status: int = 200, message: str = "") -> Response:
     factor = str(state_of(request).faults["second_factor"])
-    return render(request, "optum_question.html", status, factor=factor, question=session.question, message=message)
+    return render(
+        request, "optum_question.html", status, factor=factor, question=session.question, message=message
+    )
 
 
 async def question_form(request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""The optum variant's Payment Data Files: bundles of 835s/EPRAs (at most 30 days) built later, kept 7 days."""
+"""The optum variant's Payment Data Files: 835/EPRA bundles (at most 30 days), built later, kept 7 days."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _problems(form_from: str, form_to: str, types: list[str], payers: list[str],
 
 @optum_page
 async def create(request: Request, session: Session) -> Response:
-    """GET/POST /paymentDataFiles.do: Create Data Bundle (dates, file types, payers); Standard sees an upsell."""
+    """GET/POST /paymentDataFiles.do: Create Data Bundle (dates, types, payers); Standard sees an upsell."""
     state = state_of(request)
     org = state.data.practice.name.upper()
     if not premium(state):
@@ -60,7 +60,9 @@ async def create(request: Request, session: Session) -> Response:
         return render(request, "optum_datafiles.html", payers=PAYERS, org=org)
     form = await request.form()
     if not await csrf_ok(request):
-        return render(request, "optum_datafiles.html", 403, payers=PAYERS, org=org, errors=["Please try again."])
+        return render(
+            request, "optum_datafiles.html", 403, payers=PAYERS, org=org, errors=["Please try again."]
+        )
     types = [t for t in form.getlist("fileTypes") if t in FILE_TYPES]
     payers = [str(p) for p in form.getlist("selectedPayerTinNbrs") if p in PAYERS]
     start_text, end_text = str(form.get("settlementDateFrom", "")), str(form.get("settlementDateTo", ""))
@@ -90,7 +92,8 @@ async def bundles(request: Request, session: Session) -> Response:
     if not premium(state):
         return render(request, "optum_datafiles.html", upsell=True, org=state.data.practice.name.upper())
     rows = [
-        {"id": b.bundle_id, "tin": b.tin, "created": dt.datetime.fromtimestamp(b.created).strftime("%m/%d/%Y"),
+        {"id": b.bundle_id, "tin": b.tin,
+         "created": dt.datetime.fromtimestamp(b.created).strftime("%m/%d/%Y"),
          "range": f"{b.start:%m/%d/%Y} - {b.end:%m/%d/%Y}",
          "expires": dt.datetime.fromtimestamp(b.created + KEEP_DAYS * 86400).strftime("%m/%d/%Y"),
          "types": ", ".join(b.types)}

@@ -1,4 +1,4 @@
-"""What the optum variant's pages share: the variant guard, the technical-difficulties page, periods, statuses."""
+"""What the optum variant's pages share: variant guard, technical-difficulties page, periods, statuses."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from connector.sandbox.model import Dataset, Payment
 from connector.sandbox.state import SandboxState, Session
 from connector.sandbox.ui import render
 
-PERIODS = ("Last 30 days", "Last 60 days", "Last 90 days", "Last 4-6 months", "Last 6-9 months", "Last 9-13 months")
+PERIODS = (
+    "Last 30 days",
+    "Last 60 days",
+    "Last 90 days",
+    "Last 4-6 months",
+    "Last 6-9 months",
+    "Last 9-13 months",
+)
 """The Quick Search choices of View Payments (there are no free date fields)."""
 PAYMENT_STATUSES = ("New", "Pending", "Closed", "Show All")
 VIEWED_AFTER_DAYS = 21
@@ -91,12 +98,12 @@ def _guarded(handler: OptumPage, *, trouble: bool) -> Callable[[Request], Awaita
 
 
 def optum_page(handler: OptumPage) -> Callable[[Request], Awaitable[Response]]:
-    """Route decorator: optum variant only (404 otherwise), signed in, maybe the technical-difficulties page."""
+    """Route decorator: optum variant only (else 404), signed in, maybe the technical-difficulties page."""
     return _guarded(handler, trouble=True)
 
 
 def optum_file(handler: OptumPage) -> Callable[[Request], Awaitable[Response]]:
-    """Route decorator for downloads: optum variant only, signed in (never the technical-difficulties page)."""
+    """Route decorator for downloads: optum variant only, signed in (never technical difficulties)."""
     return _guarded(handler, trouble=False)
 
 

@@ -1,4 +1,4 @@
-"""The optum variant's pages: Home, View Payments (periods, status filter, 30 rows, page blocks), EPRA queue."""
+"""The optum variant's pages: Home, View Payments (periods, status filter, page blocks), EPRA queue."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ LARGE_PAYMENT_CLAIMS = 75
 
 
 def epra_state(state: SandboxState, payment: Payment) -> str:
-    """"ready", "generating" or "none" (never requested); payments a person viewed were generated then."""
+    """ "ready", "generating" or "none" (never requested); payments a person viewed were generated then."""
     if payment_status(state.data, payment) != "New":
         return "ready"
     ready_at = state.optum.epra_ready_at.get(payment.payment_number)

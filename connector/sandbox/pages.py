@@ -129,7 +129,8 @@ async def payments(request: Request, session: Session) -> Response:
         "tin": q.get("tin", ""),
     }
     return render(
-        request, "payments.html", rows=rows, columns=PAYMENT_COLUMNS.get(state.variant, PAYMENT_COLUMNS["v1"]), q=query, message=message,
+        request, "payments.html", rows=rows, q=query, message=message,
+        columns=PAYMENT_COLUMNS.get(state.variant, PAYMENT_COLUMNS["v1"]),
         page=page, pages=pages, total=len(found), first=(page - 1) * size + 1 if found else 0,
         last=(page - 1) * size + len(shown), page_url=page_url,
     )  # fmt: skip
@@ -210,7 +211,8 @@ async def claim_status(request: Request, session: Session) -> Response:
         "service_date": q.get("service_date", ""),
     }
     return render(
-        request, "claims.html", rows=rows, columns=CLAIM_COLUMNS.get(state.variant, CLAIM_COLUMNS["v1"]), q=query, message=message,
+        request, "claims.html", rows=rows, q=query, message=message,
+        columns=CLAIM_COLUMNS.get(state.variant, CLAIM_COLUMNS["v1"]),
         searched=searched and not message,
     )  # fmt: skip
 

@@ -18,7 +18,7 @@ def note_pdf_requests(
     pending: Iterable[tuple[str, str | None, dt.date | None]],
     run_id: int | None,
 ) -> int:
-    """Record ``(reference, payment number, payment date)`` of PDFs still generating; returns how many are new.
+    """Record ``(reference, payment number, payment date)`` of PDFs still generating; returns the new ones.
 
     A reference asked for before keeps its first request time (the clock for "never appeared").
     """
@@ -31,8 +31,9 @@ def note_pdf_requests(
             )
         ).first()
         if row is None:
-            session.add(PdfRequest(account_id=account_id, portal_reference=reference, payment_number=number,
-                                   payment_date=date, requested_at=now, last_seen_at=now, run_id=run_id))  # fmt: skip
+            row = PdfRequest(account_id=account_id, portal_reference=reference, payment_number=number)
+            row.payment_date, row.requested_at, row.last_seen_at, row.run_id = date, now, now, run_id
+            session.add(row)
             new += 1
         else:
             row.last_seen_at = now
@@ -70,7 +71,9 @@ def open_pdf_requests(session: Session, account_id: int) -> list[PdfRequest]:
 def overdue_pdf_requests(session: Session, account_id: int, older_than: dt.timedelta) -> list[PdfRequest]:
     """Open requests older than ``older_than`` not reported yet; they are marked reported (said once)."""
     cutoff = utcnow() - older_than
-    rows = [r for r in open_pdf_requests(session, account_id) if r.reported_at is None and r.requested_at < cutoff]
+    rows = [
+        r for r in open_pdf_requests(session, account_id) if r.reported_at is None and r.requested_at < cutoff
+    ]
     now = utcnow()
     for row in rows:
         row.reported_at = now

@@ -32,12 +32,16 @@ def upgrade() -> None:
         sa.Column("collected_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("run_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_pdf_request_account_id_account")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_pdf_request_account_id_account")
+        ),
         sa.ForeignKeyConstraint(
             ["run_id"], ["run.id"], name=op.f("fk_pdf_request_run_id_run"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pdf_request")),
-        sa.UniqueConstraint("account_id", "portal_reference", name=op.f("uq_pdf_request_account_id_portal_reference")),
+        sa.UniqueConstraint(
+            "account_id", "portal_reference", name=op.f("uq_pdf_request_account_id_portal_reference")
+        ),
     )
 
 
