@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator
@@ -142,7 +143,20 @@ def _from_bundle(walk: _Walk, kind: FileKind, ref: str, number: str) -> SavedFil
 
 
 async def _request_pdf(portal: PortalPage, link: Locator) -> None:
-    """Click "PDF": the portal opens a pop-up saying the document is being generated; close it."""
+    """Ask for a PDF: the "PDF" link opens a pop-up saying the document is being generated.
+
+    A plain link is requested with the session's cookies (no window); a script-only link is clicked and the
+    pop-up it opens is closed.
+    """
+    href = await link.get_attribute("href")
+    if href and not href.lower().startswith(("javascript:", "#")):
+        try:
+            reply = await portal.context.request.get(urljoin(portal.page.url, href), timeout=30_000)
+        except PlaywrightError as exc:
+            raise PortalUnavailable(f"the EPRA request failed ({type(exc).__name__})", step=STEP) from None
+        if reply.status >= 400:
+            raise PortalUnavailable(f"the EPRA request failed (HTTP {reply.status})", step=STEP)
+        return
     try:
         async with portal.page.expect_popup(timeout=15_000) as info:
             await link.click()

@@ -257,6 +257,15 @@ class SandboxState:
                 batch.ready_at = now
         return len(pending)
 
+    def finish_pdfs(self) -> int:
+        """Make every EPRA PDF the optum variant is generating ready now; returns how many were waiting."""
+        now = time.time()
+        with self.lock:
+            waiting = [n for n, at in self.optum.epra_ready_at.items() if at > now]
+            for number in waiting:
+                self.optum.epra_ready_at[number] = now
+        return len(waiting)
+
     def new_session(self, stage: str) -> Session:
         """Open a session at the given stage."""
         now = time.time()
