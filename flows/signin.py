@@ -82,9 +82,8 @@ async def sign_in(
     await _fill_secret(portal, "login.password", password)
     await (await portal.find("login.submit")).click()
     await portal.page.wait_for_load_state("domcontentloaded")
-    after_password = await portal.first_of(
-        ("mfa.question", "mfa.code", "login.error", "home.marker"), step=STEP
-    )
+    steps = ("mfa.question", "mfa.code", "login.error", "home.marker")
+    after_password = await portal.first_of(tuple(n for n in steps if portal.smap.has(n)), step=STEP)
     if after_password == "login.error":
         raise LoginRejected("the portal refused the password; not retrying (account lock-out)", step=STEP)
     if after_password in ("mfa.code", "mfa.question") and on_mfa is not None:
