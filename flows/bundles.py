@@ -18,7 +18,7 @@ from connector.fileio import atomic_write_bytes, ensure_private_dir
 from connector.zipguard import zip_members
 from flows.downloads import generated_name, looks_complete
 from flows.portal import PortalPage
-from flows.records import FileKind
+from flows.records import SavedKind as FileKind
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ from flows.bundles import Bundled, backfill
 from flows.downloads import DEFAULT_POOL, already_saved, fetch_all, generated_name
 from flows.eras import listing_key, read_rows
 from flows.portal import PortalPage
-from flows.records import EraDownload, FileKind, PaymentListing, SavedFile
+from flows.records import EraDownload, PaymentListing, SavedFile
+from flows.records import SavedKind as FileKind
 from flows.tin import select_tin
 
 log = logging.getLogger(__name__)

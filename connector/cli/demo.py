@@ -1,4 +1,4 @@
-"""`connector demo`: the whole daily cycle once against the bundled sandbox portal, with progress bars."""
+"""`connector demo`: the whole daily cycle against the bundled sandbox portal, with progress bars."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connector.cycle import CYCLE, CycleOutcome, run_cycle
 from connector.errors import ConfigError
-from connector.runner import RunResult
+from connector.jobs.context import RunResult
+from connector.jobs.registry import JOBS
+from connector.ops.cycle import CycleOutcome
+from connector.ops.dispatch import dispatch
 from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
 
@@ -27,16 +29,9 @@ ACCOUNT = "prairie"
 MAPS = {"v1": "sandbox-v1", "v2": "sandbox-v2", "optum": "optum-pay"}
 OPTUM_FAULTS = {"epra_delay": 8, "bundle_delay": 600}
 """The optum demo: PDFs take 8 s to generate (the first cycle waits 2 s); bundles are built too late."""
-FIRST_OPTUM_RUN = {"eras": {"pdf_wait_s": 2.0, "poll_s": 1.0, "bundle_wait_s": 1.0}}
+FIRST_OPTUM_RUN: dict[str, Any] = {"pdf_wait_s": 2.0, "poll_s": 1.0, "bundle_wait_s": 1.0}
+"""Options of the optum demo's first cycle (only the ERA job reads them)."""
 NEW_CLAIMS = 6
-STEP_TITLES = {
-    "health": "Check the portal's status page",
-    "eras": "Sign in and download ERAs + PDF remits",
-    "statuses": "Check claim statuses",
-    "upload": "Upload the scrubbed claim batch",
-    "acks": "Collect acknowledgements (999, 277CA)",
-    "reconcile": "Reconcile ERAs against the PM export",
-}
 
 
 def write_new_charges(pm_export: Path, target: Path, as_of: dt.date, count: int = NEW_CLAIMS) -> list[str]:
@@ -77,10 +72,10 @@ def build_batch(
     settings: ConnectorSettings, charges: Path, outbox: Path, as_of: dt.date
 ) -> tuple[list[Path], dict[str, list[str]]]:
     """Scrub the new charges, write the clean claims' 837 into the outbox; return files and held claims."""
-    from connector.pm.build import build_batches
+    from connector.claims.build import build_batches
+    from connector.claims.plan import submitter_for
+    from connector.claims.scrub_tables import load_scrub_settings
     from connector.pm.reader import read_export
-    from connector.pm.scrub_tables import load_scrub_settings
-    from connector.pm.to_837 import submitter_for
     from connector.scrub import ScrubContext, scrub
     from connector.scrub.registry import submitted_keys
     from connector.store import control_number_allocator, ensure_schema, make_engine, session_factory
@@ -118,7 +113,8 @@ def demo_settings(sandbox: SandboxServer, root: Path, variant: str = "v1") -> Co
 
 
 def _progress_hook(progress: Progress) -> Callable[[str, RunResult | None], None]:
-    tasks = {job: progress.add_task(STEP_TITLES[job], total=1, start=False) for job in CYCLE}
+    titles = {job.name: job.title for job in JOBS}
+    tasks = {name: progress.add_task(title, total=1, start=False) for name, title in titles.items()}
 
     def hook(job: str, result: RunResult | None) -> None:
         task = tasks[job]
@@ -128,7 +124,7 @@ def _progress_hook(progress: Progress) -> Callable[[str, RunResult | None], None
         mark = (
             "[green]✓[/]" if result.ok else ("[yellow]–[/]" if result.outcome == "SKIPPED" else "[red]✗[/]")
         )
-        progress.update(task, completed=1, description=f"{mark} {STEP_TITLES[job]}")
+        progress.update(task, completed=1, description=f"{mark} {titles[job]}")
 
     return hook
 
@@ -201,9 +197,7 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
     if stored is not None:
         payments = len(sandbox.data.payments)
         eras, pdfs = stored
-        console.print(
-            f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the {payments} payments of the portal"
-        )
+        console.print(f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the portal's {payments} payments")
         if (eras, pdfs) != (payments, payments):
             console.print("[red]Some payments' files are missing or stored twice[/]")
             return 1
@@ -211,19 +205,13 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
 
 
 def _cycle(
-    console: Console,
-    settings: ConnectorSettings,
-    as_of: dt.date,
-    job_options: dict[str, dict[str, Any]] | None,
+    console: Console, settings: ConnectorSettings, as_of: dt.date, options: dict[str, Any] | None
 ) -> CycleOutcome:
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
     ) as progress:
-        return asyncio.run(
-            run_cycle(
-                ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of, job_options=job_options
-            )
-        )
+        hook = _progress_hook(progress)
+        return asyncio.run(dispatch("all", ACCOUNT, settings, progress=hook, as_of=as_of, options=options))
 
 
 def _eras_counts(outcome: CycleOutcome) -> dict[str, Any]:
@@ -237,7 +225,6 @@ def _stored(settings: ConnectorSettings) -> tuple[int, int]:
     from connector.store import DownloadedFile, FileKind, open_session
 
     with open_session(settings.database_url) as session:
-        counts = dict(
-            session.execute(select(DownloadedFile.kind, func.count()).group_by(DownloadedFile.kind)).all()
-        )
-    return int(counts.get(FileKind.ERA_835, 0)), int(counts.get(FileKind.PDF, 0))
+        rows = session.execute(select(DownloadedFile.kind, func.count()).group_by(DownloadedFile.kind)).all()
+    counts = {kind: int(number) for kind, number in rows}
+    return counts.get(FileKind.ERA_835, 0), counts.get(FileKind.PDF, 0)

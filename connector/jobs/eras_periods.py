@@ -7,8 +7,9 @@ import logging
 from typing import Any
 
 from connector import store
-from connector.runner_persist import JobContext, _known, _since, record_era_files
-from connector.store import DownloadedFile, FileKind
+from connector.jobs.context import JobContext, known_references
+from connector.jobs.eras import _since, record_era_files
+from connector.store import FileKind
 from flows.bundles import BUNDLE_DAYS
 from flows.view_payments import walk_payments
 
@@ -31,7 +32,7 @@ def _payment_date(text: str) -> dt.date | None:
     return None
 
 
-async def eras_by_period(ctx: JobContext) -> dict[str, Any]:
+async def run_by_period(ctx: JobContext) -> dict[str, Any]:
     """Walk View Payments, save new 835s and PDFs, keep PDFs still generating for later runs.
 
     The lookback reaches back to the oldest PDF still awaited. A new account's first run (no successful ERA
@@ -43,7 +44,7 @@ async def eras_by_period(ctx: JobContext) -> dict[str, Any]:
         since, until = _since(ctx, session)
         account_id = ctx.account_id(session)
         first_run = store.last_successful_run(session, "eras", account_id) is None
-        known = _known(session, (FileKind.ERA_835, FileKind.PDF), DownloadedFile.portal_reference)
+        known = known_references(session, (FileKind.ERA_835, FileKind.PDF))
         # a PDF stored by a run that stopped before closing its request is not awaited any more
         store.close_pdf_requests(
             session, account_id, (ref for kind, ref in known if kind == FileKind.PDF.value)
@@ -59,7 +60,7 @@ async def eras_by_period(ctx: JobContext) -> dict[str, Any]:
         since=since,
         until=until,
         known=flow_known,  # type: ignore[arg-type]
-        tins=ctx.tins,
+        tins=tuple(ctx.account_settings.tins),
         pdf_wait_s=float(options.get("pdf_wait_s", PDF_WAIT_S)),
         poll_s=float(options.get("poll_s", 3.0)),
         backfill_bundles=backfill,
