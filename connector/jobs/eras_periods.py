@@ -8,7 +8,7 @@ from typing import Any
 
 from connector import store
 from connector.jobs.context import JobContext, known_references
-from connector.jobs.eras import _since, record_era_files
+from connector.jobs.era_files import lookback, record_era_files
 from connector.store import FileKind
 from flows.bundles import BUNDLE_DAYS
 from flows.view_payments import walk_payments
@@ -41,7 +41,7 @@ async def run_by_period(ctx: JobContext) -> dict[str, Any]:
     """
     options = ctx.options
     with ctx.factory.begin() as session:
-        since, until = _since(ctx, session)
+        since, until = lookback(ctx, session)
         account_id = ctx.account_id(session)
         first_run = store.last_successful_run(session, "eras", account_id) is None
         known = known_references(session, (FileKind.ERA_835, FileKind.PDF))

@@ -32,9 +32,9 @@ def _count(html: str) -> int:
     return int(found.group(1))
 
 
-def test_optum_pages_exist_only_under_the_optum_variant(portal: httpx.Client) -> None:
-    assert portal.get("/viewPayments.do").status_code == 404
-    assert portal.get("/registrationSignIn.do").status_code == 404
+def test_optum_pages_exist_only_under_the_optum_variant(signed: httpx.Client) -> None:
+    assert signed.get("/viewPayments.do").status_code == 404
+    assert signed.get("/registrationSignIn.do").status_code == 404
 
 
 def test_status_filter_epra_queue_and_bundle_rules(
