@@ -27,8 +27,9 @@ from connector.settings import ConnectorSettings, PortalAccount
 
 ACCOUNT = "prairie"
 MAPS = {"v1": "sandbox-v1", "v2": "sandbox-v2", "optum": "optum-pay"}
-OPTUM_FAULTS = {"epra_delay": 8, "bundle_delay": 600}
-"""The optum demo: PDFs take 8 s to generate (the first cycle waits 2 s); bundles are built too late."""
+OPTUM_FAULTS = {"epra_delay": 3600, "bundle_delay": 3600}
+"""The optum demo: PDFs and bundles take an hour, so the first cycle leaves PDFs generating (the sandbox then
+finishes them at once, as the portal would have by the next day's run)."""
 FIRST_OPTUM_RUN: dict[str, Any] = {"pdf_wait_s": 2.0, "poll_s": 1.0, "bundle_wait_s": 1.0}
 """Options of the optum demo's first cycle (only the ERA job reads them)."""
 NEW_CLAIMS = 6
@@ -177,10 +178,10 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
         pending = int(_eras_counts(outcomes[-1]).get("pdf_pending", 0) or 0)
         if variant == "optum" and outcomes[-1].ok and pending:
             console.print(
-                f"{pending} PDF remit(s) were still being generated; the next cycle collects them "
-                f"(waiting {OPTUM_FAULTS['epra_delay']} s for the portal)"
+                f"{pending} PDF remit(s) were still being generated when the cycle ended. The sandbox "
+                "finishes them now (the portal would have by the next run); a second cycle collects them."
             )
-            time.sleep(float(OPTUM_FAULTS["epra_delay"]))
+            sandbox.finish_pdfs()
             outcomes.append(_cycle(console, settings, as_of, None))
         stored = _stored(settings) if variant == "optum" else None
     finally:
