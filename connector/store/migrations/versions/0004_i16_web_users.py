@@ -1,7 +1,7 @@
 """Dashboard users (connector web): name, role, argon2 hash, login throttling state.
 
 Revision ID: i16_web_users
-Revises: 0002
+Revises: i18_pdf_requests
 Create Date: 2026-11-30 22:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i16_web_users"
-down_revision: str | None = "0002"
+down_revision: str | None = "i18_pdf_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
