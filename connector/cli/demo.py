@@ -26,16 +26,13 @@ from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
 
 ACCOUNT = "prairie"
-<<<<<<< HEAD
 DEMO_USER = "demo"
-=======
 MAPS = {"v1": "sandbox-v1", "v2": "sandbox-v2", "optum": "optum-pay"}
 OPTUM_FAULTS = {"epra_delay": 3600, "bundle_delay": 3600}
 """The optum demo: PDFs and bundles take an hour, so the first cycle leaves PDFs generating (the sandbox then
 finishes them at once, as the portal would have by the next day's run)."""
 FIRST_OPTUM_RUN: dict[str, Any] = {"pdf_wait_s": 2.0, "poll_s": 1.0, "bundle_wait_s": 1.0}
 """Options of the optum demo's first cycle (only the ERA job reads them)."""
->>>>>>> main
 NEW_CLAIMS = 6
 
 
@@ -148,7 +145,6 @@ def summary_table(outcome: CycleOutcome, suffix: str = "") -> Table:
     return table
 
 
-<<<<<<< HEAD
 def serve_dashboard(settings: ConnectorSettings, console: Console, port: int) -> None:
     """Serve the dashboard on the demo's store until Ctrl-C, with a demo login made for this run."""
     import secrets
@@ -168,16 +164,17 @@ def serve_dashboard(settings: ConnectorSettings, console: Console, port: int) ->
 
 
 def run_demo(
-    root: Path = Path("data/demo"), seed: int | None = None, *, serve: bool = False, port: int = 8080
+    root: Path = Path("data/demo"),
+    seed: int | None = None,
+    variant: str = "v1",
+    *,
+    serve: bool = False,
+    port: int = 8080,
 ) -> int:
-    """Start the sandbox in-process, run the whole cycle once, print the summary and the report path;
+    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and report;
     with ``serve``, keep the sandbox and the dashboard running on the demo data until Ctrl-C."""
-=======
-def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: str = "v1") -> int:
-    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and report."""
     if variant not in MAPS:
         raise ConfigError(f"unknown variant {variant!r}; known: {', '.join(MAPS)}")
->>>>>>> main
     console = Console()
     started = time.monotonic()
     logging.getLogger().setLevel(logging.WARNING)  # the progress bars and the summary tell the story
@@ -211,17 +208,13 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
                 f"{pending} PDF remit(s) were still being generated when the cycle ended. The sandbox "
                 "finishes them now (the portal would have by the next run); a second cycle collects them."
             )
-<<<<<<< HEAD
+            sandbox.finish_pdfs()
+            outcomes.append(_cycle(console, settings, as_of, None))
+        stored = _stored(settings) if variant == "optum" else None
     except BaseException:
         sandbox.stop()
         raise
     if not serve:
-=======
-            sandbox.finish_pdfs()
-            outcomes.append(_cycle(console, settings, as_of, None))
-        stored = _stored(settings) if variant == "optum" else None
-    finally:
->>>>>>> main
         sandbox.stop()
     for number, outcome in enumerate(outcomes, start=1):
         console.print(summary_table(outcome, f" (cycle {number})" if len(outcomes) > 1 else ""))
@@ -229,25 +222,23 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
     outcome = outcomes[-1]
     if outcome.report is not None:
         console.print(f"Reconciliation report: [bold]{outcome.report.resolve()}[/]")
+    code = 0
     if not outcome.ok:
         console.print(f"[red]The cycle stopped: {outcome.stopped_by or 'skipped'}[/]")
-<<<<<<< HEAD
-    if serve:
-        try:
-            serve_dashboard(settings, console, port)
-        finally:
-            sandbox.stop()
-    return 0 if outcome.ok else 1
-=======
-        return 1
-    if stored is not None:
+        code = 1
+    elif stored is not None:
         payments = len(sandbox.data.payments)
         eras, pdfs = stored
         console.print(f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the portal's {payments} payments")
         if (eras, pdfs) != (payments, payments):
             console.print("[red]Some payments' files are missing or stored twice[/]")
-            return 1
-    return 0
+            code = 1
+    if serve:
+        try:
+            serve_dashboard(settings, console, port)
+        finally:
+            sandbox.stop()
+    return code
 
 
 def _cycle(
@@ -274,4 +265,3 @@ def _stored(settings: ConnectorSettings) -> tuple[int, int]:
         rows = session.execute(select(DownloadedFile.kind, func.count()).group_by(DownloadedFile.kind)).all()
     counts = {kind: int(number) for kind, number in rows}
     return counts.get(FileKind.ERA_835, 0), counts.get(FileKind.PDF, 0)
->>>>>>> main
