@@ -30,7 +30,7 @@ test: check chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP) chromium
-	$(BIN)/connector demo
+	$(BIN)/connector demo --serve
 
 sandbox: $(STAMP)
 	$(BIN)/connector sandbox

@@ -38,6 +38,21 @@ class BrowserSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """The dashboard (`connector web`): where it listens, its session and sign-in rules."""
+
+    host: str = Field("127.0.0.1", description="Loopback by default; put a TLS reverse proxy in front")
+    port: int = 8080
+    behind_tls: bool = Field(False, description="Served over HTTPS (a proxy): Secure cookies and HSTS")
+    session_secret: SecretStr | None = Field(
+        None, description="Signs session cookies; default: a random key kept in data/state/web-session.key"
+    )
+    idle_minutes: float = Field(30.0, description="Signed out after this long without a request")
+    session_hours: float = Field(12.0, description="Signed out this long after signing in, busy or not")
+    free_attempts: int = Field(5, description="Wrong passwords in a row before sign-in slows down")
+    max_block_seconds: int = Field(900, description="Longest wait imposed after wrong passwords")
+
+
 class RetryPolicy(BaseModel):
     """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
 
@@ -111,6 +126,7 @@ class ConnectorSettings(BaseSettings):
     timezone: str = "UTC"
     log_format: str = "text"
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
@@ -154,6 +170,8 @@ class ConnectorSettings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every configured secret value, for the log redaction filter (the database password too)."""
         values = [s.get_secret_value() for s in self.notify_urls]
+        if self.web.session_secret is not None:
+            values.append(self.web.session_secret.get_secret_value())
         values.append(database_password(self.database_url) or "")
         for acct in self.accounts.values():
             values += [acct.password.get_secret_value(), acct.totp_secret.get_secret_value()]

@@ -14,6 +14,7 @@ from connector.cli import (
     run_cmd,
     sandbox_cmd,
     selectors_cmd,
+    web_cmd,
     x12_cmd,
 )
 
@@ -57,6 +58,8 @@ app.add_typer(x12_cmd.app, name="x12")
 app.command("schedule")(ops_cmd.schedule)
 app.command("status")(ops_cmd.status)
 app.command("demo")(ops_cmd.demo)
+app.command("web")(web_cmd.web)
+app.add_typer(web_cmd.users_app, name="users")
 
 
 def main() -> None:

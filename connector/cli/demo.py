@@ -26,6 +26,7 @@ from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
 
 ACCOUNT = "prairie"
+DEMO_USER = "demo"
 MAPS = {"v1": "sandbox-v1", "v2": "sandbox-v2", "optum": "optum-pay"}
 OPTUM_FAULTS = {"epra_delay": 3600, "bundle_delay": 3600}
 """The optum demo: PDFs and bundles take an hour, so the first cycle leaves PDFs generating (the sandbox then
@@ -144,8 +145,34 @@ def summary_table(outcome: CycleOutcome, suffix: str = "") -> Table:
     return table
 
 
-def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: str = "v1") -> int:
-    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and report."""
+def serve_dashboard(settings: ConnectorSettings, console: Console, port: int) -> None:
+    """Serve the dashboard on the demo's store until Ctrl-C, with a demo login made for this run."""
+    import secrets
+
+    from connector.store import open_session
+    from connector.web.server import WebServer
+    from connector.web.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    with open_session(settings.database_url) as session:
+        add_user(session, DEMO_USER, "admin", password)
+        session.commit()
+    server = WebServer(settings, port=port)
+    console.print(f"Dashboard at [bold]{server.base_url}/[/] (Ctrl-C stops it)")
+    console.print(f"Demo login: user [bold]{DEMO_USER}[/], password [bold]{password}[/] (this demo only)")
+    server.serve_forever()
+
+
+def run_demo(
+    root: Path = Path("data/demo"),
+    seed: int | None = None,
+    variant: str = "v1",
+    *,
+    serve: bool = False,
+    port: int = 8080,
+) -> int:
+    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and report;
+    with ``serve``, keep the sandbox and the dashboard running on the demo data until Ctrl-C."""
     if variant not in MAPS:
         raise ConfigError(f"unknown variant {variant!r}; known: {', '.join(MAPS)}")
     console = Console()
@@ -184,7 +211,10 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
             sandbox.finish_pdfs()
             outcomes.append(_cycle(console, settings, as_of, None))
         stored = _stored(settings) if variant == "optum" else None
-    finally:
+    except BaseException:
+        sandbox.stop()
+        raise
+    if not serve:
         sandbox.stop()
     for number, outcome in enumerate(outcomes, start=1):
         console.print(summary_table(outcome, f" (cycle {number})" if len(outcomes) > 1 else ""))
@@ -192,17 +222,23 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: s
     outcome = outcomes[-1]
     if outcome.report is not None:
         console.print(f"Reconciliation report: [bold]{outcome.report.resolve()}[/]")
+    code = 0
     if not outcome.ok:
         console.print(f"[red]The cycle stopped: {outcome.stopped_by or 'skipped'}[/]")
-        return 1
-    if stored is not None:
+        code = 1
+    elif stored is not None:
         payments = len(sandbox.data.payments)
         eras, pdfs = stored
         console.print(f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the portal's {payments} payments")
         if (eras, pdfs) != (payments, payments):
             console.print("[red]Some payments' files are missing or stored twice[/]")
-            return 1
-    return 0
+            code = 1
+    if serve:
+        try:
+            serve_dashboard(settings, console, port)
+        finally:
+            sandbox.stop()
+    return code
 
 
 def _cycle(

@@ -108,8 +108,11 @@ def demo(
     variant: str = typer.Option(
         "v1", "--variant", help="Sandbox UI: v1, v2, or optum (Optum Pay's layout; runs a second cycle)."
     ),
+    serve: bool = typer.Option(False, "--serve", help="Then keep serving the dashboard on the demo data."),
+    port: int = typer.Option(8080, "--port", help="The dashboard's port with --serve (0: any free port)."),
 ) -> None:
-    """Start the sandbox portal and run the whole daily cycle against it; print the report's path."""
+    """Start the sandbox portal and run the whole daily cycle against it; print the report's path.
+    With --serve, keep the dashboard running on the demo data and print its URL and a demo login."""
     from connector.cli.demo import run_demo
 
-    raise typer.Exit(run_demo(folder, variant=variant))
+    raise typer.Exit(run_demo(folder, variant=variant, serve=serve, port=port))

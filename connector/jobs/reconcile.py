@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from decimal import Decimal
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,8 @@ from connector.codetables import load_reason_book
 from connector.errors import ConfigError, InputError
 from connector.jobs.context import JobContext
 from connector.pm.reader import read_export
-from connector.reconcile import ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile import ClaimRow, Reason, ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile.snapshot import snapshot
 from connector.report import write_report
 from connector.store import DownloadedFile, FileKind, Run
 from connector.x12 import Remittance, read_835
@@ -40,7 +41,8 @@ def stored_remittances(session: Session, account_id: int) -> tuple[list[Remittan
 
 
 def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
-    """Rows for the store: one per line and one per claim-level category (no patient names)."""
+    """Rows for the store: one per claim and one per line, with what the dashboard's work lists show (the
+    patient's name as the report has it: the store is PHI, the logs never are)."""
     rows: list[dict[str, Any]] = []
     for claim in result.claims:
         rows.append(
@@ -50,7 +52,7 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
                 "expected": claim.expected,
                 "paid": claim.paid,
                 "difference": claim.difference,
-                "detail": {"level": "claim", "flags": [str(f) for f in claim.flags]},
+                "detail": {"level": "claim", "flags": [str(f) for f in claim.flags], **claim_detail(claim)},
             }
         )
     for line in result.lines:
@@ -61,10 +63,40 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
                 "expected": line.expected,
                 "paid": line.paid,
                 "difference": line.difference,
-                "detail": {"level": "line", "line_id": line.line_id, "procedure": line.procedure},
+                "detail": {
+                    "level": "line",
+                    "line_id": line.line_id,
+                    "procedure": line.procedure,
+                    "service_date": line.service_date,
+                    "charge": line.charge,
+                    "allowed": line.allowed,
+                    "denied": line.denied_amount,
+                    "reasons": reason_rows(line.reasons),
+                },
             }
         )
     return rows
+
+
+def reason_rows(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
+    """Adjustment reasons as JSON: group, CARC, amount, RARCs, descriptions and the next action."""
+    return [
+        {"group": r.group, "code": r.code, "amount": r.amount, "remarks": list(r.remarks),
+         "description": r.description, "next_action": r.next_action, "remark_text": r.remark_text}
+        for r in reasons
+    ]  # fmt: skip
+
+
+def claim_detail(claim: ClaimRow) -> dict[str, Any]:
+    """The claim's facts the work lists show (amounts stay Decimal; the store writes them as text)."""
+    return {
+        "payer": claim.payer, "patient": claim.patient, "service_date": claim.service_date,
+        "submitted": claim.submitted, "status_code": claim.status_code,
+        "payer_claim_number": claim.payer_claim_number, "payment_numbers": list(claim.payment_numbers),
+        "payment_date": claim.payment_date, "charge": claim.charge, "denied": claim.denied_amount,
+        "patient_responsibility": claim.patient_responsibility, "age_days": claim.age_days,
+        "aging": claim.aging_bucket, "reasons": reason_rows(claim.reasons), "note": claim.note,
+    }  # fmt: skip
 
 
 async def run(ctx: JobContext) -> dict[str, Any]:
@@ -113,7 +145,7 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
             as_of=day,
             results=result_rows(outcome),
             inputs=inputs,
-            totals={"paid": str(sum((c.paid for c in outcome.claims), Decimal(0)))},
+            totals=snapshot(outcome, export.claims),
             run_id=ctx.run_id,
             account_id=account_id,
         )

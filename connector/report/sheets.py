@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from connector.reconcile.labels import category_label
 from connector.reconcile.model import ClaimRow, LineRow, Reason, ReconciliationResult
 from connector.report.table import Column, Kind, Table
 
@@ -42,19 +43,20 @@ CLAIM_COLUMNS = (
     Column("Patient resp.", M, 12), Column("Denied", M, 12), Column("Recouped", M, 12),
     Column("Interest", M, 11), Column("Difference", M, 12), Column("Match", width=18),
     Column("Age (days)", N, 9), Column("Aging", width=8), Column("Reasons / next action", width=40),
-    Column("Note", width=24),
+    Column("Note", width=24), Column("Category id", width=18, hidden=True),
 )  # fmt: skip
 
 
 def claim_values(row: ClaimRow) -> tuple[object, ...]:
     """One Claims-sheet row."""
     return (
-        row.claim_id, row.category, ", ".join(row.flags), row.payer, row.patient, row.service_date,
-        row.submitted, row.status_code, row.payer_claim_number, ", ".join(row.payment_numbers),
-        row.payment_date, row.charge, row.pm_charge, row.expected, row.allowed, row.paid,
+        row.claim_id, category_label(row.category), _labels(row.flags), row.payer, row.patient,
+        row.service_date, row.submitted, row.status_code, row.payer_claim_number,
+        ", ".join(row.payment_numbers), row.payment_date, row.charge, row.pm_charge, row.expected,
+        row.allowed, row.paid,
         row.patient_responsibility, row.denied_amount, row.recouped, row.interest, row.difference,
         row.match if row.match != "none" else "", row.age_days, row.aging_bucket, reasons_text(row.reasons),
-        row.note,
+        row.note, row.category,
     )  # fmt: skip
 
 
@@ -65,16 +67,18 @@ LINE_COLUMNS = (
     Column("PM charge", M, 12), Column("Expected", M, 12), Column("Allowed", M, 12), Column("Paid", M, 12),
     Column("Patient resp.", M, 12), Column("Denied", M, 12), Column("Difference", M, 12),
     Column("Match", width=20), Column("Reasons / next action", width=40),
+    Column("Category id", width=18, hidden=True),
 )  # fmt: skip
 
 
 def line_values(row: LineRow) -> tuple[object, ...]:
     """One Lines-sheet row."""
     return (
-        row.claim_id, row.line_id, row.category, ", ".join(row.flags), row.procedure, ":".join(row.modifiers),
+        row.claim_id, row.line_id, category_label(row.category), _labels(row.flags), row.procedure,
+        ":".join(row.modifiers),
         row.restated_procedure, row.service_date, row.charge, row.pm_charge, row.expected, row.allowed,
         row.paid, row.patient_responsibility, row.denied_amount, row.difference,
-        row.match if row.match != "none" else "", reasons_text(row.reasons),
+        row.match if row.match != "none" else "", reasons_text(row.reasons), row.category,
     )  # fmt: skip
 
 
@@ -111,20 +115,21 @@ def write_details(
         Column("Payer", width=18), Column("Patient", width=22), Column("Service date", D, 12),
         Column("Group", width=7), Column("CARC", width=7), Column("Description", width=50),
         Column("RARCs", width=12), Column("Amount", M, 12), Column("Next action", width=22),
-        Column("Remark descriptions", width=60),
+        Column("Remark descriptions", width=60), Column("Category id", width=18, hidden=True),
     )  # fmt: skip
     done(_table(book, "Denials", denial_cols, _denial_rows(result, by_claim)))
     missing_cols = (
         Column("Claim", width=14), Column("Category", C, 16), Column("Payer", width=18),
         Column("Patient", width=22), Column("Service date", D, 12), Column("Submitted", D, 12),
         Column("Age (days)", N, 10), Column("Aging", width=8), Column("Charge", M, 12),
+        Column("Category id", width=18, hidden=True),
     )  # fmt: skip
     waiting = sorted(
         (c for c in claims if c.category in ("missing_era", "awaiting_era")), key=lambda c: -(c.age_days or 0)
     )
     done(_table(book, "Missing ERA", missing_cols, (
-        (c.claim_id, c.category, c.payer, c.patient, c.service_date, c.submitted, c.age_days, c.aging_bucket,
-         c.charge) for c in waiting
+        (c.claim_id, category_label(c.category), c.payer, c.patient, c.service_date, c.submitted, c.age_days,
+         c.aging_bucket, c.charge, c.category) for c in waiting
     )))  # fmt: skip
     stray_cols = (
         Column("CLP01", width=14), Column("Payer", width=18), Column("Patient (ERA)", width=22),
@@ -156,10 +161,11 @@ def write_details(
             Column("Status", C, 20), Column("Payment #", width=16), Column("Payer", width=18),
             Column("ERA amount", M, 12), Column("ERA date", D, 12), Column("Deposit amount", M, 14),
             Column("Deposit date", D, 12), Column("Bank reference", width=50), Column("Difference", M, 12),
+            Column("Status id", width=18, hidden=True),
         )  # fmt: skip
         done(_table(book, "Deposits", deposit_cols, (
-            (d.status, d.payment_number, d.payer, d.era_amount, d.era_date, d.deposit_amount, d.deposit_date,
-             d.reference, d.difference) for d in result.deposits
+            (category_label(d.status), d.payment_number, d.payer, d.era_amount, d.era_date, d.deposit_amount,
+             d.deposit_date, d.reference, d.difference, d.status) for d in result.deposits
         )))  # fmt: skip
     for title, records in (extra or {}).items():
         keys = list(dict.fromkeys(k for record in records for k in record)) or ["note"]
@@ -167,6 +173,10 @@ def write_details(
         rows = ([r.get(k) for k in keys] for r in records) if records else iter([["none"]])
         done(_table(book, title[:31], cols, rows))
     return counts
+
+
+def _labels(categories: Sequence[str]) -> str:
+    return ", ".join(category_label(c) for c in categories)
 
 
 def _claim(by_claim: Mapping[str, ClaimRow], claim_id: str) -> ClaimRow:
@@ -180,12 +190,12 @@ def _denial_rows(
     for line in result.lines:
         claim = _claim(by_claim, line.claim_id)
         for r in line.reasons:
-            yield (line.claim_id, line.line_id, line.category, claim.payer, claim.patient, line.service_date,
-                   r.group, r.code, r.description, ", ".join(r.remarks), r.amount, r.next_action,
-                   r.remark_text)  # fmt: skip
+            yield (line.claim_id, line.line_id, category_label(line.category), claim.payer, claim.patient,
+                   line.service_date, r.group, r.code, r.description, ", ".join(r.remarks), r.amount,
+                   r.next_action, r.remark_text, line.category)  # fmt: skip
     for claim in result.claims:
         for r in claim.reasons:
             if id(r) not in line_reasons:
-                yield (claim.claim_id, "", claim.category, claim.payer, claim.patient,
+                yield (claim.claim_id, "", category_label(claim.category), claim.payer, claim.patient,
                        claim.service_date, r.group, r.code, r.description, ", ".join(r.remarks), r.amount,
-                       r.next_action, r.remark_text)  # fmt: skip
+                       r.next_action, r.remark_text, claim.category)  # fmt: skip

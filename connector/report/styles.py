@@ -5,6 +5,8 @@ from __future__ import annotations
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side  # type: ignore[import-untyped]
 
+from connector.reconcile.labels import category_id
+
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = '0.00"%"'
@@ -42,7 +44,8 @@ NUMBER = "rc_number"
 
 
 def category_style(category: str) -> str:
-    """Name of the fill style for a category ("" when it has no colour)."""
+    """Name of the fill style for a category id or its label ("" when it has no colour)."""
+    category = category_id(category)
     return f"rc_cat_{category}" if category in CATEGORY_COLOURS else ""
 
 

@@ -1,4 +1,4 @@
-"""The Summary sheet: tie-out, inputs, KPIs, categories, top denial reasons, A/R aging, payments, charts."""
+"""The Summary sheet: money at stake, by payer, tie-out, inputs, KPIs, categories, denials, aging, charts."""
 
 from __future__ import annotations
 
@@ -12,14 +12,19 @@ from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
+from connector.reconcile.at_stake import money_at_stake, payer_table
+from connector.reconcile.labels import category_label
 from connector.reconcile.model import ReconciliationResult
 from connector.report.styles import BOLD, DATE, HEADER, MONEY, NUMBER, PERCENT, TITLE, category_style
 from connector.report.table import clean_text, is_risky, landscape
 
 TOP_DENIALS = 10
-WIDTHS = (34, 16, 14, 16, 14, 14, 14, 8, 60)
-CHART_ROWS = 17
-"""Rows a chart covers (7.5 cm at the default row height); the next section starts below it."""
+WIDTHS = (34, 16, 14, 16, 14, 14, 18, 10, 60)
+CHART_HEIGHT_CM = 8.5
+CHART_WIDTH_CM = 15
+"""Big enough to read when the Summary prints landscape on one page wide."""
+CHART_ROWS = 19
+"""Rows a chart covers (8.5 cm at the default row height); the next section starts below it."""
 
 
 class _Sheet:
@@ -73,11 +78,15 @@ def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict
     assert isinstance(raw, WriteOnlyWorksheet)
     for index, width in enumerate(WIDTHS, start=1):
         raw.column_dimensions[get_column_letter(index)].width = width
+    raw.column_dimensions[get_column_letter(len(WIDTHS) + 1)].hidden = True  # category ids, for tools
     landscape(raw)
     out = _Sheet(raw)
     tie = result.tie_out
     out.put("Reconciliation report", styles=[TITLE])
     out.put("As of", result.as_of)
+    out.gap()
+    _money_at_stake(out, result)
+    out.gap()
     notes = tie.notes or ["Totals tie out." if tie.ties else "Totals do NOT tie out."]
     out.put("Tie-out", notes[0], styles=[BOLD, BOLD])
     for note in notes[1:]:
@@ -97,7 +106,8 @@ def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict
     first = out.heading("Category", "Claims", "Net paid") + 1
     top = first - 1
     for category, (count, paid) in result.category_counts().items():
-        out.put(category, Decimal(count), paid, styles=[category_style(category), NUMBER, MONEY])
+        out.put(category_label(category), Decimal(count), paid, *[""] * 6, category,
+                styles=[category_style(category), NUMBER, MONEY])  # fmt: skip
     _chart(raw, "Claims by category", first, out.row, value_col=2, anchor=f"E{top}")
     out.pad(top + CHART_ROWS)
     first = out.heading("Top denial reasons", "Next action", "Claims", "Lines", "Amount", "RARCs",
@@ -132,6 +142,27 @@ def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict
         out.put("Counted once", excluded)
 
 
+def _money_at_stake(out: _Sheet, result: ReconciliationResult) -> None:
+    """The opening block: dollars a person can still recover, then the same by payer."""
+    stake = money_at_stake(result)
+    out.heading("Money at stake", "Amount", "Claims / lines")
+    out.put(
+        "Underpaid: appeal", stake.underpaid, Decimal(stake.underpaid_lines), styles=[None, MONEY, NUMBER]
+    )
+    for action, amount in stake.denied_by_action.items():
+        out.put(f"Denied: {action}", amount, styles=[None, MONEY])
+    out.put(f"No ERA after {result.aging_days} days: chase the payer", stake.missing_era,
+            Decimal(stake.missing_era_claims), styles=[None, MONEY, NUMBER])  # fmt: skip
+    out.put("Total at stake", stake.total, styles=[BOLD, MONEY])
+    out.gap()
+    out.heading("By payer", "Claims", "Charges", "Paid", "Denied", "Underpaid", "No ERA (past window)",
+                "To review", "")  # fmt: skip
+    for row in payer_table(result):
+        out.put(row.payer, Decimal(row.claims), row.charges, row.paid, row.denied, row.underpaid,
+                row.missing_era, Decimal(row.problems),
+                styles=[None, NUMBER, MONEY, MONEY, MONEY, MONEY, MONEY, NUMBER])  # fmt: skip
+
+
 def _chart(
     sheet: WriteOnlyWorksheet, title: str, first: int, last: int, *, value_col: int, anchor: str
 ) -> None:
@@ -142,8 +173,8 @@ def _chart(
     chart.type = "bar"
     chart.title = title
     chart.legend = None
-    chart.height = 7.5
-    chart.width = 12
+    chart.height = CHART_HEIGHT_CM
+    chart.width = CHART_WIDTH_CM
     chart.add_data(Reference(sheet, min_col=value_col, min_row=first, max_row=last), titles_from_data=False)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
     sheet.add_chart(chart, anchor)

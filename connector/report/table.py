@@ -68,6 +68,8 @@ class Column:
     header: str
     kind: Kind = "text"
     width: float = 14
+    hidden: bool = False
+    """A technical column (identifiers for tools), hidden from the biller's view."""
 
 
 class Table:
@@ -82,6 +84,8 @@ class Table:
         self._row = 1
         for index, column in enumerate(self.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
+            if column.hidden:
+                sheet.column_dimensions[get_column_letter(index)].hidden = True
         sheet.freeze_panes = "A2"
         sheet.print_title_rows = "1:1"
         landscape(sheet)

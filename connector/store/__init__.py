@@ -36,6 +36,7 @@ from connector.store.models import (
     SchedulerLease,
     ServiceLineRow,
     SubmissionBatch,
+    WebUser,
 )
 from connector.store.repo_batches import (
     create_pending,
@@ -103,6 +104,7 @@ __all__ = [
     "SchedulerLease",
     "ServiceLineRow",
     "SubmissionBatch",
+    "WebUser",
     "acquire_lease",
     "add_acknowledgement",
     "add_audit_event",

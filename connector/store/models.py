@@ -21,6 +21,7 @@ from connector.store.models_ops import (
     SchedulerLease,
 )
 from connector.store.models_reconcile import ReconciliationResult, ReconciliationRun
+from connector.store.models_web import WebUser
 
 __all__ = [
     "Account",
@@ -41,4 +42,5 @@ __all__ = [
     "SchedulerLease",
     "ServiceLineRow",
     "SubmissionBatch",
+    "WebUser",
 ]

@@ -16,6 +16,7 @@ from connector.reconcile.model import ClaimRow, LineRow, ReconciliationResult, T
 from connector.report import SHEETS, write_report
 from tests.reconcile.book import reconcile
 
+Report = tuple[Path, ReconciliationResult, dict]
 RISKY = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "\x00=1+1"]
 
 
@@ -48,7 +49,7 @@ def test_sheets_totals_and_formats(sandbox_report: tuple[Path, ReconciliationRes
     assert book.sheetnames == [*SHEETS, "Deposits", "Claim status"]
     claims = book["Claims"]
     header = [c.value for c in claims[1]]
-    assert claims.freeze_panes == "A2" and claims.auto_filter.ref == f"A1:Z{len(result.claims) + 1}"
+    assert claims.freeze_panes == "A2" and claims.auto_filter.ref == f"A1:AA{len(result.claims) + 1}"
     paid_col = header.index("Paid") + 1
     paid = sum(Decimal(str(claims.cell(r, paid_col).value or 0)) for r in range(2, claims.max_row + 1))
     assert paid == result.tie_out.claim_paid
@@ -120,3 +121,77 @@ def test_write_is_atomic_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         write_report(result, target)
     assert target.read_bytes() == b"previous report"
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_biller_words_with_ids_in_a_hidden_column(
+    sandbox_report: tuple[Path, ReconciliationResult, dict],
+) -> None:
+    from connector.reconcile.labels import CATEGORY_LABELS
+
+    path, result, _truth = sandbox_report
+    book = load_workbook(path)
+    claims = book["Claims"]
+    header = [c.value for c in claims[1]]
+    shown, ids = header.index("Category") + 1, header.index("Category id") + 1
+    assert claims.column_dimensions[claims.cell(1, ids).column_letter].hidden
+    assert not claims.column_dimensions[claims.cell(1, shown).column_letter].hidden
+    pairs = {(claims.cell(r, shown).value, claims.cell(r, ids).value) for r in range(2, claims.max_row + 1)}
+    assert pairs == {(CATEGORY_LABELS[c.category], c.category) for c in result.claims}
+    assert ("Paid as expected", "paid_as_expected") in pairs
+    for title in ("Lines", "Denials", "Missing ERA"):
+        sheet = book[title]
+        names = [c.value for c in sheet[1]]
+        assert (
+            names[-1] == "Category id"
+            and sheet.column_dimensions[sheet.cell(1, len(names)).column_letter].hidden
+        )
+
+
+def test_summary_opens_with_money_at_stake_and_payers(
+    sandbox_report: tuple[Path, ReconciliationResult, dict],
+) -> None:
+    from connector.reconcile.at_stake import money_at_stake, payer_table
+
+    path, result, _truth = sandbox_report
+    rows = [[c.value for c in row] for row in load_workbook(path)["Summary"].iter_rows()]
+    firsts = [row[0] for row in rows if row and row[0]]
+    assert firsts.index("Money at stake") < firsts.index("By payer") < firsts.index("Tie-out")
+    assert firsts.index("Money at stake") <= 2  # title, as of, then the money
+    stake = money_at_stake(result)
+    values: dict[str, object] = {}
+    for row in rows:
+        if row and row[0]:
+            values.setdefault(row[0], row[1])  # the first (opening) occurrence
+    assert Decimal(str(values["Total at stake"])) == stake.total > 0
+    assert (
+        Decimal(str(values["Underpaid: appeal"]))
+        == stake.underpaid
+        == sum(
+            -ln.difference for ln in result.lines if ln.category == "underpaid" and ln.difference is not None
+        )
+    )
+    for action, amount in stake.denied_by_action.items():
+        assert Decimal(str(values[f"Denied: {action}"])) == amount
+    assert stake.denied == sum((g.amount for g in result.denials), Decimal(0))
+    missing = sum((c.charge for c in result.claims if c.category == "missing_era"), Decimal(0))
+    assert stake.missing_era == missing
+    payers = payer_table(result)
+    assert sum(p.claims for p in payers) == len(result.claims)
+    assert sum((p.paid for p in payers), Decimal(0)) == result.tie_out.claim_paid
+    assert values[payers[0].payer] == payers[0].claims
+
+
+def test_one_payer_however_its_name_is_written() -> None:
+    from connector.reconcile.at_stake import payer_table
+
+    claims = [
+        ClaimRow("A", "paid_as_expected", payer="UNITEDHEALTHCARE", charge=Decimal(10), paid=Decimal(8)),
+        ClaimRow("B", "missing_era", payer="UnitedHealthcare ", charge=Decimal(5)),
+        ClaimRow("C", "denied", payer="Aetna", charge=Decimal(7), denied_amount=Decimal(7)),
+    ]
+    result = ReconciliationResult(dt.date(2026, 1, 31), Decimal("0.01"), 30, claims, [], [], [], None,
+                                  TieOut(Decimal(0), Decimal(0), Decimal(0)), [], [], {})  # fmt: skip
+    rows = {row.payer: row for row in payer_table(result)}
+    assert set(rows) == {"UNITEDHEALTHCARE", "Aetna"}
+    assert (rows["UNITEDHEALTHCARE"].claims, rows["UNITEDHEALTHCARE"].missing_era) == (2, Decimal(5))
+    assert rows["Aetna"].problems == 1 and rows["UNITEDHEALTHCARE"].problems == 1
