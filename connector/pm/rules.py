@@ -1,4 +1,4 @@
-"""Row conditions (``where``, ``line_present_when``, ``diagnosis_rows.when``) and cell transforms."""
+"""Row conditions (``where``, ``line_present_when``, ``diagnosis_rows.when``) and cell transforms.
 
 Both are plain data parsed from YAML and applied to a cell's text; every key is checked and an unknown one is
 refused with the closest known key (``did you mean``).
