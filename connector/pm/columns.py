@@ -86,7 +86,7 @@ def resolve_columns(profile: Profile, header: list[str], needs: Collection[str])
         line_spec = profile.columns.get("line_id")
         tried = ", ".join(line_spec.names) if line_spec else "no column mapped"
         cmap.missing.append(f"column for line_id is missing (looked for: {tried})")
-    for name in sorted({c.target for c in profile.where} | {lk.on for lk in profile.lookups}):
+    for name in sorted({c.target for c in profile.where} | {lk.export_key for lk in profile.lookups}):
         if cmap.find(name) is None:
             cmap.missing.append(f"column {name} is missing (the profile's where/lookups use it)")
     return cmap

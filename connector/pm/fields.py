@@ -65,6 +65,7 @@ class FieldReader:
         problems: ProblemList,
         lookups: Mapping[str, LookupTable],
         practice: Mapping[str, str],
+        needs: Collection[str] = (),
     ) -> None:
         self.profile = profile
         self.cmap = cmap
@@ -79,6 +80,9 @@ class FieldReader:
         for fname, value in profile.constants.items():
             self.fixed[fname] = self._literal(fname, value, "constants")
         for fname, key in profile.from_settings.items():
+            if key not in practice and fname not in needs:
+                self.fixed[fname] = "" if kind_of(fname) == "text" else None  # not asked for: left blank
+                continue
             if key not in practice:
                 raise ConfigError(
                     f"profile {profile.name}: {fname} comes from the account's settings ({key}); choose the"
@@ -219,7 +223,7 @@ class FieldReader:
         return lambda row, rownum: get(row, rownum, fname, index, kind, transform)
 
     def _lookup_getter(self, fname: str, kind: str, table: LookupTable) -> Getter:
-        on = self.cmap.find(table.spec.on)
+        on = self.cmap.find(table.spec.export_key)
         indexes = table.fields[fname]
         spec = table.spec.columns[fname]
         transform = spec.transform if fname not in LIST_FIELDS else NO_TRANSFORM

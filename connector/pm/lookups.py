@@ -40,7 +40,7 @@ class LookupTable:
     def describe(self, fname: str) -> str:
         """Where a field comes from, for ``connector pm check``."""
         columns = ", ".join(self.header[i] for i in self.fields.get(fname, []))
-        return f"lookup {self.source}: {columns} where {self.spec.key} = export {self.spec.on}"
+        return f"lookup {self.source}: {columns} where {self.spec.key} = export {self.spec.export_key}"
 
 
 def _path(lookup: Lookup, export: Path) -> tuple[Path, str | None]:

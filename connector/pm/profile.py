@@ -157,7 +157,7 @@ class Lookup:
     file: str | None
     sheet: str | None
     key: str
-    on: str
+    export_key: str
     columns: dict[str, ColumnSpec]
     header_row: int | None = None
 
@@ -223,7 +223,7 @@ class Profile:
         names = {n for spec in self.columns.values() for n in spec.headers}
         names |= {p.format(n=1) for p in self.line_columns.values()}
         names |= {c.target for c in self.where}
-        names |= {lk.on for lk in self.lookups}
+        names |= {lk.export_key for lk in self.lookups}
         if self.diagnosis_rows is not None:
             names |= set(self.diagnosis_rows.code.headers) | {c.target for c in self.diagnosis_rows.when}
         return names

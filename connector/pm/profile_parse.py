@@ -32,7 +32,7 @@ TOP_KEYS = (
     "skip_rows_matching",
 )  # fmt: skip
 SPEC_KEYS = ("column", "join", "strip_prefix", "regex", "split_name", "date_formats", "pointers")
-LOOKUP_KEYS = ("file", "sheet", "key", "on", "columns", "header_row")
+LOOKUP_KEYS = ("file", "sheet", "key", "export_key", "columns", "header_row")
 SEPARATOR_FIELDS = ("modifiers", "diagnosis_codes", "diagnosis_pointers")
 NEVER_ABSENT = frozenset({"claim_id", "claim_type"})
 TOTALS_PATTERN = r"^\s*(grand\s+|sub-?\s*)?totals?\b"
@@ -101,11 +101,11 @@ def _lookups(data: dict[str, Any], source: str) -> tuple[Lookup, ...]:
     for i, item in enumerate(raw):
         where = f"{source}: lookups[{i}]"
         if not isinstance(item, dict):
-            raise ConfigError(f"{where}: expected {{file: ..., key: ..., on: ..., columns: {{...}}}}")
+            raise ConfigError(f"{where}: expected {{file: ..., key: ..., export_key: ..., columns: {{...}}}}")
         check_keys(item, LOOKUP_KEYS, where)
         if ("file" in item) == ("sheet" in item):
             raise ConfigError(f"{where}: give file (next to the export) or sheet (in the same workbook)")
-        for needed in ("key", "on", "columns"):
+        for needed in ("key", "export_key", "columns"):
             if not item.get(needed):
                 raise ConfigError(f"{where}: {needed} is required")
         if not isinstance(item["columns"], dict):
@@ -123,7 +123,7 @@ def _lookups(data: dict[str, Any], source: str) -> tuple[Lookup, ...]:
                 str(file) if file else None,
                 str(sheet) if sheet else None,
                 str(item["key"]),
-                str(item["on"]),
+                str(item["export_key"]),
                 columns,
                 header_row,
             )

@@ -59,10 +59,10 @@ class RowBuilder:
         self.cmap = cmap
         self.problems = problems
         self.needs = frozenset(needs)
-        self.reader = FieldReader(profile, cmap, problems, lookups or {}, practice or {})
+        self.reader = FieldReader(profile, cmap, problems, lookups or {}, practice or {}, self.needs)
         self.claim_fields = [f for f in CLAIM_FIELDS if profile.provides(f) or f in cmap.fields]
         columns = [i for f in self.claim_fields for i in cmap.fields.get(f, [])]
-        columns += [i for lk in profile.lookups if (i := cmap.find(lk.on)) is not None]
+        columns += [i for lk in profile.lookups if (i := cmap.find(lk.export_key)) is not None]
         self.claim_columns = columns
         self.claims: dict[str, _ClaimParts] = {}
         self.line_rows: dict[str, int] = {}
