@@ -103,7 +103,7 @@ def read_rows(
     claims = builder.finish()
     if not problems.items and data_rows == 0:
         problems.add(None, None, "the export has a header but no data rows")
-    export = PMExport(table.source, table.sheet, profile.name, tuple(claims), data_rows)
+    export = PMExport(table.source, table.sheet, profile.name, tuple(claims), data_rows, profile.absent)
     skipped = {"totals rows": totals, **builder.skipped}
     return ReadResult(export, problems.items, problems.truncated, table, cmap, builder, skipped)
 
