@@ -72,6 +72,7 @@ class Draft:
     date_formats: list[str] = field(default_factory=list)
     amount_strip: bool = False
     unused: list[str] = field(default_factory=list)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def layout(self) -> str:
@@ -132,12 +133,43 @@ def recognise(table: RawTable, synonyms: dict[str, str]) -> Draft:
         if at is not None:
             draft.line_columns[fname] = first[: at.start(2)] + "{n}"
         draft.max_lines = max(draft.max_lines, max(n for n, _ in items))
+    if draft.line_columns and "modifiers" in draft.joins:
+        first = draft.joins.pop("modifiers")[0]
+        at = NUMBERED.match(first)
+        if at is not None:
+            draft.line_columns["modifiers"] = first[: at.start(2)] + "{n}"
+    if not draft.line_columns and "service_date" not in draft.columns and "statement_from" in draft.columns:
+        draft.columns["service_date"] = draft.columns.pop("statement_from")  # "from date" of a line
     if len(draft.line_columns) == 1 and "diagnosis_pointers" in draft.line_columns:
         name = draft.line_columns.pop("diagnosis_pointers")
         draft.joins["diagnosis_pointers"] = [name.format(n=n) for n in range(1, draft.max_lines + 1)]
         draft.max_lines = 0
     _formats(table, draft)
+    _values(table, draft)
     return draft
+
+
+VALUE_GUESSES: dict[str, tuple[tuple[str, str], ...]] = {
+    "claim_type": (("1500", "P"), ("prof", "P"), ("ub", "I"), ("1450", "I"), ("inst", "I")),
+    "patient_sex": (("female", "F"), ("woman", "F"), ("male", "M"), ("man", "M"), ("unk", "U")),
+}
+"""What a PM's wording for a claim type or sex most likely means (``values:`` of the draft)."""
+
+
+def _values(table: RawTable, draft: Draft) -> None:
+    for fname, guesses in VALUE_GUESSES.items():
+        column = draft.columns.get(fname)
+        if column is None:
+            continue
+        seen = {as_text(c) for c in _samples(table, [column])}
+        canonical = {v for _, v in guesses}
+        mapping = {}
+        for text in sorted(seen - canonical)[:10]:
+            hit = next((v for k, v in guesses if k in text.casefold()), None)
+            if hit is not None:
+                mapping[text] = hit
+        if mapping:
+            draft.values[fname] = mapping
 
 
 def _samples(table: RawTable, names: list[str], limit: int = 200) -> list[Cell]:
@@ -183,7 +215,8 @@ def render(draft: Draft, name: str, source: str) -> str:
         out.append(f"header_row: {draft.header_row}")
     if draft.line_columns:
         out += [f"max_lines: {draft.max_lines}", 'line_id_template: "{claim_id}-{n}"']
-        out.append(f"line_present_when: {{field: {next(iter(draft.line_columns))}, filled: true}}")
+        slot = "procedure_code" if "procedure_code" in draft.line_columns else next(iter(draft.line_columns))
+        out.append(f"line_present_when: {{field: {slot}, filled: true}}")
     out.append(f"date_formats: [{', '.join(draft.date_formats or ['iso'])}]")
     if draft.amount_strip:
         out.append('amount_strip: ["$", ","]')
@@ -191,6 +224,10 @@ def render(draft: Draft, name: str, source: str) -> str:
         out.append(
             "constants: {claim_type: P}   # no claim type column: professional; use I for institutional"
         )
+    if draft.values:
+        out.append("values:   # the PM's wording -> P/I, M/F/U: check these guesses")
+        for fname, mapping in draft.values.items():
+            out.append(f"  {fname}: {{{', '.join(f'{q(k)}: {v}' for k, v in mapping.items())}}}")
     out.append("columns:")
     if "claim_id" not in draft.columns:
         out.append("  # claim_id: ???   no claim id column recognised: name the column that holds it")
@@ -218,5 +255,6 @@ def render(draft: Draft, name: str, source: str) -> str:
         out.append("# while listed here, scrubbing holds every claim for them.")
         out.append(f"absent: [{', '.join(missing)}]")
     if draft.unused:
-        out.append(f"# Columns not used: {', '.join(draft.unused)}")
+        more = f" and {len(draft.unused) - 12} more" if len(draft.unused) > 12 else ""
+        out.append(f"# Columns not used: {', '.join(draft.unused[:12])}{more}")
     return "\n".join(out) + "\n"
