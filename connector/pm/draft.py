@@ -73,6 +73,7 @@ class Draft:
     amount_strip: bool = False
     unused: list[str] = field(default_factory=list)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    separators: dict[str, str] = field(default_factory=dict)
 
     @property
     def layout(self) -> str:
@@ -188,6 +189,14 @@ def _formats(table: RawTable, draft: Draft) -> None:
         if texts and all(any(_parses(t, p) for p in patterns) for t in texts):
             draft.date_formats.append(name)
             break
+    for fname in LIST_FIELDS:
+        names = [draft.columns[fname]] if fname in draft.columns else []
+        names += [draft.line_columns[fname].format(n=1)] if fname in draft.line_columns else []
+        cells = " ".join(as_text(c) for c in _samples(table, names))
+        default = ";" if fname == "diagnosis_codes" else ":"
+        found = next((s for s in (";", ",", ":", "|") if s in cells), default)
+        if found != default:
+            draft.separators[fname] = found
     amount_names = [draft.columns[f] for f in AMOUNT_FIELDS if f in draft.columns]
     draft.amount_strip = any("$" in as_text(c) or "," in as_text(c) for c in _samples(table, amount_names))
 
@@ -224,6 +233,8 @@ def render(draft: Draft, name: str, source: str) -> str:
         out.append(
             "constants: {claim_type: P}   # no claim type column: professional; use I for institutional"
         )
+    if draft.separators:
+        out.append(f"separators: {{{', '.join(f'{f}: {q(s)}' for f, s in draft.separators.items())}}}")
     if draft.values:
         out.append("values:   # the PM's wording -> P/I, M/F/U: check these guesses")
         for fname, mapping in draft.values.items():
