@@ -176,13 +176,17 @@ def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: in
 
     from connector import store
     from connector.errors import InputError
-    from connector.pm.reader import read_export
+    from connector.pm.profile import load_profile
+    from connector.pm.reader import read_export, reconcile_needs
 
     acct = settings.accounts[account]
     if acct.pm_export is None:
         return {}
     try:
-        export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+        profile = load_profile(acct.pm_profile, settings.mappings_dir)
+        export = read_export(
+            acct.pm_export, profile, needs=reconcile_needs(profile), practice=acct.practice_values()
+        )
     except (InputError, OSError) as exc:
         log.warning("claim statuses: PM export not readable (%s); checking none", type(exc).__name__)
         return {}

@@ -69,7 +69,8 @@ def reconcile_from_store(
     account: str, settings: ConnectorSettings, *, as_of: dt.date | None = None
 ) -> tuple[RunResult, Path | None]:
     """Run the reconcile job for one account; returns its ledger result and the report path."""
-    from connector.pm.reader import read_export
+    from connector.pm.profile import load_profile
+    from connector.pm.reader import read_export, reconcile_needs
 
     name, acct = settings.account(account)
     store.ensure_schema(settings.database_url)
@@ -93,7 +94,10 @@ def reconcile_from_store(
                 raise ConfigError(
                     f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile"
                 )
-            export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+            profile = load_profile(acct.pm_profile, settings.mappings_dir)
+            export = read_export(
+                acct.pm_export, profile, needs=reconcile_needs(profile), practice=acct.practice_values()
+            )
             deposits = None
             if acct.bank_csv is not None:
                 deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
