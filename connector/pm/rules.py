@@ -33,10 +33,12 @@ _OPS = ("in", "not_in", "matches", "not_matches", "filled")
 Op = Literal["in", "not_in", "matches", "not_matches", "filled"]
 
 
-def check_keys(data: dict[str, Any], allowed: Iterable[str], where: str) -> None:
+def check_keys(data: dict[Any, Any], allowed: Iterable[str], where: str) -> None:
     """Refuse keys not in ``allowed``, naming the key and the closest allowed one."""
     known = list(allowed)
     for key in data:
+        if isinstance(key, bool):
+            raise ConfigError(f"{where}: unknown key {key!r} (YAML reads a bare on/off/yes/no as true/false)")
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
