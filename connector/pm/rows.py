@@ -203,8 +203,8 @@ class RowBuilder:
     def _add_line(self, row: list[Cell], rownum: int, parts: _ClaimParts, n: int, seq: int) -> None:
         reader = self.reader
         line_id = reader.field(row, rownum, "line_id", "text", n) if self._line_key else ""
-        claim_id = reader.field(row, rownum, "claim_id")
         if not line_id and self.profile.line_id_template:
+            claim_id = reader.field(row, rownum, "claim_id")
             line_id = self.profile.line_id_template.format(claim_id=claim_id, n=seq)
         if not line_id:
             self.problems.add(rownum, self._col("line_id"), "empty (every service line needs a line id)")

@@ -254,6 +254,11 @@ def test_override_profiles_are_listed_with_the_shipped_ones(tmp_path: Path) -> N
     unknown = CliRunner().invoke(app, ["claims", "scrub", str(FIXTURES / "generic_sample.csv"), "-p", "nope",
                                        "--mappings", str(tmp_path)])  # fmt: skip
     assert unknown.exit_code == 2 and "ourpm" in unknown.output
+    (tmp_path / "eras").mkdir()
+    reconcile = CliRunner().invoke(app, ["reconcile", "--era", str(tmp_path / "eras"), "--pm", str(FIXTURES /
+                                   "generic_sample.csv"), "--out", str(tmp_path / "r.xlsx"), "--profile",
+                                   "ourpm", "--mappings", str(tmp_path)])  # fmt: skip
+    assert reconcile.exit_code == 2 and "column for" in reconcile.output  # ourpm read (and refused) it
 
 
 def test_pm_check_shows_sources_samples_and_failing_rows(tmp_path: Path) -> None:
