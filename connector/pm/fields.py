@@ -74,6 +74,11 @@ class FieldReader:
         self.amounts = AmountParser(profile.amount_strip)
         self._dates: dict[tuple[str, ...], DateParser] = {}
         self._getters: dict[tuple[str, str, int], Getter] = {}
+        self._item_transforms = {
+            f: spec.transform
+            for f, spec in profile.columns.items()
+            if f in LIST_FIELDS and spec.transform.active
+        }
         self.fixed: dict[str, Any] = {}
         """Constants and settings values, converted once."""
         self.defaults: dict[str, Any] = {}
@@ -114,7 +119,7 @@ class FieldReader:
     # -- cells -----------------------------------------------------------------------------------------------
     def convert(self, fname: str, raw: Cell, kind: str, transform: Transform) -> Any:
         """One cell as the field's type; ValueError with a plain reason."""
-        if transform.active and not isinstance(raw, dt.date):
+        if transform is not NO_TRANSFORM and not isinstance(raw, dt.date):
             raw = transform(as_text(raw))
         if kind == "text":
             text = as_text(raw)
@@ -169,9 +174,9 @@ class FieldReader:
             parts = tuple(p for v in value for p in split_list(v, sep))
         else:
             parts = split_list(cast(str, value), sep)
-        spec = self.profile.columns.get(fname)
-        if spec is not None and spec.transform.active and not (n and fname in self.cmap.numbered):
-            parts = tuple(t for p in parts if (t := spec.transform(p)))
+        transform = self._item_transforms.get(fname)
+        if transform is not None and not (n and fname in self.cmap.numbered):
+            parts = tuple(t for p in parts if (t := transform(p)))
         return parts
 
     def _with_default(self, fname: str, getter: Getter) -> Getter:
@@ -193,7 +198,9 @@ class FieldReader:
             return lambda row, rownum: fixed
         numbered = self.cmap.numbered.get(fname)
         spec = self.profile.columns.get(fname)
-        transform = spec.transform if spec is not None and fname not in LIST_FIELDS else NO_TRANSFORM
+        transform = NO_TRANSFORM
+        if spec is not None and fname not in LIST_FIELDS and spec.transform.active:
+            transform = spec.transform
         if n and numbered is not None:
             indexes = [] if numbered[n - 1] is None else [cast(int, numbered[n - 1])]
             join, transform = False, NO_TRANSFORM
@@ -210,7 +217,7 @@ class FieldReader:
                 v for i in indexes if (v := get(row, rownum, fname, i, kind, transform))
             )
         index = indexes[0]
-        plain = kind == "text" and not transform.active
+        plain = kind == "text" and transform is NO_TRANSFORM
         if plain and fname not in NUMERIC_PAD and fname not in self.profile.values:
 
             def plain_text(row: list[Cell], rownum: int) -> Any:
@@ -226,7 +233,7 @@ class FieldReader:
         on = self.cmap.find(table.spec.export_key)
         indexes = table.fields[fname]
         spec = table.spec.columns[fname]
-        transform = spec.transform if fname not in LIST_FIELDS else NO_TRANSFORM
+        transform = spec.transform if fname not in LIST_FIELDS and spec.transform.active else NO_TRANSFORM
         empty = "" if kind == "text" else None
         get = self.get
         joined = len(indexes) > 1 or bool(spec.join)

@@ -85,6 +85,7 @@ class RowBuilder:
         spec = profile.columns.get("diagnosis_pointers")
         self._pointer_codes = spec is not None and spec.pointers == "codes"
         self._line_key = "line_id" in cmap.fields or "line_id" in cmap.numbered
+        self._own_dx = profile.provides("diagnosis_code")
 
     def _tests(self, conditions: tuple[Condition, ...]) -> list[Test]:
         return [(self.cmap.find(c.target), c) for c in conditions]
@@ -227,8 +228,9 @@ class RowBuilder:
             except ValueError as exc:
                 self.problems.add(rownum, self._col("diagnosis_pointers"), str(exc))
                 raise SkipRow from None
-        own = normalize_diagnosis(reader.field(row, rownum, "diagnosis_code", "text", n))
-        if own:
+        if self._own_dx and (
+            own := normalize_diagnosis(reader.field(row, rownum, "diagnosis_code", "text", n))
+        ):
             codes.append(own)
         if codes:
             parts.codes.append((len(parts.lines), tuple(codes)))
