@@ -64,7 +64,7 @@ def practice_for(profile: Profile, account: str | None, needs: Collection[str]) 
 
 def open_profile(name: str, mappings: Path | None) -> Profile:
     """Load a profile by name or path (exit 2 with the reason when it is not valid)."""
-    from connector.pm.profile import load_profile
+    from connector.pm.profile_parse import load_profile
 
     try:
         return load_profile(name, mappings)
@@ -171,7 +171,7 @@ def check_cmd(
 @app.command("profiles")
 def profiles_cmd(mappings: Path | None = MAPPINGS_OPTION) -> None:
     """List the known profiles: shipped ones and those in the override folder (which win)."""
-    from connector.pm.profile import available_profiles, load_profile
+    from connector.pm.profile_parse import available_profiles, load_profile
 
     folder = mappings_dir(mappings)
     for name in available_profiles(folder):

@@ -7,10 +7,8 @@ This module holds the canonical field lists and the loaded shape.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from connector.pm.rules import Condition, Transform
@@ -227,22 +225,3 @@ class Profile:
         if self.diagnosis_rows is not None:
             names |= set(self.diagnosis_rows.code.headers) | {c.target for c in self.diagnosis_rows.when}
         return names
-
-
-def load_profile(name_or_path: str, override_dir: Path | None = None) -> Profile:
-    """Load a profile by name (``mappings/pm/<name>.yaml``, the override folder first) or by a YAML path."""
-    from connector.pm.profile_parse import load_profile_file
-
-    return load_profile_file(name_or_path, override_dir)
-
-
-def available_profiles(override_dir: Path | None = None) -> list[str]:
-    """Names of the profiles shipped in ``mappings/pm`` and of those in the override folder's ``pm/``."""
-    from connector.resources import data_dir
-
-    names: set[str] = set()
-    with contextlib.suppress(FileNotFoundError):
-        names |= {p.stem for p in (data_dir("mappings") / "pm").glob("*.yaml")}
-    if override_dir is not None:
-        names |= {p.stem for p in (Path(override_dir) / "pm").glob("*.yaml")}
-    return sorted(names)

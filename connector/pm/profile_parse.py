@@ -1,7 +1,8 @@
-"""Validate a PM profile read from YAML into a :class:`Profile`; every error names the file and the key."""
+"""Load PM profiles (shipped, override folder) and validate them; every error names the file and key."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Mapping
@@ -21,9 +22,9 @@ from connector.pm.profile import (
     DiagnosisRows,
     Lookup,
     Profile,
-    available_profiles,
 )
 from connector.pm.rules import Condition, check_keys, date_formats, parse_conditions, parse_transform
+from connector.resources import data_dir, mapping_file
 
 TOP_KEYS = (
     "name", "description", "kind", "layout", "sheet", "header_row", "date_formats", "amount_strip",
@@ -262,9 +263,18 @@ def parse_profile(data: Any, source: str) -> Profile:
     return profile
 
 
-def load_profile_file(name_or_path: str, override_dir: Path | None = None) -> Profile:
+def available_profiles(override_dir: Path | None = None) -> list[str]:
+    """Names of the profiles shipped in ``mappings/pm`` and of those in the override folder's ``pm/``."""
+    names: set[str] = set()
+    with contextlib.suppress(FileNotFoundError):
+        names |= {p.stem for p in (data_dir("mappings") / "pm").glob("*.yaml")}
+    if override_dir is not None:
+        names |= {p.stem for p in (Path(override_dir) / "pm").glob("*.yaml")}
+    return sorted(names)
+
+
+def load_profile(name_or_path: str, override_dir: Path | None = None) -> Profile:
     """Load a profile by name (override folder first, then ``mappings/pm``) or by a path to a YAML file."""
-    from connector.resources import mapping_file
 
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():

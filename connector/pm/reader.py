@@ -20,7 +20,8 @@ from connector.pm.header import is_blank, is_totals, locate_header
 from connector.pm.lookups import LookupTable, load_lookups
 from connector.pm.models import PMExport
 from connector.pm.problems import MAX_PROBLEMS, ExportSchemaError, Problem, ProblemList
-from connector.pm.profile import RECONCILE_FIELDS, RECONCILE_LINE_KEYS, REQUIRED_FIELDS, Profile, load_profile
+from connector.pm.profile import RECONCILE_FIELDS, RECONCILE_LINE_KEYS, REQUIRED_FIELDS, Profile
+from connector.pm.profile_parse import load_profile
 from connector.pm.rows import RowBuilder
 from connector.pm.table import RawTable, read_table
 

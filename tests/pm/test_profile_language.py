@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from connector.cli import app
 from connector.errors import ConfigError, PMExportError
-from connector.pm.profile import REQUIRED_FIELDS, available_profiles, load_profile
-from connector.pm.profile_parse import parse_profile
+from connector.pm.profile import REQUIRED_FIELDS
+from connector.pm.profile_parse import available_profiles, load_profile, parse_profile
 from connector.pm.reader import ExportSchemaError, read_export, reconcile_needs
 from connector.scrub import ScrubContext, scrub
 
