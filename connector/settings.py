@@ -53,6 +53,15 @@ class WebSettings(BaseModel):
     max_block_seconds: int = Field(900, description="Longest wait imposed after wrong passwords")
 
 
+class PracticeAddress(BaseModel):
+    """The practice's (billing provider's) street address, for PM profiles that read it from settings."""
+
+    line1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = Field("", description="ZIP+4 (9 digits) as 5010 claims want it")
+
+
 class RetryPolicy(BaseModel):
     """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
 
@@ -92,6 +101,9 @@ class PortalAccount(BaseModel):
     pm_export: Path | None = Field(None, description="The PM export the reconcile job reads (CSV or XLSX)")
     pm_profile: str = Field("generic", description="PM export profile (mappings/pm/NAME.yaml)")
     bank_csv: Path | None = Field(None, description="Bank deposit CSV for deposit matching (optional)")
+    address: PracticeAddress = Field(
+        default_factory=PracticeAddress, description="Practice address (PM profiles' from_settings)"
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -100,6 +112,18 @@ class PortalAccount(BaseModel):
         if unknown:
             raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(SCHEDULABLE)}")
         return value
+
+    def practice_values(self) -> dict[str, str]:
+        """What a PM profile's ``from_settings`` may read: practice name, first NPI and TIN, address."""
+        return {
+            "practice_name": self.practice_name,
+            "practice_npi": self.npis[0] if self.npis else "",
+            "practice_tin": self.tins[0] if self.tins else "",
+            "practice_address": self.address.line1,
+            "practice_city": self.address.city,
+            "practice_state": self.address.state,
+            "practice_zip": self.address.zip,
+        }
 
     @property
     def status_json_url(self) -> str:

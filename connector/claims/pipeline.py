@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from connector.claims.build import Allocate, BuildResult, build_batches
 from connector.claims.scrub_tables import load_scrub_settings
 from connector.pm.models import PMExport
+from connector.pm.profile import Profile
 from connector.pm.reader import read_export
 from connector.scrub import ScrubContext, scrub
 from connector.scrub.findings import ScrubReport
@@ -17,16 +19,26 @@ from connector.x12 import Submitter
 
 def scrub_export(
     export_path: Path,
-    profile: str,
+    profile: str | Profile,
     *,
     today: dt.date,
     sheet: str | None = None,
     mappings: Path | None = None,
+    practice: Mapping[str, str] | None = None,
 ) -> tuple[PMExport, ScrubReport]:
-    """Read the export (PMExportError/ConfigError when it cannot be read) and scrub every claim in it."""
-    export = read_export(export_path, profile, sheet=sheet, override_dir=mappings)
+    """Read the export (PMExportError/ConfigError when it cannot be read) and scrub every claim in it.
+
+    ``practice`` holds the account's settings values a profile's ``from_settings`` reads; fields the profile
+    declares absent hold every claim (FIELD-NOT-IN-EXPORT) instead of refusing the file.
+    """
+    export = read_export(export_path, profile, sheet=sheet, override_dir=mappings, practice=practice)
     settings = load_scrub_settings(mappings)
-    ctx = ScrubContext(today=today, settings=settings, already_submitted=submitted_keys(export.claims))
+    ctx = ScrubContext(
+        today=today,
+        settings=settings,
+        already_submitted=submitted_keys(export.claims),
+        absent_fields=export.absent,
+    )
     return export, scrub(export.claims, ctx)
 
 

@@ -10,6 +10,7 @@ from connector.cli import (
     config_cmd,
     db_cmd,
     ops_cmd,
+    pm_cmd,
     reconcile_cmd,
     run_cmd,
     sandbox_cmd,
@@ -49,6 +50,7 @@ def _root(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(pm_cmd.app, name="pm")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.command("reconcile")(reconcile_cmd.reconcile)
 app.command("run")(run_cmd.run)

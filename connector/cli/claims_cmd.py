@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION, mappings_dir, open_profile, practice_for
 from connector.errors import ConfigError, PMExportError, StorageError
 from connector.pm.models import PMExport
 from connector.scrub.findings import ScrubReport
@@ -19,7 +20,6 @@ EXIT_UNREADABLE = 2
 PROFILE_OPTION = typer.Option("generic", "--profile", "-p", help="PM export profile (mappings/pm/NAME.yaml)")
 SHEET_OPTION = typer.Option(None, "--sheet", help="XLSX sheet (default: the profile's, else the first)")
 TODAY_OPTION = typer.Option(None, "--today", help="Scrub as of this date (YYYY-MM-DD; default today)")
-MAPPINGS_OPTION = typer.Option(None, "--mappings", help="Folder of mapping files that override ours")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -37,13 +37,23 @@ def _as_of(today: str | None) -> dt.date:
 
 
 def read_and_scrub(
-    export_path: Path, profile: str, sheet: str | None, today: dt.date, mappings: Path | None
+    export_path: Path,
+    profile: str,
+    sheet: str | None,
+    today: dt.date,
+    mappings: Path | None,
+    account: str | None = None,
 ) -> tuple[PMExport, ScrubReport]:
     """Read the export (exit 2 when it cannot be read) and scrub every claim in it."""
     from connector.claims.pipeline import scrub_export
+    from connector.pm.profile import REQUIRED_FIELDS
 
+    loaded = open_profile(profile, mappings)
     try:
-        return scrub_export(export_path, profile, today=today, sheet=sheet, mappings=mappings)
+        practice = practice_for(loaded, account, REQUIRED_FIELDS)
+        return scrub_export(
+            export_path, loaded, today=today, sheet=sheet, mappings=mappings, practice=practice
+        )
     except (PMExportError, ConfigError) as exc:
         raise _fail(str(exc)) from None
 
@@ -76,12 +86,14 @@ def scrub_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write findings to scrub.xlsx or .json"),
     today: str | None = TODAY_OPTION,
     mappings: Path | None = MAPPINGS_OPTION,
+    account: str | None = ACCOUNT_OPTION,
     limit: int = typer.Option(50, "--limit", help="Findings to print (all go to --out)"),
 ) -> None:
     """Scrub every claim of a PM export; exit 0 when the export was read (findings are results), 2 if not."""
     from connector.claims.scrub_output import write_json, write_xlsx
 
-    exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
+    mappings = mappings_dir(mappings)
+    exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings, account)
     print_summary(exported, report, limit)
     if out is not None:
         suffix = out.suffix.lower()
@@ -112,6 +124,7 @@ def build_cmd(
     sheet: str | None = SHEET_OPTION,
     today: str | None = TODAY_OPTION,
     mappings: Path | None = MAPPINGS_OPTION,
+    account: str | None = ACCOUNT_OPTION,
     database_url: str | None = typer.Option(None, "--database-url", help="Store for control numbers"),
     submitter_name: str | None = typer.Option(None, "--submitter-name", help="Default: billing provider"),
     submitter_id: str | None = typer.Option(None, "--submitter-id", help="ETIN; default: billing TIN"),
@@ -127,7 +140,8 @@ def build_cmd(
     from connector.claims.pipeline import build_claims
     from connector.claims.plan import submitter_for
 
-    exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
+    mappings = mappings_dir(mappings)
+    exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings, account)
     print_summary(exported, report, limit=-1)
     clean = report.clean_claims
     if clean and not (contact_phone or contact_email):

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connector.errors import InputError
+from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
+from connector.errors import ConfigError, InputError
 from connector.x12.models import Remittance
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
@@ -56,10 +57,13 @@ def reconcile(
     with_scrub: bool = typer.Option(
         False, "--scrub", help="Also scrub the export: clean claim rate and a Scrub exceptions sheet."
     ),
+    mappings: Path | None = MAPPINGS_OPTION,
+    account: str | None = ACCOUNT_OPTION,
 ) -> None:
     """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed)."""
+    from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
     from connector.codetables import load_reason_book
-    from connector.pm.reader import read_export
+    from connector.pm.reader import read_export, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
     from connector.reconcile.fees import read_fee_schedule
@@ -70,15 +74,19 @@ def reconcile(
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
         remittances = read_eras(era)
+        folder = mappings_dir(mappings)
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
-            export, scrubbed = read_and_scrub(pm, profile, None, day, None)
+            export, scrubbed = read_and_scrub(pm, profile, None, day, folder, account)
         else:
-            export, scrubbed = read_export(pm, profile), None
+            loaded = open_profile(profile, folder)
+            needs = reconcile_needs(loaded)
+            practice = practice_for(loaded, account, needs)
+            export, scrubbed = read_export(pm, loaded, needs=needs, practice=practice), None
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
-    except (ValueError, InvalidOperation, OSError, InputError) as exc:
+    except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:
         console.print(f"[red]cannot reconcile:[/red] {exc}")
         raise typer.Exit(2) from exc
     inputs = {
@@ -99,7 +107,7 @@ def reconcile(
         ]  # fmt: skip
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
                  deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
-                 book=load_reason_book())  # fmt: skip
+                 book=load_reason_book(override_dir=folder))  # fmt: skip
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")

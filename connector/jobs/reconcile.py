@@ -16,7 +16,8 @@ from connector import store
 from connector.codetables import load_reason_book
 from connector.errors import ConfigError, InputError
 from connector.jobs.context import JobContext
-from connector.pm.reader import read_export
+from connector.pm.profile_parse import load_profile
+from connector.pm.reader import read_export, reconcile_needs
 from connector.reconcile import ClaimRow, Reason, ReconciliationResult, read_bank_csv, reconcile
 from connector.reconcile.snapshot import snapshot
 from connector.report import write_report
@@ -113,7 +114,10 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
     day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
     if acct.pm_export is None:
         raise ConfigError(f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile")
-    export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+    profile = load_profile(acct.pm_profile, settings.mappings_dir)
+    export = read_export(
+        acct.pm_export, profile, needs=reconcile_needs(profile), practice=acct.practice_values()
+    )
     deposits = None
     if acct.bank_csv is not None:
         deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from connector import store
 from connector.errors import InputError
 from connector.jobs.context import JobContext
-from connector.pm.reader import read_export
+from connector.pm.profile_parse import load_profile
+from connector.pm.reader import read_export, reconcile_needs
 from connector.store import ClaimStatusObservation
 from flows.claim_status import claim_statuses
 from flows.records import MemberQuery
@@ -52,7 +53,10 @@ def claims_awaiting_payment(ctx: JobContext, session: Session, limit: int = 100)
     if acct.pm_export is None:
         return None
     try:
-        export = read_export(acct.pm_export, acct.pm_profile, override_dir=ctx.settings.mappings_dir)
+        profile = load_profile(acct.pm_profile, ctx.settings.mappings_dir)
+        export = read_export(
+            acct.pm_export, profile, needs=reconcile_needs(profile), practice=acct.practice_values()
+        )
     except (InputError, OSError) as exc:
         log.warning(
             "claim statuses: PM export not readable (%s); checking stored open claims", type(exc).__name__

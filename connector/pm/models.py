@@ -134,6 +134,8 @@ class PMExport:
     claims: tuple[Claim, ...]
     row_count: int
     """Data rows read (header excluded)."""
+    absent: frozenset[str] = frozenset()
+    """837 fields the export lacks (the profile's ``absent:``); scrubbing holds every claim for them."""
 
     @property
     def line_count(self) -> int:

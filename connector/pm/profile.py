@@ -1,33 +1,17 @@
-"""PM export profiles: which column holds each canonical field, date and amount formats, row layout.
+"""PM export profiles: where each canonical field comes from, and how rows, cells and dates are read.
 
-A profile is a YAML file in ``mappings/pm/`` (``generic.yaml`` reads ``docs/pm-export-generic.md``). Shape::
-
-    name: generic
-    layout: line            # line: one row per service line; claim: one row per claim, lines in CPT1..CPTn
-    sheet: Charges          # XLSX sheet to prefer (the first sheet when absent from the workbook)
-    date_formats: ["%Y-%m-%d"]
-    amount_strip: ["$", ","]    # characters removed from amounts; "(12.00)" reads as -12.00
-    separators: {modifiers: ":", diagnosis_codes: ";", diagnosis_pointers: ":"}
-    values: {claim_type: {professional: P}}   # PM wording -> canonical value (matched case-insensitively)
-    columns:                # canonical field -> header names (first present wins) or {join: [...]}
-      claim_id: [claim_id, Claim #]
-      modifiers: {join: [Mod1, Mod2, Mod3, Mod4]}
-    line_columns:           # layout claim only: line field -> header pattern with {n} (1..max_lines)
-      procedure_code: "CPT{n}"
-    max_lines: 6
-    line_id_template: "{claim_id}-{n}"   # when the PM has no line id column
+A profile is a YAML file in ``mappings/pm/`` (or the override folder); every key is documented in
+``docs/pm-profiles.md`` and validated by :mod:`connector.pm.profile_parse` (an unknown key is refused).
+This module holds the canonical field lists and the loaded shape.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-
-from connector.errors import ConfigError
-from connector.resources import data_dir, mapping_file
+from connector.pm.rules import Condition, Transform
 
 CLAIM_FIELDS: tuple[str, ...] = (
     "claim_id",
@@ -79,7 +63,9 @@ LINE_FIELDS: tuple[str, ...] = (
     "line_charge",
     "expected_amount",
     "posted_payment",
+    "diagnosis_code",
 )
+"""``diagnosis_code`` is a line's own ICD-10 code: it becomes a pointer into the claim's diagnoses."""
 ALL_FIELDS = frozenset(CLAIM_FIELDS + LINE_FIELDS)
 
 _GENERIC_TEXT = """
@@ -111,21 +97,75 @@ REQUIRED_FIELDS = frozenset(
         "line_charge",
     }
 )
-"""Fields whose column must be present in every export (a missing one stops the import)."""
+"""Fields a claim needs to be scrubbed and sent on an 837: each must come from somewhere (a column, a
+constant, a default, a lookup, the account's settings), or be listed under ``absent:`` (its claims are then
+held)."""
+
+RECONCILE_FIELDS = frozenset({"claim_id", "line_charge"})
+"""Reconciling needs claim ids and line charges, and lines known by a line id or by date + procedure code."""
+RECONCILE_LINE_KEYS = ("service_date", "procedure_code")
+
 
 DATE_FIELDS = frozenset({"patient_dob", "service_date", "statement_from", "statement_to", "submitted_date"})
 AMOUNT_FIELDS = frozenset({"claim_total_charge", "line_charge", "expected_amount", "posted_payment", "units"})
 LIST_FIELDS = frozenset({"modifiers", "diagnosis_codes", "diagnosis_pointers"})
 
 Layout = Literal["line", "claim"]
+Pointers = Literal["numbers", "codes"]
+
+SETTINGS_FIELDS: dict[str, str] = {
+    "practice_name": "the account's practice_name",
+    "practice_npi": "the account's first npis entry",
+    "practice_tin": "the account's first tins entry",
+    "practice_address": "the account's address.line1",
+    "practice_city": "the account's address.city",
+    "practice_state": "the account's address.state",
+    "practice_zip": "the account's address.zip",
+}
+"""Values ``from_settings:`` may take from the account being run (``connector.toml``)."""
+
+PROFILE_KINDS = ("claims",)
+"""What an export holds; other exports (appointment schedules) add their kind and field lists."""
 
 
 @dataclass(slots=True, frozen=True)
 class ColumnSpec:
-    """Where a canonical field comes from: the first header found among ``names``, or all ``join`` columns."""
+    """Where a field comes from in a table: the first header found among ``names``, or every ``join`` one."""
 
     names: tuple[str, ...] = ()
     join: tuple[str, ...] = ()
+    transform: Transform = field(default_factory=Transform)
+    date_formats: tuple[str, ...] = ()
+    """Formats for this field only (else the profile's)."""
+    pointers: Pointers = "numbers"
+    """``diagnosis_pointers`` only: ``codes`` when the column lists diagnosis codes instead of positions."""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header name the spec mentions."""
+        return self.join or self.names
+
+
+@dataclass(slots=True, frozen=True)
+class Lookup:
+    """Fields filled from another file or sheet: its row whose ``key`` column equals the export's ``on``."""
+
+    name: str
+    """The file (or sheet) name, for messages."""
+    file: str | None
+    sheet: str | None
+    key: str
+    export_key: str
+    columns: dict[str, ColumnSpec]
+    header_row: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class DiagnosisRows:
+    """Rows that carry one diagnosis of the claim instead of a service line."""
+
+    when: tuple[Condition, ...]
+    code: ColumnSpec
 
 
 @dataclass(slots=True, frozen=True)
@@ -144,96 +184,44 @@ class Profile:
     line_id_template: str = ""
     sheet: str | None = None
     description: str = ""
+    kind: str = "claims"
+    header_row: int | None = None
+    """1-based row of the header; None: found among the first rows."""
+    constants: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    from_settings: dict[str, str] = field(default_factory=dict)
+    """Field -> a key of SETTINGS_FIELDS."""
+    lookups: tuple[Lookup, ...] = ()
+    where: tuple[Condition, ...] = ()
+    line_present_when: tuple[Condition, ...] = ()
+    diagnosis_rows: DiagnosisRows | None = None
+    absent: frozenset[str] = frozenset()
+    skip_rows_matching: re.Pattern[str] | None = None
 
     def separator(self, field_name: str) -> str:
         """The list separator for ``modifiers``, ``diagnosis_codes`` or ``diagnosis_pointers``."""
         default = ";" if field_name == "diagnosis_codes" else ":"
         return self.separators.get(field_name, default)
 
+    def provides(self, field_name: str) -> bool:
+        """True when the profile says where ``field_name`` comes from (column, constant, lookup, ...)."""
+        return (
+            field_name in self.columns
+            or field_name in self.line_columns
+            or field_name in self.constants
+            or field_name in self.defaults
+            or field_name in self.from_settings
+            or any(field_name in lk.columns for lk in self.lookups)
+            or (field_name == "line_id" and bool(self.line_id_template))
+            or (field_name == "diagnosis_codes" and self.diagnosis_rows is not None)
+        )
 
-def _names(value: Any, where: str) -> ColumnSpec:
-    if isinstance(value, str):
-        return ColumnSpec(names=(value,))
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return ColumnSpec(names=tuple(value))
-    if isinstance(value, dict) and set(value) == {"join"} and isinstance(value["join"], list):
-        return ColumnSpec(join=tuple(str(v) for v in value["join"]))
-    raise ConfigError(f"{where}: expected a header name, a list of names or {{join: [...]}}")
-
-
-def parse_profile(data: Any, source: str) -> Profile:
-    """Validate a profile mapping read from YAML; raise ConfigError naming ``source`` and the key."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: a PM profile must be a mapping")
-    layout = data.get("layout", "line")
-    if layout not in ("line", "claim"):
-        raise ConfigError(f"{source}: layout must be 'line' or 'claim', not {layout!r}")
-    raw_columns = data.get("columns")
-    if not isinstance(raw_columns, dict):
-        raise ConfigError(f"{source}: 'columns' must map canonical fields to header names")
-    columns: dict[str, ColumnSpec] = {}
-    for key, value in raw_columns.items():
-        if key not in ALL_FIELDS:
-            raise ConfigError(f"{source}: columns.{key} is not a canonical field")
-        columns[key] = _names(value, f"{source}: columns.{key}")
-    line_columns = {str(k): str(v) for k, v in (data.get("line_columns") or {}).items()}
-    for key, pattern in line_columns.items():
-        if key not in LINE_FIELDS:
-            raise ConfigError(f"{source}: line_columns.{key} is not a line field")
-        if "{n}" not in pattern:
-            raise ConfigError(f"{source}: line_columns.{key} must contain {{n}}")
-    max_lines = int(data.get("max_lines", 0))
-    line_id_template = str(data.get("line_id_template", ""))
-    if layout == "claim" and (not line_columns or max_lines < 1):
-        raise ConfigError(f"{source}: a claim-per-row profile needs line_columns and max_lines >= 1")
-    mapped = set(columns) | set(line_columns)
-    if line_id_template:
-        mapped.add("line_id")
-    missing = sorted(REQUIRED_FIELDS - mapped)
-    if missing:
-        raise ConfigError(f"{source}: required fields not mapped: {', '.join(missing)}")
-    values = {
-        str(f): {str(k).strip().casefold(): str(v) for k, v in m.items()}
-        for f, m in (data.get("values") or {}).items()
-    }
-    return Profile(
-        name=str(data.get("name", Path(source).stem)),
-        layout=layout,
-        columns=columns,
-        date_formats=tuple(data.get("date_formats") or ("%Y-%m-%d",)),
-        amount_strip=tuple(str(s) for s in data.get("amount_strip") or ()),
-        separators={str(k): str(v) for k, v in (data.get("separators") or {}).items()},
-        values=values,
-        line_columns=line_columns,
-        max_lines=max_lines,
-        line_id_template=line_id_template,
-        sheet=data.get("sheet"),
-        description=str(data.get("description", "")),
-    )
-
-
-def load_profile(name_or_path: str, override_dir: Path | None = None) -> Profile:
-    """Load a profile by name (``mappings/pm/<name>.yaml``) or by a path to a YAML file."""
-    candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-        path = candidate
-    else:
-        path = mapping_file(f"pm/{name_or_path}.yaml", override_dir)
-        if not path.is_file():
-            known = ", ".join(available_profiles()) or "none"
-            raise ConfigError(f"PM profile {name_or_path!r} not found (known profiles: {known})")
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML ({exc})") from exc
-    return parse_profile(data, path.name)
-
-
-def available_profiles() -> list[str]:
-    """Names of the profiles shipped in ``mappings/pm``."""
-    try:
-        folder = data_dir("mappings") / "pm"
-    except FileNotFoundError:
-        return []
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    def header_names(self) -> set[str]:
+        """Every export header the profile names (to find the header row among the first rows)."""
+        names = {n for spec in self.columns.values() for n in spec.headers}
+        names |= {p.format(n=1) for p in self.line_columns.values()}
+        names |= {c.target for c in self.where}
+        names |= {lk.export_key for lk in self.lookups}
+        if self.diagnosis_rows is not None:
+            names |= set(self.diagnosis_rows.code.headers) | {c.target for c in self.diagnosis_rows.when}
+        return names

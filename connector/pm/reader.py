@@ -1,49 +1,101 @@
 """Read a PM export through a profile into canonical claims, all or nothing.
 
-The schema check runs over the whole file before anything is returned: missing columns, unparseable dates or
-amounts, duplicate line ids and claim-level values that differ between the lines of one claim are collected
-(up to ``MAX_PROBLEMS``) and raised together as one :class:`ExportSchemaError` naming file, sheet, row and
-column.
-Cell contents are never echoed for PHI fields (names, DOB, member id, address).
+The header is found among the first rows (a report title above it is dropped) unless the profile gives
+``header_row``; blank rows and totals rows are skipped. The schema check runs over the whole file before
+anything is returned: missing columns, unparseable dates or amounts, duplicate line ids and claim-level
+values that differ between the lines of one claim are collected (up to ``MAX_PROBLEMS``) and raised together
+as one :class:`ExportSchemaError` naming file, sheet, row and column. A command asks only for the fields it
+uses (``needs``): reconciling does not need a date of birth. Cell contents are never echoed for PHI fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from connector.pm.columns import ColumnMap, resolve_columns
+from connector.pm.fields import needed_fields
+from connector.pm.header import is_blank, is_totals, locate_header
+from connector.pm.lookups import LookupTable, load_lookups
 from connector.pm.models import PMExport
 from connector.pm.problems import MAX_PROBLEMS, ExportSchemaError, Problem, ProblemList
-from connector.pm.profile import Profile, available_profiles, load_profile
+from connector.pm.profile import RECONCILE_FIELDS, RECONCILE_LINE_KEYS, REQUIRED_FIELDS, Profile
+from connector.pm.profile_parse import load_profile
 from connector.pm.rows import RowBuilder
 from connector.pm.table import RawTable, read_table
 
 WRONG_PROFILE_HINT = 5
-"""With this many required columns missing, the file most likely needs another profile."""
+"""With this many needed columns missing, the file most likely needs another profile."""
 
-__all__ = ["MAX_PROBLEMS", "ExportSchemaError", "Problem", "parse_table", "read_export"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "ExportSchemaError",
+    "Problem",
+    "ReadResult",
+    "check_export",
+    "parse_table",
+    "read_export",
+    "reconcile_needs",
+]
 
 
-def _is_blank(row: Sequence[object]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+def reconcile_needs(profile: Profile) -> frozenset[str]:
+    """What reconciling needs: claim ids and charges, lines by line id or else by service date + procedure."""
+    has_line_id = (
+        "line_id" in profile.columns or "line_id" in profile.line_columns or profile.line_id_template
+    )
+    return RECONCILE_FIELDS | ({"line_id"} if has_line_id else set(RECONCILE_LINE_KEYS))
 
 
-def parse_table(table: RawTable, profile: Profile) -> PMExport:
-    """Turn a raw table into claims with the profile; raise ExportSchemaError on any schema problem."""
+@dataclass(slots=True)
+class ReadResult:
+    """Everything one pass over an export found: the claims read cleanly, the problems, what was skipped."""
+
+    export: PMExport
+    problems: list[Problem]
+    truncated: bool
+    table: RawTable
+    cmap: ColumnMap
+    builder: RowBuilder | None
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def raise_if_any(self) -> None:
+        """Raise ExportSchemaError when any problem was found."""
+        if self.problems:
+            raise ExportSchemaError(self.problems, self.truncated)
+
+
+def read_rows(
+    table: RawTable,
+    profile: Profile,
+    *,
+    needs: Collection[str] = REQUIRED_FIELDS,
+    lookups: Mapping[str, LookupTable] | None = None,
+    practice: Mapping[str, str] | None = None,
+) -> ReadResult:
+    """One pass over the table; problems are collected, never raised."""
+    table = locate_header(table, profile.header_names(), profile.header_row)
     problems = ProblemList(table)
-    cmap: ColumnMap = resolve_columns(profile, table.header)
+    wanted = needed_fields(profile, needs)
+    cmap = resolve_columns(profile, table.header, wanted)
+    empty = PMExport(table.source, table.sheet, profile.name, (), 0)
     if len(cmap.missing) >= WRONG_PROFILE_HINT:
-        known = ", ".join(available_profiles())
-        hint = f"most columns of profile {profile.name!r} are missing: choose the export's profile ({known})"
-        problems.add(1, None, hint)
+        hint = f"most columns of profile {profile.name!r} are missing: choose the export's profile"
+        problems.add(1, None, hint + " (connector pm init drafts one)")
     for message in cmap.missing:
-        problems.add(1, None, message)
-    problems.raise_if_any()
-    builder = RowBuilder(profile, cmap, problems)
-    data_rows = 0
+        problems.add(table.first_row_number - 1, None, message)
+    if problems.items:
+        return ReadResult(empty, problems.items, problems.truncated, table, cmap, None)
+    builder = RowBuilder(profile, cmap, problems, needs=wanted, lookups=lookups, practice=practice)
+    claim_columns = cmap.fields.get("claim_id")
+    claim_at = claim_columns[0] if claim_columns else None
+    data_rows = totals = 0
     for offset, row in enumerate(table.rows):
-        if _is_blank(row):
+        if is_blank(row):
+            continue
+        if is_totals(row, claim_at, profile.skip_rows_matching):
+            totals += 1
             continue
         data_rows += 1
         builder.add_row(table.first_row_number + offset, row)
@@ -52,14 +104,40 @@ def parse_table(table: RawTable, profile: Profile) -> PMExport:
     claims = builder.finish()
     if not problems.items and data_rows == 0:
         problems.add(None, None, "the export has a header but no data rows")
-    problems.raise_if_any()
-    return PMExport(
-        source=table.source,
-        sheet=table.sheet,
-        profile=profile.name,
-        claims=tuple(claims),
-        row_count=data_rows,
-    )
+    export = PMExport(table.source, table.sheet, profile.name, tuple(claims), data_rows, profile.absent)
+    skipped = {"totals rows": totals, **builder.skipped}
+    return ReadResult(export, problems.items, problems.truncated, table, cmap, builder, skipped)
+
+
+def parse_table(
+    table: RawTable,
+    profile: Profile,
+    *,
+    needs: Collection[str] = REQUIRED_FIELDS,
+    lookups: Mapping[str, LookupTable] | None = None,
+    practice: Mapping[str, str] | None = None,
+) -> PMExport:
+    """Turn a raw table into claims with the profile; raise ExportSchemaError on any schema problem."""
+    result = read_rows(table, profile, needs=needs, lookups=lookups, practice=practice)
+    result.raise_if_any()
+    return result.export
+
+
+def check_export(
+    path: Path | str,
+    profile: Profile | str = "generic",
+    *,
+    sheet: str | None = None,
+    override_dir: Path | None = None,
+    needs: Collection[str] = REQUIRED_FIELDS,
+    practice: Mapping[str, str] | None = None,
+) -> ReadResult:
+    """Read an export and keep the problems instead of raising them (``connector pm check``)."""
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
+    path = Path(path)
+    table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet)
+    lookups = load_lookups(loaded, path) if loaded.lookups else None
+    return read_rows(table, loaded, needs=needs, lookups=lookups, practice=practice)
 
 
 def read_export(
@@ -68,8 +146,16 @@ def read_export(
     *,
     sheet: str | None = None,
     override_dir: Path | None = None,
+    needs: Collection[str] = REQUIRED_FIELDS,
+    practice: Mapping[str, str] | None = None,
 ) -> PMExport:
-    """Read a CSV or XLSX PM export with a profile (a Profile or its name); all claims or an error."""
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
-    table = read_table(Path(path), sheet=sheet, preferred_sheet=loaded.sheet)
-    return parse_table(table, loaded)
+    """Read a CSV or XLSX PM export with a profile (a Profile or its name); all claims or an error.
+
+    ``needs`` names the fields the caller uses (every 837 field by default; :func:`reconcile_needs` for
+    reconciling); ``practice`` holds the account's settings values a profile's ``from_settings`` reads.
+    """
+    result = check_export(
+        path, profile, sheet=sheet, override_dir=override_dir, needs=needs, practice=practice
+    )
+    result.raise_if_any()
+    return result.export

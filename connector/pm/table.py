@@ -55,8 +55,10 @@ def decode_text(data: bytes, source: str) -> str:
 
 
 def sniff_delimiter(header_line: str) -> str:
-    """Pick the delimiter that splits the header best among ``,`` ``;`` tab and ``|``."""
-    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    """Pick the delimiter that splits the first lines best among ``,`` ``;`` tab and ``|`` (a title line
+    above the header may hold none)."""
+    lines = header_line.splitlines()[:10] or [""]
+    counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
@@ -68,8 +70,8 @@ def read_csv(path: Path) -> RawTable:
     except OSError as exc:
         raise PMExportError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
     text = decode_text(data, path.name)
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    first_lines = "\n".join(text[:65536].split("\n", 10)[:10])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_lines))
     try:
         header = next(reader)
     except StopIteration:
@@ -162,6 +164,20 @@ def _header_text(cell: Cell) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))  # a header typed as a number (2024) stays "2024"
     return str(cell).strip()
+
+
+def move_header(table: RawTable, index: int) -> RawTable:
+    """The same table with row ``index`` of the data (0 = the first row under the current header) as header:
+    the rows above it (a report title, a print date) are dropped, row numbers stay those of the file."""
+    if index < 0:
+        return table
+    return RawTable(
+        table.source,
+        table.sheet,
+        [_header_text(h) for h in table.rows[index]],
+        table.rows[index + 1 :],
+        table.first_row_number + index + 1,
+    )
 
 
 def read_table(path: Path, sheet: str | None = None, preferred_sheet: str | None = None) -> RawTable:

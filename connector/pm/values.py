@@ -30,7 +30,16 @@ def as_text(cell: Cell) -> str:
 
 def readable_format(fmt: str) -> str:
     """``%m/%d/%Y`` as a biller writes it: ``MM/DD/YYYY``."""
-    for code, text in (("%Y", "YYYY"), ("%y", "YY"), ("%m", "MM"), ("%d", "DD")):
+    codes = (
+        ("%Y", "YYYY"),
+        ("%y", "YY"),
+        ("%m", "MM"),
+        ("%d", "DD"),
+        ("%H", "hh"),
+        ("%M", "mm"),
+        ("%S", "ss"),
+    )
+    for code, text in (*codes, ("%I", "hh"), ("%p", "AM")):
         fmt = fmt.replace(code, text)
     return fmt
 
@@ -40,6 +49,7 @@ class DateParser:
 
     def __init__(self, formats: tuple[str, ...]) -> None:
         self.formats = formats
+        self.numeric = any(f in ("%Y%m%d", "%m%d%Y") for f in formats)
         self._cache: dict[str, dt.date] = {}
 
     def __call__(self, cell: Cell) -> dt.date | None:
@@ -49,6 +59,8 @@ class DateParser:
             return cell
         if cell is None or cell == "":
             return None
+        if isinstance(cell, int | float) and not isinstance(cell, bool) and self.numeric:
+            cell = as_text(cell)  # 20240305 stored as a number, read with %Y%m%d
         if not isinstance(cell, str):
             raise ValueError(f"expected a date, found the number {as_text(cell)}")
         text = cell.strip()
@@ -69,11 +81,12 @@ class DateParser:
     @property
     def expected(self) -> str:
         """The accepted formats, readable (``YYYY-MM-DD or MM/DD/YYYY``)."""
-        return " or ".join(readable_format(f) for f in self.formats)
+        return " or ".join(dict.fromkeys(readable_format(f) for f in self.formats))
 
 
 class AmountParser:
-    """Parse money and units: strips the profile's characters (``$`` ``,``); ``(12.50)`` means -12.50."""
+    """Parse money and units: strips the profile's characters (``$`` ``,``); ``(12.50)``, ``12.50-`` and
+    ``-12.50`` all mean -12.50."""
 
     def __init__(self, strip: tuple[str, ...]) -> None:
         self.strip = strip
@@ -94,9 +107,13 @@ class AmountParser:
             negative = text.startswith("(") and text.endswith(")")
             if negative:
                 text = text[1:-1]
+            elif text.endswith("-"):  # trailing minus, as ledgers print credits
+                negative, text = True, text[:-1]
             for ch in self.strip:
                 text = text.replace(ch, "")
             text = text.strip()
+            if text.startswith("-") and not negative:
+                negative, text = True, text[1:].strip()
             try:
                 value = Decimal(text)
             except InvalidOperation:

@@ -32,6 +32,9 @@ class ScrubContext:
     today: dt.date
     settings: ScrubSettings = field(default_factory=ScrubSettings)
     already_submitted: frozenset[DuplicateKey] = frozenset()
+    absent_fields: frozenset[str] = frozenset()
+    """Fields the PM export does not have at all (its profile lists them under ``absent:``): every claim is
+    held with the reason, instead of the whole export being refused."""
     """Keys of lines already sent to a payer (from the store); the core never looks them up itself."""
     batch_first: Mapping[DuplicateKey, tuple[str, str]] = field(default_factory=dict)
     """Filled by the engine: key -> (claim id, line id) of its first occurrence among the claims not yet

@@ -12,6 +12,17 @@ MAX_LINES = {"P": 50, "I": 999}
 """Service lines one 837P / 837I claim may carry."""
 
 
+@rule(
+    "FIELD-NOT-IN-EXPORT",
+    "error",
+    "absent",
+    "The PM export has no column for a field the 837 needs (its profile lists it under absent:)",
+)
+def not_in_export(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
+    for fname in sorted(ctx.absent_fields):
+        yield None, fname.replace("_", " ")
+
+
 @rule("CLAIM-NO-LINES", "error", "line_id", "Claim has no service lines")
 def no_lines(claim: Claim, ctx: ScrubContext) -> Iterator[Hit]:
     if not claim.lines:

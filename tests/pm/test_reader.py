@@ -11,7 +11,7 @@ import pytest
 
 from connector.errors import ConfigError, PMExportError
 from connector.pm.models import PMExport
-from connector.pm.profile import available_profiles, load_profile, parse_profile
+from connector.pm.profile_parse import available_profiles, load_profile, parse_profile
 from connector.pm.reader import ExportSchemaError, read_export
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pm"

@@ -152,8 +152,18 @@ def test_rule_fires_on_planted_case(
 
 
 def test_every_registered_rule_has_a_planted_case() -> None:
-    planted = {case[0] for case in CASES} | {"DUPLICATE-SUBMITTED"}
+    planted = {case[0] for case in CASES} | {"DUPLICATE-SUBMITTED", "FIELD-NOT-IN-EXPORT"}
     assert set(RULES) == planted
+
+
+def test_fields_not_in_the_export_hold_every_claim_with_the_reason(
+    professional: Claim, ctx: ScrubContext
+) -> None:
+    assert "FIELD-NOT-IN-EXPORT" not in fired([professional], ctx)
+    absent = replace(ctx, absent_fields=frozenset({"payer_id", "patient_dob"}))
+    findings = [f for f in scrub([professional], absent).findings if f.rule_id == "FIELD-NOT-IN-EXPORT"]
+    assert [f.message.rsplit(": ", 1)[1] for f in findings] == ["patient dob", "payer id"]
+    assert scrub([professional], absent).held_claims == (professional,)
 
 
 def test_duplicate_submitted_uses_the_given_keys(professional: Claim, ctx: ScrubContext) -> None:
