@@ -144,6 +144,7 @@ async def run_cycle(
             result, outcome.report = await asyncio.to_thread(
                 reconcile_from_store, account, settings, as_of=as_of
             )
+            await asyncio.to_thread(_reconcile_incident, account, notify, result)
         else:
             options = None
             if job == "statuses":
@@ -182,7 +183,12 @@ def claims_awaiting_payment(account: str, settings: ConnectorSettings, limit: in
     if acct.pm_export is None:
         return {}
     try:
-        export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+        export = read_export(
+            acct.pm_export,
+            acct.pm_profile,
+            override_dir=settings.mappings_dir,
+            limits=settings.archive_limits,
+        )
     except (InputError, OSError) as exc:
         log.warning("claim statuses: PM export not readable (%s); checking none", type(exc).__name__)
         return {}
@@ -235,6 +241,21 @@ def _report_findings(job: str, account: str, notifier: Notifier, result: RunResu
             f"The claim acknowledgement (277CA) rejected {rejected} claim(s). Correct them in the "
             "PM system and send them again; the acknowledgement detail is in the store.",
         )
+
+
+def _reconcile_incident(account: str, notify: Notifier, result: RunResult) -> None:
+    """Alert once when reconciliation cannot run (an unreadable or refused input); say when it runs again."""
+    key = f"{account}:reconcile"
+    if result.ok:
+        notify.resolved(key, f"Reconciliation runs again ({account})", f"reconcile succeeded for {account}.")
+        return
+    notify.alert(
+        key,
+        f"Reconciliation could not run ({account})",
+        f"The reconcile job for practice account {account} stopped: {result.error_class}: "
+        f"{result.error_message}\n\nNothing was written for this run; fix the file named above and the "
+        "next run reconciles everything downloaded meanwhile.",
+    )
 
 
 def _maybe_outage_alert(

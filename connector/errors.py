@@ -7,7 +7,8 @@
     ├── StorageError                    database or data-folder problem
     ├── InputError                      a file handed to us is unusable (names file/row/column)
     │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
-    │   └── PMExportError               a PM export fails its schema check
+    │   ├── PMExportError               a PM export fails its schema check
+    │   └── ArchiveRefused              a zip/XLSX over the size, ratio or member limits (a decompression bomb)
     ├── BrowserError                    Chromium cannot be found or started
     └── PortalError                     something went wrong talking to a payer portal
         ├── PortalUnavailable           down, 5xx, 429, timeout  -> back off with jitter and retry
@@ -78,6 +79,10 @@ class X12ParseError(InputError):
 
 class PMExportError(InputError):
     """A practice-management export fails its schema check (names file, sheet, row, column)."""
+
+
+class ArchiveRefused(InputError):
+    """A zip (XLSX workbook, portal bundle) is refused before opening: over the size, ratio or member limits."""
 
 
 class BrowserError(ConnectorError):

@@ -93,7 +93,12 @@ def reconcile_from_store(
                 raise ConfigError(
                     f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile"
                 )
-            export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+            export = read_export(
+                acct.pm_export,
+                acct.pm_profile,
+                override_dir=settings.mappings_dir,
+                limits=settings.archive_limits,
+            )
             deposits = None
             if acct.bank_csv is not None:
                 deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)

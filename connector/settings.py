@@ -38,6 +38,20 @@ class BrowserSettings(BaseModel):
     )
 
 
+class ArchiveLimits(BaseSettings):
+    """Limits checked before any zip (XLSX workbook, portal bundle) is opened: a decompression bomb is refused.
+
+    Also read on their own (``CONNECTOR_ARCHIVE_LIMITS__MAX_TOTAL_MB`` ...) by the file-only commands.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CONNECTOR_ARCHIVE_LIMITS__", extra="ignore")
+
+    max_total_mb: float = Field(200.0, gt=0, description="Uncompressed size of all members together")
+    max_member_mb: float = Field(200.0, gt=0, description="Uncompressed size of any one member")
+    max_ratio: float = Field(100.0, gt=1, description="Uncompressed/compressed ratio of a member over 1 MB")
+    max_members: int = Field(10_000, gt=0, description="Number of members (files) in the archive")
+
+
 class PortalAccount(BaseModel):
     """One practice's sign-in to one payer portal."""
 
@@ -88,6 +102,7 @@ class ConnectorSettings(BaseSettings):
     timezone: str = "UTC"
     log_format: str = "text"
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")

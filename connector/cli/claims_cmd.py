@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from connector.errors import ConfigError, PMExportError, StorageError
+from connector.errors import ConfigError, InputError, StorageError
 from connector.pm.models import PMExport
 from connector.scrub.findings import ScrubReport
 
@@ -48,7 +48,7 @@ def read_and_scrub(
     try:
         export = read_export(export_path, profile, sheet=sheet, override_dir=mappings)
         settings = load_scrub_settings(mappings)
-    except (PMExportError, ConfigError) as exc:
+    except (InputError, ConfigError) as exc:
         raise _fail(str(exc)) from None
     ctx = ScrubContext(today=today, settings=settings, already_submitted=submitted_keys(export.claims))
     return export, scrub(export.claims, ctx)

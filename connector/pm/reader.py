@@ -18,6 +18,7 @@ from connector.pm.problems import MAX_PROBLEMS, ExportSchemaError, Problem, Prob
 from connector.pm.profile import Profile, available_profiles, load_profile
 from connector.pm.rows import RowBuilder
 from connector.pm.table import RawTable, read_table
+from connector.settings import ArchiveLimits
 
 WRONG_PROFILE_HINT = 5
 """With this many required columns missing, the file most likely needs another profile."""
@@ -68,8 +69,12 @@ def read_export(
     *,
     sheet: str | None = None,
     override_dir: Path | None = None,
+    limits: ArchiveLimits | None = None,
 ) -> PMExport:
-    """Read a CSV or XLSX PM export with a profile (a Profile or its name); all claims or an error."""
+    """Read a CSV or XLSX PM export with a profile (a Profile or its name); all claims or an error.
+
+    An XLSX is first checked against the archive ``limits`` (default: the CONNECTOR_ARCHIVE_LIMITS__* values).
+    """
     loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
-    table = read_table(Path(path), sheet=sheet, preferred_sheet=loaded.sheet)
+    table = read_table(Path(path), sheet=sheet, preferred_sheet=loaded.sheet, limits=limits)
     return parse_table(table, loaded)
