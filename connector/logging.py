@@ -19,6 +19,11 @@ def register_secrets(values: Iterable[str]) -> None:
     _secrets.update(v for v in values if v and len(v) >= 4)
 
 
+def registered_secrets() -> list[str]:
+    """The secret values registered so far (for scrubbing files such as kept traces)."""
+    return sorted(_secrets)
+
+
 def redact(text: str) -> str:
     """Mask registered secrets and SSN-shaped numbers in ``text``."""
     for secret in sorted(_secrets, key=len, reverse=True):
