@@ -8,7 +8,7 @@
     ├── InputError                      a file handed to us is unusable (names file/row/column)
     │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
     │   ├── PMExportError               a PM export fails its schema check
-    │   └── ArchiveRefused              a zip/XLSX over the size, ratio or member limits (a decompression bomb)
+    │   └── ArchiveRefused              a zip/XLSX over the size, ratio or member limits (a bomb)
     ├── BrowserError                    Chromium cannot be found or started
     └── PortalError                     something went wrong talking to a payer portal
         ├── PortalUnavailable           down, 5xx, 429, timeout  -> back off with jitter and retry
@@ -28,7 +28,16 @@ from __future__ import annotations
 
 
 class ConnectorError(Exception):
-    """Base class of every error the connector raises on purpose."""
+    """Base class of every error the connector raises on purpose.
+
+    Messages often quote input (a cell, a segment id, a file name): every control or format character in
+    them is escaped repr-style (``\\x1b``), so a message is always one safe line.
+    """
+
+    def __init__(self, *args: object) -> None:
+        from connector.safetext import printable
+
+        super().__init__(*(printable(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(ConnectorError):
@@ -82,7 +91,7 @@ class PMExportError(InputError):
 
 
 class ArchiveRefused(InputError):
-    """A zip (XLSX workbook, portal bundle) is refused before opening: over the size, ratio or member limits."""
+    """A zip (XLSX workbook, portal bundle) refused before opening: over the size, ratio or member limits."""
 
 
 class BrowserError(ConnectorError):

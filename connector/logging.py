@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from connector.safetext import printable
+
 MASK = "***"
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _secrets: set[str] = set()
@@ -41,7 +43,7 @@ class RedactingFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
-        record.msg = redact(message)
+        record.msg = printable(redact(message), keep="\n\t")  # an ESC sequence from input is shown escaped
         record.args = None
         return True
 

@@ -12,6 +12,7 @@ import apprise
 from pydantic import SecretStr
 
 from connector.logging import redact
+from connector.safetext import printable
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class Notifier:
             else:
                 log.warning("a notification URL was not understood by apprise and is ignored")
         self.incidents: IncidentLog = incidents or MemoryIncidentLog()
-        self._scrub = scrub
+        self._scrub: Callable[[str], str] = lambda text: printable(scrub(text), keep="\n\t")
 
     @property
     def configured(self) -> bool:

@@ -39,7 +39,7 @@ class BrowserSettings(BaseModel):
 
 
 class ArchiveLimits(BaseSettings):
-    """Limits checked before any zip (XLSX workbook, portal bundle) is opened: a decompression bomb is refused.
+    """Limits checked before any zip (XLSX workbook, portal bundle) is opened (decompression bombs).
 
     Also read on their own (``CONNECTOR_ARCHIVE_LIMITS__MAX_TOTAL_MB`` ...) by the file-only commands.
     """

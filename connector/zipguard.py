@@ -4,8 +4,8 @@ A 3 MB workbook can inflate to gigabytes; the XLSX readers would then try to all
 dies. :func:`check_zip` reads only the central directory (no member is inflated) and refuses, with one line
 naming the file, an archive whose members together or alone would inflate past the limits, whose compression
 ratio is that of a bomb, or that holds too many members. Python's ``zipfile`` never inflates a member beyond
-its declared size (the CRC check fails instead), so the declared sizes are the ones that count for readers that
-go through it; the ratio limit bounds what a lying header could hide from the others.
+its declared size (the CRC check fails instead), so the declared sizes are the ones that count for readers
+that go through it; the ratio limit bounds what a lying header could hide from the others.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from connector.errors import ArchiveRefused
+from connector.errors import ArchiveRefused, InputError
 from connector.settings import ArchiveLimits
 
 MB = 1_000_000
@@ -25,17 +25,23 @@ def _mb(size: float) -> str:
     return f"{size / MB:,.0f} MB" if size >= 10 * MB else f"{size / MB:,.1f} MB"
 
 
-def check_zip(path: Path, limits: ArchiveLimits | None = None, *, what: str = "zip archive") -> int:
+def check_zip(
+    path: Path,
+    limits: ArchiveLimits | None = None,
+    *,
+    what: str = "zip archive",
+    unreadable: type[InputError] = InputError,
+) -> int:
     """Raise ArchiveRefused naming ``path`` when the archive breaks a limit; return its uncompressed size.
 
-    A file that is not a zip at all raises ArchiveRefused too (``what`` says what it should have been).
+    A file that is not a zip at all raises ``unreadable`` (``what`` says what it should have been).
     """
     chosen = limits or ArchiveLimits()
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        raise ArchiveRefused(f"{path.name}: not a readable {what} ({type(exc).__name__})") from None
+        raise unreadable(f"{path.name}: not a readable {what} ({type(exc).__name__})") from None
     if len(members) > chosen.max_members:
         raise ArchiveRefused(
             f"{path.name}: refused, the {what} holds {len(members):,} files (limit {chosen.max_members:,})"
@@ -57,7 +63,8 @@ def check_zip(path: Path, limits: ArchiveLimits | None = None, *, what: str = "z
             )
         if total > chosen.max_total_mb * MB:
             raise ArchiveRefused(
-                f"{path.name}: refused, the {what} would inflate to more than {_mb(chosen.max_total_mb * MB)} "
+                f"{path.name}: refused, the {what} would inflate to more than "
+                f"{_mb(chosen.max_total_mb * MB)} "
                 "(setting archive_limits.max_total_mb)"
             )
     return total

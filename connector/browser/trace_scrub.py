@@ -1,4 +1,4 @@
-"""Strip credentials from a Playwright trace before it is kept: cookies, authorization, CSRF tokens, post bodies.
+"""Strip credentials from a Playwright trace before it is kept: cookies, authorization, CSRF, post bodies.
 
 A kept trace never expires, so it must not hold what the saved sign-in holds. In ``trace.network`` the
 ``Cookie``, ``Set-Cookie``, ``Authorization`` and CSRF headers are masked, the parsed cookie lists are emptied

@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from connector import errors
+from connector.cli.output import rich_safe
 from connector.errors import ConfigError, ConnectorError
 from connector.settings import ConnectorSettings, load_settings
 
@@ -97,7 +98,7 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
     if problems:
         console.print("[bold red]needs a person:[/]")
         for problem in problems:
-            console.print(f"  - {problem}")
+            console.print(f"  - {rich_safe(problem)}")
     else:
         console.print("nothing needs a person")
 

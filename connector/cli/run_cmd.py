@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from connector.cli.output import say
 from connector.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def run(
     try:
         settings = load_settings()
     except ConfigError as exc:
-        typer.echo(str(exc), err=True)
+        say(str(exc), err=True)
         raise typer.Exit(2) from None
     register_secrets(settings.secret_values())
     if clear_login_block:
@@ -62,10 +63,10 @@ def run(
         try:
             name, _ = settings.account(account)
         except ConfigError as exc:
-            typer.echo(str(exc), err=True)
+            say(str(exc), err=True)
             raise typer.Exit(2) from None
         if unblock(Paths(settings.data_dir, name)):
-            typer.echo(f"sign-in allowed again for {name}")
+            say(f"sign-in allowed again for {name}")
     options: dict[str, object] = {"method": method}
     if (start := _date(since, "--since")) is not None:
         options["since"] = start
@@ -81,10 +82,10 @@ def run(
         else:
             results = [asyncio.run(run_job(job, account, settings, options=options))]
     except ConfigError as exc:
-        typer.echo(str(exc), err=True)
+        say(str(exc), err=True)
         raise typer.Exit(2) from None
     for result in results:
-        typer.echo(
+        say(
             json.dumps(
                 {
                     "run": result.run_id,

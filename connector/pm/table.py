@@ -141,7 +141,7 @@ def read_xlsx(
 
     The workbook's zip is checked against ``limits`` first (ArchiveRefused for a decompression bomb).
     """
-    check_zip(path, limits, what="XLSX workbook")
+    check_zip(path, limits, what="XLSX workbook", unreadable=PMExportError)
     try:
         formulas = _has_formulas(path)
     except (OSError, zipfile.BadZipFile, KeyError) as exc:

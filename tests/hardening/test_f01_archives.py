@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from connector.cycle import run_cycle
-from connector.errors import ArchiveRefused, InputError
+from connector.errors import ArchiveRefused, InputError, PMExportError
 from connector.notify import Notifier
 from connector.pm.reader import read_export
 from connector.settings import ArchiveLimits, ConnectorSettings, PortalAccount
@@ -59,7 +59,7 @@ def test_too_many_members_and_not_a_zip(tmp_path: Path) -> None:
         check_zip(many, ArchiveLimits(max_members=20), what="XLSX workbook")
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"Name,Amount\n")
-    with pytest.raises(ArchiveRefused, match="fake.xlsx: not a readable XLSX workbook"):
+    with pytest.raises(PMExportError, match="fake.xlsx: not a readable XLSX workbook"):
         read_export(fake)
 
 
