@@ -15,7 +15,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 
 def padded_workbook(target: Path, inflated_bytes: int, filler: bytes) -> Path:
-    """A real workbook (the generic sample) whose first sheet is padded with ``filler`` to ``inflated_bytes``."""
+    """The generic sample workbook with its first sheet padded with ``filler`` to ``inflated_bytes``."""
     source = FIXTURES / "generic_sample.xlsx"
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in original.infolist():

@@ -1,4 +1,4 @@
-"""Finding 2: a kept failure trace held the live session cookie (and, traced from the start, the sign-in post)."""
+"""Finding 2: a kept failure trace held the live session cookie (and, traced from the start, the sign-in)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,10 @@ async def test_kept_trace_holds_no_session_csrf_or_sign_in_post(
     register_secrets([sandbox_fresh.password])  # as the CLI does with every configured secret
     await start_trace(context)  # from before sign-in on purpose: the worst case
     await sign_in(
-        portal, sandbox_fresh.username, SecretStr(sandbox_fresh.password), TotpSource(sandbox_fresh.totp_secret)
+        portal,
+        sandbox_fresh.username,
+        SecretStr(sandbox_fresh.password),
+        TotpSource(sandbox_fresh.totp_secret),
     )
     await portal.goto("home", step="test")
     cookies = {c["name"]: c["value"] for c in await context.cookies()}
