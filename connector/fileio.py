@@ -29,6 +29,17 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def ensure_private_file(path: Path) -> Path:
+    """Create ``path`` (and its missing folders, 0700) as an empty 0600 file unless it exists; a file of ours
+    that an older version left readable by others is made 0600."""
+    ensure_private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, FILE_MODE)
+    return path
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path) -> Iterator[BinaryIO]:
     """Yield a binary file that becomes ``target`` only when the block finishes without error."""

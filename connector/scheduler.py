@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from connector.errors import ConfigError, StorageError
+from connector.fileio import ensure_private_file
 from connector.settings import JOBS, ConnectorSettings, load_settings
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,8 @@ def build_scheduler(
     ``jobstore`` is a SQLAlchemy URL (default: :func:`jobstore_url`) or ``"memory"`` for tests.
     """
     url = jobstore or jobstore_url(settings)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if url.startswith("sqlite:///"):  # created here 0600 in a 0700 folder, not by SQLite with the umask
+        ensure_private_file(Path(url.removeprefix("sqlite:///")))
     store: Any = (
         MemoryJobStore() if url == "memory" else SQLAlchemyJobStore(url=url, tablename=JOBSTORE_TABLE)
     )
