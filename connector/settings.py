@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,22 @@ class PortalAccount(BaseModel):
     pm_export: Path | None = Field(None, description="The PM export the reconcile job reads (CSV or XLSX)")
     pm_profile: str = Field("generic", description="PM export profile (mappings/pm/NAME.yaml)")
     bank_csv: Path | None = Field(None, description="Bank deposit CSV for deposit matching (optional)")
+
+    @field_validator("totp_secret")
+    @classmethod
+    def _base32(cls, value: SecretStr) -> SecretStr:
+        """The authenticator secret must be base32 (spaces and lower case, as apps show it, are accepted)."""
+        text = "".join(value.get_secret_value().split()).upper().rstrip("=")
+        if not text:
+            raise ValueError("the authenticator secret is empty")
+        try:
+            base64.b32decode(text + "=" * (-len(text) % 8))
+        except (binascii.Error, ValueError):
+            raise ValueError(
+                "the authenticator secret is not base32 (letters A-Z and digits 2-7, the text behind the QR "
+                "code the portal showed when two-step sign-in was set up)"
+            ) from None
+        return SecretStr(text)
 
     @field_validator("schedule")
     @classmethod
