@@ -88,6 +88,21 @@ def remove_stale_parts(folder: Path, older_than_s: float = 0.0) -> list[Path]:
     return removed
 
 
+def sweep_stale_parts(root: Path, older_than_s: float) -> list[Path]:
+    """Delete leftover ``.part`` files of interrupted writes in ``root`` and every folder under it.
+
+    Files are written where they belong (``downloads/<account>/eras``, ``acks``, ``reports/<account>``,
+    ``traces`` ...), so a write killed half-way leaves its temp file there, not at the top.
+    """
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for folder, _subfolders, names in os.walk(root):
+        if any(name.startswith(".") and name.endswith(".part") for name in names):
+            removed += remove_stale_parts(Path(folder), older_than_s)
+    return removed
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:

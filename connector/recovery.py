@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from connector import store
-from connector.fileio import remove_stale_parts
+from connector.fileio import sweep_stale_parts
 from connector.store import Run, RunOutcome
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,6 @@ def recover(database_url: str, data_dir: Path) -> list[int]:
     half-written temp files."""
     closed = close_dead_runs(database_url)
     pending_to_unknown(database_url)
-    downloads = Path(data_dir) / "downloads"
-    if downloads.is_dir():
-        for folder in [downloads, *(p for p in downloads.iterdir() if p.is_dir())]:
-            for part in remove_stale_parts(folder, older_than_s=STALE_HEARTBEAT.total_seconds()):
-                log.info("removed half-written file %s", part.name)
+    for part in sweep_stale_parts(Path(data_dir), older_than_s=STALE_HEARTBEAT.total_seconds()):
+        log.info("removed half-written file %s", part.relative_to(data_dir))
     return closed
