@@ -133,7 +133,9 @@ async def run_job(
     name, acct = settings.account(account)
     try:
         store.ensure_schema(settings.database_url)
-        recover(settings.database_url, settings.data_dir)  # runs of dead processes, half-done uploads
+        recover(
+            settings.database_url, settings.data_dir, settings.trace_retention_days
+        )  # runs of dead processes, half-done uploads
         engine = store.make_engine(settings.database_url)
     except (ConnectorError, OSError) as exc:
         problem = exc if isinstance(exc, ConnectorError) else StorageError(f"database: {type(exc).__name__}")

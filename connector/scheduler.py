@@ -302,7 +302,7 @@ async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> 
     _scheduler = scheduler
     from connector.recovery import recover
 
-    recover(settings.database_url, settings.data_dir)
+    recover(settings.database_url, settings.data_dir, settings.trace_retention_days)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)

@@ -125,6 +125,12 @@ class ConnectorSettings(BaseSettings):
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
     missing_era_days: int = Field(30, description="Days without an ERA before a claim counts as missing")
+    trace_retention_days: float = Field(
+        14.0, gt=0, description="Failure traces and screenshots (portal pages: PHI) are deleted after this"
+    )
+    summary_attach_report: bool = Field(
+        True, description="Attach the reconciliation report (it holds PHI) to the daily summary message"
+    )
     default_schedule: dict[str, str] = Field(
         default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
     )

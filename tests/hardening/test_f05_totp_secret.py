@@ -59,6 +59,10 @@ def test_settings_validate_and_normalise_the_secret(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ValidationError, match="empty"):
         PortalAccount(practice_name="x", base_url="u", username="u", password=SecretStr("p"), totp_secret=" ")
     spaced = PortalAccount(
-        practice_name="x", base_url="u", username="u", password=SecretStr("p"), totp_secret="jbsw y3dp ehpk 3pxp"
+        practice_name="x",
+        base_url="u",
+        username="u",
+        password=SecretStr("p"),
+        totp_secret="jbsw y3dp ehpk 3pxp",
     )
     assert spaced.totp_secret.get_secret_value() == "JBSWY3DPEHPK3PXP"  # as authenticator apps show it
