@@ -24,6 +24,8 @@ from connector.store_incidents import StoreIncidentLog
 from connector.zipguard import check_zip
 from tests.hardening.conftest import FIXTURES
 
+pytestmark = pytest.mark.finding(1)
+
 
 def test_row_bomb_is_refused_at_once_naming_the_file(row_bomb: Path) -> None:
     assert row_bomb.stat().st_size < 5_000_000

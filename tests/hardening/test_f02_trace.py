@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.async_api import BrowserContext
 from pydantic import SecretStr
 
@@ -16,6 +17,8 @@ from connector.logging import register_secrets
 from connector.selectormap import load_map
 from flows.portal import PortalPage
 from flows.signin import sign_in
+
+pytestmark = pytest.mark.finding(2)
 
 
 def _members(path: Path) -> dict[str, bytes]:

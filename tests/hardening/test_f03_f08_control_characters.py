@@ -43,6 +43,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.finding(3)
 def test_scrub_holds_claims_whose_id_has_control_characters(tmp_path: Path) -> None:
     export = read_export(hostile_export(tmp_path))
     assert sorted(c.claim_id for c in export.claims) == sorted(HOSTILE_IDS.values())
@@ -56,6 +57,7 @@ def test_scrub_holds_claims_whose_id_has_control_characters(tmp_path: Path) -> N
     assert report.clean_claims == ()
 
 
+@pytest.mark.finding(3)
 def test_every_x12_writer_refuses_control_characters() -> None:
     claims = read_export(FIXTURES / "generic_sample.csv").claims
     submitter = Submitter(name="ELM", id="123456789", contact_phone="5125550100")
@@ -70,6 +72,7 @@ def test_every_x12_writer_refuses_control_characters() -> None:
         write_837(plan.batch, control=ControlNumbers(interchange=7, group=7, sender_id="12\x1b34"))
 
 
+@pytest.mark.finding(3)
 def test_claims_build_holds_them_and_validate_reports_them(tmp_path: Path) -> None:
     done = run_cli("claims", "build", str(hostile_export(tmp_path)), "--out", "b.837", cwd=tmp_path)
     assert "Traceback" not in done.stderr
@@ -91,6 +94,7 @@ def test_claims_build_holds_them_and_validate_reports_them(tmp_path: Path) -> No
     assert "\x1b" not in done.stdout + done.stderr
 
 
+@pytest.mark.finding(8)
 def test_messages_quote_input_bytes_safely(tmp_path: Path) -> None:
     (tmp_path / "esc.835").write_bytes(b"\x1b[2JISA*00*")
     done = run_cli("x12", "inspect", "esc.835", cwd=tmp_path)

@@ -7,14 +7,17 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from connector.demo import write_new_charges
 from connector.fileio import ensure_private_dir
-from connector.sandbox.server import SandboxServer
+from connector.sandbox.exports import write_exports
 from connector.scheduler import build_scheduler
 from connector.settings import ConnectorSettings
+
+pytestmark = pytest.mark.finding(4)
 
 
 @pytest.fixture
@@ -47,10 +50,10 @@ async def test_scheduler_job_store_is_private(umask_022: None, tmp_path: Path) -
     assert loose(data) == []
 
 
-def test_demo_and_sandbox_data_are_private(umask_022: None, tmp_path: Path) -> None:
+def test_demo_and_sandbox_data_are_private(umask_022: None, tmp_path: Path, sandbox: Any) -> None:
     root = tmp_path / "data" / "demo"
     ensure_private_dir(root)  # what `connector demo` does first
-    server = SandboxServer(root / "sandbox", seed=20261127)  # writes the PM export, bank CSV, ground truth
-    write_new_charges(server.pm_export_csv, root / "new-charges.csv", server.data.as_of)
+    paths = write_exports(sandbox.data, root / "sandbox")  # what SandboxServer(root / "sandbox") writes
+    write_new_charges(paths.pm_csv, root / "new-charges.csv", sandbox.data.as_of)
     assert (root / "sandbox" / "ground-truth.json").is_file() and (root / "new-charges.csv").is_file()
     assert loose(tmp_path / "data") == []

@@ -14,6 +14,8 @@ from pydantic import SecretStr, ValidationError
 from connector.errors import ConfigError
 from connector.settings import PortalAccount, load_settings
 
+pytestmark = pytest.mark.finding(5)
+
 VARIABLE = "CONNECTOR_ACCOUNTS__CLINIC__TOTP_SECRET"
 NOT_BASE32 = "otpauth-secret-0189!"
 

@@ -7,7 +7,11 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from connector.recovery import recover
+
+pytestmark = pytest.mark.finding(7)
 
 WHERE = [
     "downloads/clinic/eras/.era-0001.835.k3j2.part",

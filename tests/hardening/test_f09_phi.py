@@ -19,6 +19,8 @@ from connector.scheduler import build_scheduler
 from connector.settings import ConnectorSettings, PortalAccount
 from connector.store_incidents import StoreIncidentLog
 
+pytestmark = pytest.mark.finding(9)
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
