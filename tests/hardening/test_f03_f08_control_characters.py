@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from connector.cli import app
 from connector.errors import InputError, PMExportError, X12ParseError
 from connector.logging import RedactingFilter
 from connector.pm.reader import read_export
@@ -38,9 +40,14 @@ def hostile_export(tmp_path: Path) -> Path:
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector.cli", *args], capture_output=True, text=True, timeout=60, cwd=cwd
-    )
+    """The command in this process (Typer's runner), as a completed process: exit code, stdout, stderr."""
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.mark.finding(3)

@@ -4,13 +4,13 @@ launch Chromium and end as "unexpected error" with a traceback)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
+from typer.testing import CliRunner
 
+from connector.cli import app
 from connector.errors import ConfigError
 from connector.settings import PortalAccount, load_settings
 
@@ -38,17 +38,14 @@ def _env(tmp_path: Path, secret: str) -> dict[str, str]:
 
 
 def test_run_stops_at_start_up_naming_the_variable(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "connector.cli", "run", "eras"],
-        env=_env(tmp_path, NOT_BASE32),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode != 0
-    assert VARIABLE in done.stderr and "not base32" in done.stderr
-    assert "Traceback" not in done.stderr and NOT_BASE32 not in done.stderr + done.stdout
+    env = {k: v for k, v in _env(tmp_path, NOT_BASE32).items() if k.startswith("CONNECTOR_")}
+    cleared = {k: None for k in os.environ if k.startswith("CONNECTOR_") and k not in env}
+    result = CliRunner().invoke(app, ["run", "eras"], env={**cleared, **env})
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    output = result.stdout + result.stderr
+    assert VARIABLE in output and "not base32" in output
+    assert "Traceback" not in output and NOT_BASE32 not in output
     assert not (tmp_path / "data" / "connector.db").exists()  # stopped before anything ran
 
 
