@@ -263,12 +263,23 @@ class Lease:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
 
     def acquire(self) -> None:
-        """Take the lease or raise StorageError naming who holds it."""
-        from connector.store import acquire_lease, lease_holder
+        """Take the lease or raise StorageError naming who holds it.
+
+        A lease held by a process of this host that no longer exists is taken over at once; one held from
+        another host is refused until its time to live runs out.
+        """
+        from connector.processes import gone_from_this_host
+        from connector.store import acquire_lease, lease_holder, take_over_lease
 
         with self._sessions() as session:
             ok = acquire_lease(session, LEASE_NAME, self.holder, LEASE_TTL)
             session.commit()
+            holder = None if ok else lease_holder(session, LEASE_NAME)
+            if holder and gone_from_this_host(holder):  # killed (SIGKILL, OOM) on this host: no need to wait
+                ok = take_over_lease(session, LEASE_NAME, holder, self.holder, LEASE_TTL)
+                session.commit()
+                if ok:
+                    log.warning("took over the scheduler lease of %s: that process no longer exists", holder)
             if not ok:
                 holder = lease_holder(session, LEASE_NAME)
                 raise StorageError(
