@@ -29,6 +29,7 @@ FAULT_DEFAULTS: dict[str, Any] = {
     "slow_reply": 0,
     "announcement": 3,
     "ack_delay": 0,
+    "clock_offset": 0,
 }
 """Every fault knob and its pristine value (see docs/sandbox.md)."""
 
