@@ -40,9 +40,10 @@ def offset_from_date(date_header: str | None, sent_at: float, received_at: float
 
 
 def describe_offset(offset: float) -> str:
-    """The warning a person reads, e.g. "this machine's clock is 120 s ahead of the portal: fix time sync"."""
+    """What a person reads, e.g. "this machine's clock is 120 s ahead of the portal: fix time sync (NTP)"."""
     side = "ahead of" if offset > 0 else "behind"
-    return f"this machine's clock is {abs(offset):.0f} s {side} the portal: fix time sync (NTP)"
+    text = f"this machine's clock is {abs(offset):.0f} s {side} the portal"
+    return f"{text}: fix time sync (NTP)" if is_off(offset) else f"{text} (fine)"
 
 
 def is_off(offset: float | None) -> bool:

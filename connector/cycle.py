@@ -28,8 +28,9 @@ WHAT_TO_DO = {
     "LoginRejected": "The portal refused the password. Check it in the portal, then update "
     "CONNECTOR_ACCOUNTS__{ACCOUNT}__PASSWORD. The connector will not try again until then "
     "(three refusals lock the account).",
-    "MfaFailed": "The portal refused the authenticator code. Check the server clock (NTP) and "
-    "CONNECTOR_ACCOUNTS__{ACCOUNT}__TOTP_SECRET.",
+    "MfaFailed": "The portal refused the authenticator code. Check the server clock (NTP; `connector status` "
+    "shows its offset from the portal) and CONNECTOR_ACCOUNTS__{ACCOUNT}__TOTP_SECRET. Unless the clock was "
+    "off, sign-in stays blocked until the TOTP secret setting changes (failed codes count toward the lock).",
     "SelectorMissing": "The portal page changed and a selector no longer matches. Run "
     "`connector selectors check --account {account}` and update the selector map.",
     "UnknownInterstitial": "The portal shows a page the connector does not know (terms, survey, notice). "
@@ -82,6 +83,7 @@ async def run_with_policy(
     while True:
         attempt += 1
         result = await run_job(job, account, settings, options=options)
+        await asyncio.to_thread(_clock_incident, account, notifier, result)
         if result.ok:
             if job == "health":
                 await asyncio.to_thread(
@@ -241,6 +243,25 @@ def _report_findings(job: str, account: str, notifier: Notifier, result: RunResu
             f"The claim acknowledgement (277CA) rejected {rejected} claim(s). Correct them in the "
             "PM system and send them again; the acknowledgement detail is in the store.",
         )
+
+
+def _clock_incident(account: str, notify: Notifier, result: RunResult) -> None:
+    """Warn a person once when this machine's clock is off from the portal's; say when it is right again."""
+    from connector.clock import describe_offset, is_off
+
+    offset = result.counts.get("clock_offset_s")
+    if not isinstance(offset, int | float):
+        return
+    key = f"{account}:clock"
+    if is_off(offset):
+        notify.alert(
+            key,
+            f"The server clock is off ({account})",
+            f"{describe_offset(offset)}. One-time sign-in codes are made on the portal's time meanwhile, "
+            "but fix the server's time synchronisation (NTP).",
+        )
+    else:
+        notify.resolved(key, f"The server clock is right again ({account})", describe_offset(offset))
 
 
 def _reconcile_incident(account: str, notify: Notifier, result: RunResult) -> None:

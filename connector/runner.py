@@ -33,7 +33,7 @@ from connector.errors import (
 from connector.fileio import ensure_private_dir
 from connector.recovery import recover
 from connector.runner_persist import JOBS, JobContext
-from connector.runner_signin import Paths, Signer
+from connector.runner_signin import Paths, Signer, note_clock
 from connector.selectormap import load_map
 from connector.settings import ConnectorSettings, PortalAccount
 from connector.store import RunOutcome as Ledger
@@ -148,7 +148,8 @@ async def run_job(
         async with _ledger(factory, job, name, acct) as run_id:
             result.run_id = run_id
             try:
-                result.counts = await _run(job, name, acct, settings, factory, run_id, options or {}, result)
+                counts = await _run(job, name, acct, settings, factory, run_id, options or {}, result)
+                result.counts = {**result.counts, **counts}  # keeps what _run noted early (clock offset)
                 result.outcome = Ledger.SUCCEEDED.value
             except PortalMaintenance as exc:
                 _classify(result, exc, Ledger.SKIPPED)
@@ -190,11 +191,14 @@ async def _run(
     result: RunResult,
 ) -> dict[str, Any]:
     health = await check_health(account.status_json_url)
+    paths = Paths(settings.data_dir, name)
+    clock = note_clock(paths, health.clock_offset_s, "status page")
+    if clock is not None:
+        result.counts["clock_offset_s"] = round(clock)
     if job == "health":
         gate(health)
         return {"state": health.state, "indicator": health.indicator or ""}
     gate(health)
-    paths = Paths(settings.data_dir, name)
     smap = load_map(account.portal)
     ensure_private_dir(paths.downloads)
     async with BrowserSession(settings.browser) as browser:

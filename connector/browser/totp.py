@@ -21,7 +21,7 @@ class TotpSource:
         self._min_remaining = min_remaining
         self._last_step: int | None = None
         self.offset_s: float | None = offset_s
-        """Seconds this machine is ahead of the portal (measured); codes are then made on the portal's time."""
+        """Seconds this machine is ahead of the portal (measured): codes are made on the portal's time."""
 
     def _now(self) -> float:
         """The portal's time as far as we know it (this machine's when no offset was measured)."""
