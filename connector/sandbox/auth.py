@@ -150,6 +150,8 @@ async def verify(request: Request) -> Response:
     form = await request.form()
     problem = check_code(state, str(form.get("code", "")).strip())
     if problem:
+        with state.lock:
+            state.failed_codes += 1
         return render(request, "verify.html", 401, message=problem)
     return _complete(state, session, remember=form.get("remember") == "1")
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
+from connector.notify import Notifier
+from connector.settings import ConnectorSettings, PortalAccount
+from connector.store_incidents import StoreIncidentLog
 from tests.flows.conftest import browser, context  # noqa: F401  (one Chromium per test session)
 from tests.ops.conftest import webhook  # noqa: F401
 
@@ -49,3 +55,33 @@ def row_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def space_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workbook padded with 60 MB of spaces: under the size limits, but it inflates about 1000 times."""
     return padded_workbook(tmp_path_factory.mktemp("spaces") / "charges-spaces.xlsx", 60_000_000, b" ")
+
+
+def account_settings(sandbox: Any, tmp_path: Path, sink: Any, **account: Any) -> ConnectorSettings:
+    """Settings for one account ``prairie`` on the sandbox (its credentials unless overridden), alerts to
+    the webhook ``sink``."""
+    values: dict[str, Any] = {
+        "practice_name": "Prairie Family Medicine",
+        "portal": "sandbox-v1",
+        "base_url": sandbox.base_url,
+        "username": sandbox.username,
+        "password": SecretStr(sandbox.password),
+        "totp_secret": SecretStr(sandbox.totp_secret),
+        **account,
+    }
+    return ConnectorSettings(
+        accounts={"prairie": PortalAccount(**values)},
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'data' / 'connector.db'}",
+        notify_urls=[SecretStr(sink.apprise_url)],
+    )
+
+
+def notifier_for(settings: ConnectorSettings) -> Notifier:
+    """A notifier that remembers incidents in the settings' store (as the scheduler's)."""
+    return Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
+
+
+def admin_state(sandbox: Any) -> dict[str, Any]:
+    """The sandbox's counters (sign-ins, refused passwords and codes, lock)."""
+    return dict(httpx.get(f"{sandbox.base_url}/__admin/state").json())
