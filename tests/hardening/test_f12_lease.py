@@ -1,5 +1,5 @@
 """Finding 12: a scheduler killed with SIGKILL blocked its own restart for the lease's two minutes. On the
-same host a lease whose holder process is gone is taken over at once; across hosts the time to live still holds."""
+same host a lease whose holder process is gone is taken over at once; across hosts the time to live holds."""
 
 from __future__ import annotations
 
