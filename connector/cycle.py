@@ -38,6 +38,21 @@ WHAT_TO_DO = {
     "PortalUnavailable": "The portal kept failing after retries; the connector tries again at the next run.",
 }
 
+OWN_ALERTS = {
+    "BrowserDied": (
+        "Chromium keeps stopping ({account})",
+        "The browser stopped twice in a row, the second time with a fresh one. Check the server's memory "
+        "(`dmesg` shows the out-of-memory killer) and whether something kills Chromium. Nothing is lost: "
+        "the next run continues.",
+    ),
+    "DiskFull": (
+        "The connector's disk is full ({account})",
+        "Free space on the data folder's disk (old reports, traces, other programs' files). Nothing "
+        "half-written is kept; the next run continues where this one stopped.",
+    ),
+}
+"""Failures that are not a person's portal problem but that a person must still hear about, once each."""
+
 Progress = Callable[[str, RunResult | None], None]
 
 
@@ -80,9 +95,16 @@ async def run_with_policy(
     """Run one portal job, retrying while the portal is unavailable; alert a person once when needed."""
     chosen = policy or RetryPolicy()
     attempt = 0
+    fresh_browser = False
     while True:
         attempt += 1
         result = await run_job(job, account, settings, options=options)
+        if result.error_class == "BrowserDied" and not fresh_browser:
+            fresh_browser = True  # once, at once, with a new Chromium (every run starts its own)
+            log.warning(
+                "%s for %s: %s; trying once more with a fresh browser", job, account, result.error_message
+            )
+            continue
         await asyncio.to_thread(_clock_incident, account, notifier, result)
         if result.ok:
             if job == "health":
@@ -109,6 +131,14 @@ async def run_with_policy(
             continue
         if job == "health" and result.outcome != "SKIPPED":
             await asyncio.to_thread(_maybe_outage_alert, account, settings, notifier, result)
+        if result.error_class in OWN_ALERTS:
+            title, advice = OWN_ALERTS[result.error_class]
+            await asyncio.to_thread(
+                notifier.alert,
+                f"{account}:{result.error_class}",
+                title.format(account=account),
+                f"Job {job} for practice account {account} stopped: {result.error_message}\n\n{advice}",
+            )
         if needs_person(result):
             advice = WHAT_TO_DO.get(result.error_class or "", "See `connector status` and the connector log.")
             body = (

@@ -5,11 +5,13 @@
     ConnectorError                      base of everything we raise on purpose
     ├── ConfigError                     settings missing or invalid (names the variable)
     ├── StorageError                    database or data-folder problem
+    │   └── DiskFull                    no room left on the data folder's disk (names folder and space needed)
     ├── InputError                      a file handed to us is unusable (names file/row/column)
     │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
     │   ├── PMExportError               a PM export fails its schema check
     │   └── ArchiveRefused              a zip/XLSX over the size, ratio or member limits (a bomb)
     ├── BrowserError                    Chromium cannot be found or started
+    │   └── BrowserDied                 Chromium stopped mid-run (killed, out of memory) -> retry once
     └── PortalError                     something went wrong talking to a payer portal
         ├── PortalUnavailable           down, 5xx, 429, timeout  -> back off with jitter and retry
         │   └── PortalMaintenance       status page says maintenance -> skip, reschedule after window
@@ -46,6 +48,10 @@ class ConfigError(ConnectorError):
 
 class StorageError(ConnectorError):
     """The database or the data folder cannot be used."""
+
+
+class DiskFull(StorageError):
+    """No room left on the disk of the data folder or database: names the folder and the space needed."""
 
 
 class InputError(ConnectorError):
@@ -96,6 +102,10 @@ class ArchiveRefused(InputError):
 
 class BrowserError(ConnectorError):
     """Chromium cannot be found or started."""
+
+
+class BrowserDied(BrowserError):
+    """Chromium stopped in the middle of a run (killed, out of memory): retried once with a fresh browser."""
 
 
 class PortalError(ConnectorError):

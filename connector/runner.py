@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from connector import store
 from connector.browser import BrowserSession, fresh_storage_state
 from connector.browser.session import start_trace, stop_trace
+from connector.diskspace import TRACE_ROOM_BYTES, disk_full, free_bytes, is_disk_full, room_for
 from connector.errors import (
+    BrowserDied,
     ConfigError,
     ConnectorError,
     PortalMaintenance,
@@ -133,14 +135,14 @@ async def run_job(
     name, acct = settings.account(account)
     try:
         store.ensure_schema(settings.database_url)
-        recover(
-            settings.database_url, settings.data_dir, settings.trace_retention_days
-        )  # runs of dead processes, half-done uploads
+        # runs of dead processes, half-done uploads, stale temp files, expired traces
+        recover(settings.database_url, settings.data_dir, settings.trace_retention_days)
         engine = store.make_engine(settings.database_url)
-    except (ConnectorError, OSError) as exc:
-        problem = exc if isinstance(exc, ConnectorError) else StorageError(f"database: {type(exc).__name__}")
+    except Exception as exc:
+        if not isinstance(exc, ConnectorError | OSError) and not is_disk_full(exc):
+            raise
         failed = RunResult(None, job, name, Ledger.FAILED.value)
-        _classify(failed, problem, Ledger.FAILED)
+        _classify(failed, _storage_problem(exc, settings), Ledger.FAILED)
         return failed
     factory = store.session_factory(engine)
     result = RunResult(None, job, name, Ledger.RUNNING.value)
@@ -154,24 +156,61 @@ async def run_job(
             except PortalMaintenance as exc:
                 _classify(result, exc, Ledger.SKIPPED)
                 result.until = exc.until
-            except ConnectorError as exc:
-                _classify(result, exc, Ledger.FAILED)
-                result.retry_after = getattr(exc, "retry_after", None)
-            except Exception as exc:  # an unexpected bug: record the class, never the (maybe PHI) message
-                frames = "".join(traceback.format_tb(exc.__traceback__))
-                log.error("run %s failed unexpectedly: %s\n%s", run_id, type(exc).__name__, frames)
-                result.outcome = Ledger.FAILED.value
-                result.error_class = type(exc).__name__
-                result.error_message = "unexpected error; see the connector log"
-            with factory.begin() as session:
-                error = (result.error_class, result.error_message or "") if result.error_class else None
-                store.finish_run(
-                    session, run_id, Ledger(result.outcome), result.counts, error, result.artifacts
-                )
+            except Exception as exc:
+                _failed(result, exc, settings)
+            _close(factory, result, settings)
+    except Exception as exc:  # the ledger row itself could not be started: only a full disk is expected
+        if not is_disk_full(exc):
+            raise
+        _classify(result, disk_full(settings.data_dir), Ledger.FAILED)
+        log.error("%s/%s not run and not recorded: %s", job, name, result.error_message)
     finally:
         engine.dispose()
     log.info("run %s %s/%s: %s %s", result.run_id, job, name, result.outcome, result.error_class or "")
     return result
+
+
+def _storage_problem(exc: Exception, settings: ConnectorSettings) -> ConnectorError:
+    if is_disk_full(exc):
+        return disk_full(settings.data_dir)
+    return exc if isinstance(exc, ConnectorError) else StorageError(f"database: {type(exc).__name__}")
+
+
+def _failed(result: RunResult, exc: Exception, settings: ConnectorSettings) -> None:
+    """Classify a failed run: a full disk anywhere underneath is DiskFull; our errors by their class; the rest
+    is an unexpected bug (its class recorded, never its message, which may hold PHI)."""
+    if is_disk_full(exc):
+        _classify(result, disk_full(settings.data_dir), Ledger.FAILED)
+    elif isinstance(exc, ConnectorError):
+        _classify(result, exc, Ledger.FAILED)
+        result.retry_after = getattr(exc, "retry_after", None)
+    else:
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("run %s failed unexpectedly: %s\n%s", result.run_id, type(exc).__name__, frames)
+        result.outcome = Ledger.FAILED.value
+        result.error_class = type(exc).__name__
+        result.error_message = "unexpected error; see the connector log"
+
+
+def _close(factory: sessionmaker[Session], result: RunResult, settings: ConnectorSettings) -> None:
+    """Write the run's outcome to the ledger; with the disk full, say so in one line (the row is closed as
+    interrupted at the next start) instead of dying."""
+    assert result.run_id is not None
+    try:
+        with factory.begin() as session:
+            error = (result.error_class, result.error_message or "") if result.error_class else None
+            store.finish_run(
+                session, result.run_id, Ledger(result.outcome), result.counts, error, result.artifacts
+            )
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        _classify(result, disk_full(settings.data_dir), Ledger.FAILED)
+        log.error(
+            "run %s could not be closed in the ledger: %s (closed as interrupted at the next start)",
+            result.run_id,
+            result.error_message,
+        )
 
 
 def _classify(result: RunResult, exc: ConnectorError, outcome: Ledger) -> None:
@@ -215,8 +254,16 @@ async def _run(
                 raise
             ctx = JobContext(portal, factory, run_id, name, paths.downloads, paths.outbox, options)
             return await _with_trace(portal, paths, result, lambda: _flow_once_more(job, ctx, signer))
+        except Exception as exc:
+            if browser.connected:
+                raise
+            raise BrowserDied(  # whatever the flow made of it (a timeout, a missing selector): Chromium died
+                f"Chromium stopped in the middle of {job} (killed, or out of memory on this server); "
+                "what was saved is kept and the next run continues"
+            ) from exc
         finally:
-            await context.close()
+            if browser.connected:
+                await context.close()
 
 
 async def _flow_once_more(job: str, ctx: JobContext, signer: Signer) -> dict[str, Any]:
@@ -245,14 +292,41 @@ async def _with_trace(
     try:
         counts = await body()
     except BaseException:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        kept = await stop_trace(portal.context, paths.traces / f"run-{result.run_id}-{stamp}.zip")
-        if kept is not None:
-            result.artifacts.append(str(kept))
+        await _keep_trace(portal, paths, result)
         _collect_screens(paths, result)
         raise
     await stop_trace(portal.context, None)
     return counts
+
+
+async def _keep_trace(portal: PortalPage, paths: Paths, result: RunResult) -> None:
+    """Keep the failure trace when there is room for it and the browser is still there to hand it over.
+
+    A trace that cannot be kept is said in one line and never replaces the run's own error.
+    """
+    browser = portal.context.browser
+    if browser is not None and not browser.is_connected():
+        log.warning("run %s: no failure trace (the browser is gone)", result.run_id)
+        return
+    if not room_for(paths.traces, TRACE_ROOM_BYTES):
+        log.warning(
+            "run %s: failure trace not kept, only %d MB free in %s",
+            result.run_id,
+            max(free_bytes(paths.traces), 0) >> 20,
+            paths.traces,
+        )
+        await stop_trace(portal.context, None)
+        return
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    try:
+        kept = await stop_trace(portal.context, paths.traces / f"run-{result.run_id}-{stamp}.zip")
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        log.warning("run %s: failure trace not kept: the disk of %s is full", result.run_id, paths.traces)
+        return
+    if kept is not None:
+        result.artifacts.append(str(kept))
 
 
 def _collect_screens(paths: Paths, result: RunResult) -> None:

@@ -66,6 +66,11 @@ class BrowserSession:
             raise BrowserError("browser session is not started")
         return self._browser
 
+    @property
+    def connected(self) -> bool:
+        """False once Chromium is gone (killed, crashed, out of memory) or was never started."""
+        return self._browser is not None and self._browser.is_connected()
+
     async def new_context(self, storage_state: Path | None = None) -> BrowserContext:
         """A fresh context with downloads enabled, optionally restoring a saved sign-in."""
         context = await self.browser.new_context(
@@ -79,7 +84,8 @@ class BrowserSession:
     async def close(self) -> None:
         """Close Chromium and Playwright."""
         if self._browser is not None:
-            await self._browser.close()
+            if self._browser.is_connected():  # a Chromium that died has nothing left to close
+                await self._browser.close()
             self._browser = None
         if self._playwright is not None:
             await self._playwright.stop()
