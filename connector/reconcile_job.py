@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import store
+from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, ConnectorError
 from connector.reconcile import ReconciliationResult, read_bank_csv, reconcile
 from connector.report import write_report
@@ -63,6 +64,18 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _problem(exc: Exception, settings: ConnectorSettings) -> tuple[str, str]:
+    """Error class and one-line message of a failed reconcile: a full disk (writing the report), one of our
+    errors (an unreadable or refused input), an input file that cannot be read; anything else is a bug."""
+    if is_disk_full(exc):
+        return "DiskFull", str(disk_full(settings.data_dir))
+    if isinstance(exc, ConnectorError):
+        return type(exc).__name__, str(exc)
+    if isinstance(exc, OSError):
+        return type(exc).__name__, f"cannot read an input file: {exc.filename}"
+    raise exc
 
 
 def reconcile_from_store(
@@ -137,11 +150,9 @@ def reconcile_from_store(
                 RunOutcome.SUCCEEDED.value,
                 [str(report)],
             )
-        except ConnectorError as exc:
-            result.outcome, result.error_class, result.error_message = "FAILED", type(exc).__name__, str(exc)
-        except OSError as exc:
-            result.outcome, result.error_class = "FAILED", type(exc).__name__
-            result.error_message = f"cannot read an input file: {exc.filename}"
+        except Exception as exc:
+            result.outcome = "FAILED"
+            result.error_class, result.error_message = _problem(exc, settings)
         with factory.begin() as session:
             error = (result.error_class, result.error_message or "") if result.error_class else None
             store.finish_run(
