@@ -244,26 +244,39 @@ async def _run(
         saved = fresh_storage_state(paths.storage_state, settings.browser.storage_state_max_age_hours)
         context = await browser.new_context(saved)
         try:
-            page = await context.new_page()
-            portal = PortalPage(context, page, smap, account.base_url, paths.screenshots)
-            signer = Signer(portal, account, paths)
             try:
-                await signer.ensure(reuse=saved is not None)
-            except ConnectorError:
-                _collect_screens(paths, result)
-                raise
-            ctx = JobContext(portal, factory, run_id, name, paths.downloads, paths.outbox, options)
-            return await _with_trace(portal, paths, result, lambda: _flow_once_more(job, ctx, signer))
+                page = await context.new_page()
+                portal = PortalPage(context, page, smap, account.base_url, paths.screenshots)
+                signer = Signer(portal, account, paths)
+                try:
+                    await signer.ensure(reuse=saved is not None)
+                except ConnectorError:
+                    _collect_screens(paths, result)
+                    raise
+                ctx = JobContext(portal, factory, run_id, name, paths.downloads, paths.outbox, options)
+                return await _with_trace(portal, paths, result, lambda: _flow_once_more(job, ctx, signer))
+            finally:
+                if browser.connected:
+                    await context.close()
         except Exception as exc:
-            if browser.connected:
+            if browser.connected and not _target_closed(exc):
                 raise
             raise BrowserDied(  # whatever the flow made of it (a timeout, a missing selector): Chromium died
                 f"Chromium stopped in the middle of {job} (killed, or out of memory on this server); "
                 "what was saved is kept and the next run continues"
             ) from exc
-        finally:
-            if browser.connected:
-                await context.close()
+
+
+def _target_closed(exc: BaseException) -> bool:
+    """True when Playwright says the browser (or its page) went away underneath us (TargetClosedError)."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if type(current).__name__ == "TargetClosedError":
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 async def _flow_once_more(job: str, ctx: JobContext, signer: Signer) -> dict[str, Any]:
