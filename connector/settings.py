@@ -21,10 +21,10 @@ from pydantic_settings import (
 )
 
 from connector.errors import ConfigError
+from connector.jobs.registry import SCHEDULABLE
 
 ENV_PREFIX = "CONNECTOR_"
 NESTED = "__"
-JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
 
 
 class BrowserSettings(BaseModel):
@@ -52,6 +52,20 @@ class ArchiveLimits(BaseSettings):
     max_member_mb: float = Field(200.0, gt=0, description="Uncompressed size of any one member")
     max_ratio: float = Field(100.0, gt=1, description="Uncompressed/compressed ratio of a member over 1 MB")
     max_members: int = Field(10_000, gt=0, description="Number of members (files) in the archive")
+
+
+class RetryPolicy(BaseModel):
+    """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
+
+    model_config = {"frozen": True}
+
+    attempts: int = Field(4, ge=1, description="Attempts in all, the first included")
+    base_seconds: float = Field(2.0, ge=0, description="First backoff; doubles each attempt")
+    max_seconds: float = Field(120.0, ge=0, description="Longest backoff")
+    jitter_seconds: float = Field(
+        1.0, ge=0, description="Random extra wait, so accounts do not retry in step"
+    )
+    max_retry_after: float = Field(300.0, ge=0, description="Longest wait a portal's Retry-After may ask for")
 
 
 class PortalAccount(BaseModel):
@@ -90,9 +104,9 @@ class PortalAccount(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _known_jobs(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(JOBS))
+        unknown = sorted(set(value) - set(SCHEDULABLE))
         if unknown:
-            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(JOBS)}")
+            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(SCHEDULABLE)}")
         return value
 
     @property
@@ -121,6 +135,7 @@ class ConnectorSettings(BaseSettings):
     log_format: str = "text"
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")

@@ -29,7 +29,7 @@ def _settings() -> ConnectorSettings:
 def schedule() -> None:
     """Run the scheduler until stopped (SIGTERM lets the current step finish). One per database."""
     from connector.logging import register_secrets
-    from connector.scheduler import serve
+    from connector.ops.scheduler import serve
 
     settings = _settings()
     register_secrets(settings.secret_values())
@@ -42,7 +42,7 @@ def schedule() -> None:
 
 def next_runs(settings: ConnectorSettings, now: dt.datetime) -> list[tuple[str, str, dt.datetime | None]]:
     """(job id, cron, next fire time in the practice's zone) for every planned job."""
-    from connector.scheduler import job_plan, make_trigger
+    from connector.ops.scheduler import job_plan, make_trigger
 
     out = []
     for planned in job_plan(settings):
@@ -53,7 +53,8 @@ def next_runs(settings: ConnectorSettings, now: dt.datetime) -> list[tuple[str, 
 
 def needs_person(settings: ConnectorSettings) -> list[str]:
     """Problems no retry will fix: the latest run of a job failed with a person-issue; unsettled uploads."""
-    from connector.runner_signin import Paths, account_notes
+    from connector.jobs.paths import Paths
+    from connector.jobs.signin import account_notes
     from connector.store import BatchState, Run, SubmissionBatch, ensure_schema, open_session
 
     ensure_schema(settings.database_url)
@@ -63,7 +64,8 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
         for run in session.scalars(select(Run).order_by(Run.started_at)):
             latest[(run.job, run.account_id)] = run
         for (job, _), run in sorted(latest.items(), key=lambda kv: kv[0][0]):
-            if errors.needs_person(run.error_class):
+            cls = errors.by_name(run.error_class)
+            if cls is not None and cls.needs_person:
                 problems.append(f"{job}: {run.error_class}: {run.error_message or ''}".strip())
         for account in sorted(settings.accounts):
             problems += [f"{account}: {note}" for note in account_notes(Paths(settings.data_dir, account))]
@@ -76,7 +78,7 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
 def status(limit: int = typer.Option(15, "--limit", help="How many recent runs to show.")) -> None:
     """Recent runs, the next scheduled runs, and anything that needs a person."""
     from connector.clock import describe_offset, load_reading
-    from connector.runner_signin import Paths
+    from connector.jobs.paths import Paths
     from connector.store import Run, ensure_schema, open_session
 
     settings = _settings()
@@ -118,6 +120,6 @@ def demo(
     folder: Path = typer.Option(Path("data/demo"), "--data-dir", help="Where the demo writes (wiped first)."),
 ) -> None:
     """Start the sandbox portal and run the whole daily cycle once against it; print the report's path."""
-    from connector.demo import run_demo
+    from connector.cli.demo import run_demo
 
     raise typer.Exit(run_demo(folder))

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from connector.notify import Notifier
+from connector.ops.incidents import StoreIncidentLog
+from connector.ops.notify import Notifier
 from connector.settings import ConnectorSettings, PortalAccount
-from connector.store_incidents import StoreIncidentLog
 from tests.flows.conftest import browser, context  # noqa: F401  (one Chromium per test session)
 from tests.ops.conftest import webhook  # noqa: F401
 

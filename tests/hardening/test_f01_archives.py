@@ -17,12 +17,12 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from connector.cli import app
-from connector.cycle import run_cycle
 from connector.errors import ArchiveRefused, InputError, PMExportError
-from connector.notify import Notifier
+from connector.ops.cycle import run_cycle
+from connector.ops.incidents import StoreIncidentLog
+from connector.ops.notify import Notifier
 from connector.pm.reader import read_export
 from connector.settings import ArchiveLimits, ConnectorSettings, PortalAccount
-from connector.store_incidents import StoreIncidentLog
 from connector.zipguard import check_zip
 from tests.hardening.conftest import FIXTURES
 

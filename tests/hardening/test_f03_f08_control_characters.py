@@ -10,13 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from connector.pm.to_837 import plan_batches
 from typer.testing import CliRunner
 
 from connector.cli import app
 from connector.errors import InputError, PMExportError, X12ParseError
 from connector.logging import RedactingFilter
 from connector.pm.reader import read_export
-from connector.pm.to_837 import plan_batches
 from connector.scrub import ScrubContext, scrub
 from connector.x12 import ControlNumbers, Submitter, validate_837, write_837
 from tests.hardening.conftest import FIXTURES

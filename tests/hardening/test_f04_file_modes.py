@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from connector.demo import write_new_charges
+from connector.cli.demo import write_new_charges
 from connector.fileio import ensure_private_dir
+from connector.ops.scheduler import build_scheduler
 from connector.sandbox.exports import write_exports
-from connector.scheduler import build_scheduler
 from connector.settings import ConnectorSettings
 
 pytestmark = pytest.mark.finding(4)

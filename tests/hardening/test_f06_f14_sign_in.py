@@ -12,9 +12,9 @@ import pytest
 from pydantic import SecretStr
 
 from connector.cli.ops_cmd import needs_person
-from connector.cycle import run_with_policy
-from connector.retry import RetryPolicy
-from connector.runner_signin import Paths
+from connector.jobs.paths import Paths
+from connector.ops.policy import run_with_policy
+from connector.ops.retry import RetryPolicy
 from tests.hardening.conftest import account_settings, admin_state, notifier_for
 
 FAST = RetryPolicy(attempts=1, base_seconds=0.0, max_seconds=0.0, jitter_seconds=0.0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.recovery import recover
+from connector.ops.recovery import recover
 
 pytestmark = pytest.mark.finding(7)
 

@@ -13,11 +13,11 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from connector import store
-from connector.cycle import run_cycle
-from connector.notify import Notifier
-from connector.scheduler import build_scheduler
+from connector.ops.cycle import run_cycle
+from connector.ops.incidents import StoreIncidentLog
+from connector.ops.notify import Notifier
+from connector.ops.scheduler import build_scheduler
 from connector.settings import ConnectorSettings, PortalAccount
-from connector.store_incidents import StoreIncidentLog
 
 pytestmark = pytest.mark.finding(9)
 
@@ -89,7 +89,7 @@ def test_failure_traces_and_screenshots_expire(tmp_path: Path) -> None:
     import os
     import time
 
-    from connector.recovery import recover
+    from connector.ops.recovery import recover
 
     data = tmp_path / "data"
     old, new = data / "traces" / "run-1.zip", data / "screenshots" / "page-2.png"

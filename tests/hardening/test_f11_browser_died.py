@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from connector import store
-from connector.cycle import run_with_policy
-from connector.retry import RetryPolicy
+from connector.ops.policy import run_with_policy
+from connector.ops.retry import RetryPolicy
 from tests.hardening.conftest import account_settings, admin_state, notifier_for
 
 pytestmark = pytest.mark.finding(11)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from connector.errors import StorageError
-from connector.scheduler import LEASE_NAME, LEASE_TTL, Lease
+from connector.ops.scheduler import LEASE_NAME, LEASE_TTL, Lease
 from connector.store import acquire_lease, lease_holder, open_session
 
 pytestmark = pytest.mark.finding(12)
@@ -30,7 +30,7 @@ def test_restart_after_sigkill_takes_the_lease_at_once(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import sys, time
-        from connector.scheduler import Lease
+        from connector.ops.scheduler import Lease
         Lease({url!r}).acquire()
         print("held", flush=True)
         time.sleep(120)

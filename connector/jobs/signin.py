@@ -1,4 +1,4 @@
-"""The runner's sign-in: per-account folders, saved sign-in reuse, TOTP bookkeeping, the login block."""
+"""Sign-in for a job: saved sign-in reuse, TOTP bookkeeping, and the login block after a refused password."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import Response
@@ -20,6 +19,7 @@ from connector.browser.totp import STEP_SECONDS
 from connector.clock import describe_offset, is_off, load_reading, offset_from_date, record_offset
 from connector.errors import LoginRejected, MfaFailed, SessionExpired
 from connector.fileio import atomic_write_bytes
+from connector.jobs.paths import Paths
 from connector.settings import PortalAccount
 from flows.portal import PortalPage
 from flows.signin import is_signed_in, sign_in
@@ -30,64 +30,11 @@ CLOCK_READING_TTL_S = 600.0
 """A clock offset measured longer ago than this is not used for codes (the sign-in page measures it anew)."""
 
 
-@dataclass(slots=True)
-class Paths:
-    """Where one account's files live under data/ (all 0700 folders, 0600 files)."""
-
-    root: Path
-    account: str
-
-    @property
-    def downloads(self) -> Path:
-        """Downloaded ERAs, PDFs and acknowledgements."""
-        return self.root / "downloads" / self.account
-
-    @property
-    def storage_state(self) -> Path:
-        """Saved sign-in (cookies): a credential."""
-        return self.root / "state" / f"{self.account}.storage.json"
-
-    @property
-    def totp_state(self) -> Path:
-        """When the last one-time code was used (no secret in it)."""
-        return self.root / "state" / f"{self.account}.totp.json"
-
-    @property
-    def traces(self) -> Path:
-        """Playwright traces kept on failure."""
-        return self.root / "traces"
-
-    @property
-    def screenshots(self) -> Path:
-        """Masked screenshots of unknown pages."""
-        return self.root / "screenshots"
-
-    @property
-    def outbox(self) -> Path:
-        """837 files waiting to be uploaded."""
-        return self.root / "outbox" / self.account
-
-    @property
-    def login_block(self) -> Path:
-        """Present after the portal refused the password: no run signs in until a person removes it."""
-        return self.root / "state" / f"{self.account}.login-rejected.json"
-
-    @property
-    def mfa_block(self) -> Path:
-        """Present after the portal refused the one-time codes: no sign-in until the TOTP secret changes."""
-        return self.root / "state" / f"{self.account}.mfa-refused.json"
-
-    @property
-    def clock_state(self) -> Path:
-        """The last measured offset of this machine's clock against the portal's (no secret in it)."""
-        return self.root / "state" / f"{self.account}.clock.json"
-
-
 def _totp(paths: Paths, account: PortalAccount) -> TotpSource:
     reading = load_reading(paths.clock_state)  # measured by this run's health check, if any
-    source = TotpSource(
-        account.totp_secret.get_secret_value(), offset_s=reading.offset_s if reading else None
-    )
+    fresh = reading is not None and time.time() - reading.measured_at < CLOCK_READING_TTL_S
+    offset = reading.offset_s if reading is not None and fresh else None
+    source = TotpSource(account.totp_secret.get_secret_value(), offset_s=offset)
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         source.mark_used(float(json.loads(paths.totp_state.read_text())["last_used"]))
     return source

@@ -1,0 +1,43 @@
+"""The health job: read the portal's status page; maintenance or unreachable stops the jobs behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.errors import PortalMaintenance, PortalUnavailable
+from connector.jobs.context import JobContext
+from connector.jobs.signin import note_clock
+from flows.health import check_health
+from flows.records import PortalHealth
+
+
+def gate(health: PortalHealth) -> None:
+    """Raise PortalMaintenance / PortalUnavailable when the status page says not to start."""
+    if health.state == "maintenance":
+        until = health.maintenance_until
+        raise PortalMaintenance(
+            "status page announces maintenance", step="health", until=until.isoformat() if until else None
+        )
+    if health.state == "unreachable":
+        raise PortalUnavailable(f"status page unreachable ({health.description})", step="health")
+
+
+async def _checked(ctx: JobContext, counts: dict[str, Any]) -> PortalHealth:
+    """Read the status page and note this machine's clock offset from it (``counts["clock_offset_s"]``)."""
+    health = await check_health(ctx.account_settings.status_json_url)
+    offset = note_clock(ctx.paths, health.clock_offset_s, "status page")
+    if offset is not None:
+        counts["clock_offset_s"] = round(offset)
+    return health
+
+
+async def run(ctx: JobContext, counts: dict[str, Any]) -> dict[str, Any]:
+    """Check the status page; succeed when the portal is usable (up or degraded)."""
+    health = await _checked(ctx, counts)
+    gate(health)
+    return {"state": health.state, "indicator": health.indicator or ""}
+
+
+async def gate_only(ctx: JobContext, counts: dict[str, Any]) -> None:
+    """The check every portal job makes before it starts a browser (it measures the clock too)."""
+    gate(await _checked(ctx, counts))
