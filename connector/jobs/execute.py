@@ -119,7 +119,7 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
             if browser.connected and not _target_closed(exc):
                 raise
             raise BrowserDied(
-                f"Chromium stopped in the middle of run {ctx.run_id} (killed, or out of memory on this "
+                f"Chromium stopped in the middle of {result.job} (killed, or out of memory on this "
                 "server); what was saved is kept and the next run continues"
             ) from exc
 

@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from connector.ops.incidents import StoreIncidentLog
 from connector.ops.notify import Notifier
 from connector.settings import ConnectorSettings, PortalAccount
-from tests.flows.conftest import browser, context  # noqa: F401  (one Chromium per test session)
 from tests.ops.conftest import webhook  # noqa: F401
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pm"

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from connector.pm.to_837 import plan_batches
+from connector.claims.plan import plan_batches
 from typer.testing import CliRunner
 
 from connector.cli import app

@@ -88,4 +88,6 @@ async def test_a_browser_that_dies_again_alerts_a_person_once(
     assert result.error_class == "BrowserDied" and "killed, or out of memory" in (result.error_message or "")
     assert [r[1] for r in _ledger(settings)] == ["BrowserDied", "BrowserDied"]
     assert [m["type"] for m in webhook.messages] == ["failure"]
-    assert "Chromium keeps stopping" in webhook.messages[0]["title"]
+    assert "could not run" in webhook.messages[0]["title"]
+    assert "Chromium stopped" in webhook.messages[0]["message"]
+    assert "stopped twice in a row" in webhook.messages[0]["message"]
