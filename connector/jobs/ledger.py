@@ -24,6 +24,22 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 20.0
 
 
+_UNCLOSED: dict[tuple[str, int], RunResult] = {}
+"""Runs whose row could not be closed (disk full), closed by this process's next run; a run of another
+process closes them as interrupted instead (their process is gone)."""
+
+
+def _close_unclosed(database_url: str, factory: sessionmaker[Session]) -> None:
+    """Close the rows this process could not close earlier, with what happened (DiskFull)."""
+    for key in [k for k in _UNCLOSED if k[0] == database_url]:
+        result = _UNCLOSED[key]
+        error = (result.error_class or "DiskFull", result.error_message or "")
+        with factory.begin() as session:
+            store.finish_run(session, key[1], Outcome.FAILED, result.counts, error, result.artifacts)
+        del _UNCLOSED[key]  # only once written: still full, it stays for the next try
+        log.info("run %s closed in the ledger now: %s", key[1], error[0])
+
+
 class Ledger:
     """One run's row in the ledger: opened by :meth:`open`, closed by :meth:`finish` (exactly once)."""
 
@@ -33,6 +49,7 @@ class Ledger:
         self.factory: sessionmaker[Session] = store.session_factory(engine)
         self.run_id = run_id
         self.result = result
+        self.database_url = ""
 
     @classmethod
     def open(
@@ -46,6 +63,7 @@ class Ledger:
             recover(settings.database_url, settings.data_dir, settings.trace_retention_days)
             engine = store.make_engine(settings.database_url)
             factory = store.session_factory(engine)
+            _close_unclosed(settings.database_url, factory)
             with factory.begin() as session:
                 account_id = store.upsert_account(
                     session,
@@ -68,7 +86,9 @@ class Ledger:
             failed = RunResult(None, job, name, Outcome.RUNNING.value)
             failed.finish(Outcome.FAILED, problem)
             return failed
-        return cls(engine, run_id, RunResult(run_id, job, name, Outcome.RUNNING.value), settings.data_dir)
+        ledger = cls(engine, run_id, RunResult(run_id, job, name, Outcome.RUNNING.value), settings.data_dir)
+        ledger.database_url = settings.database_url
+        return ledger
 
     @contextlib.asynccontextmanager
     async def heartbeat(self) -> AsyncIterator[None]:
@@ -107,6 +127,7 @@ class Ledger:
             if not is_disk_full(exc):
                 raise
             result.finish(Outcome.FAILED, disk_full(self.data_dir))
+            _UNCLOSED[(self.database_url, self.run_id)] = result
             log.error(
                 "run %s could not be closed in the ledger: %s (closed as interrupted at the next start)",
                 self.run_id,

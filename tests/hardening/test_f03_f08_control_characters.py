@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from connector.claims.plan import plan_batches
 from typer.testing import CliRunner
 
+from connector.claims.plan import plan_batches
 from connector.cli import app
 from connector.errors import InputError, PMExportError, X12ParseError
 from connector.logging import RedactingFilter
