@@ -5,10 +5,13 @@
     ConnectorError                      base of everything we raise on purpose
     ├── ConfigError                     settings missing or invalid (names the variable)
     ├── StorageError                    database or data-folder problem
+    │   └── DiskFull                    no room left on the data folder's disk (names folder and space needed)
     ├── InputError                      a file handed to us is unusable (names file/row/column)
     │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
-    │   └── PMExportError               a PM export fails its schema check
+    │   ├── PMExportError               a PM export fails its schema check
+    │   └── ArchiveRefused              a zip/XLSX over the size, ratio or member limits (a bomb)
     ├── BrowserError                    Chromium cannot be found or started
+    │   └── BrowserDied                 Chromium stopped mid-run (killed, out of memory) -> retry once
     └── PortalError                     something went wrong talking to a payer portal
         ├── PortalUnavailable           down, 5xx, 429, timeout  -> back off with jitter and retry
         │   └── PortalMaintenance       status page says maintenance -> skip, reschedule after window
@@ -43,16 +46,26 @@ class ConnectorError(Exception):
     comparing names): ``retryable`` (the retry policy tries again with backoff), ``needs_person`` (no retry
     can fix it: alert a person once) and ``what_to_do`` (the advice sent with the alert; ``{ACCOUNT}`` and
     ``{account}`` are filled in).
+
+    Messages often quote input (a cell, a segment id, a file name): every control or format character in
+    them is escaped repr-style (``\\x1b``), so a message is always one safe line.
     """
 
     retryable: ClassVar[bool] = False
     needs_person: ClassVar[bool] = False
+    tell_person: ClassVar[bool] = False
+    """Not a portal problem a person must fix before work resumes, but one a person must hear about, once."""
     what_to_do: ClassVar[str] = DEFAULT_ADVICE
 
     @classmethod
     def advice(cls, account: str) -> str:
         """What a person should do, for this account."""
         return cls.what_to_do.replace("{ACCOUNT}", account.upper()).replace("{account}", account)
+
+    def __init__(self, *args: object) -> None:
+        from connector.safetext import printable
+
+        super().__init__(*(printable(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(ConnectorError):
@@ -63,8 +76,24 @@ class StorageError(ConnectorError):
     """The database or the data folder cannot be used."""
 
 
+class DiskFull(StorageError):
+    """No room left on the disk of the data folder or database: names the folder and the space needed."""
+
+    tell_person = True
+    what_to_do = (
+        "Free space on the data folder's disk (old reports, traces, other programs' files). Nothing "
+        "half-written is kept; the next run continues where this one stopped."
+    )
+
+
 class InputError(ConnectorError):
     """A file handed to the connector cannot be used as it is."""
+
+    tell_person = True
+    what_to_do = (
+        "Fix or replace the file named above (export it again from the PM system, or ask the sender); "
+        "the next run uses the new one. Nothing was written for this run."
+    )
 
 
 class X12ParseError(InputError):
@@ -105,8 +134,23 @@ class PMExportError(InputError):
     """A practice-management export fails its schema check (names file, sheet, row, column)."""
 
 
+class ArchiveRefused(InputError):
+    """A zip (XLSX workbook, portal bundle) refused before opening: over the size, ratio or member limits."""
+
+
 class BrowserError(ConnectorError):
     """Chromium cannot be found or started."""
+
+
+class BrowserDied(BrowserError):
+    """Chromium stopped in the middle of a run (killed, out of memory): retried once with a fresh browser."""
+
+    tell_person = True
+    what_to_do = (
+        "The browser stopped twice in a row, the second time a fresh one. Check the server's memory "
+        "(`dmesg` shows the out-of-memory killer) and whether something kills Chromium. Nothing is lost: "
+        "the next run continues."
+    )
 
 
 class PortalError(ConnectorError):
@@ -162,8 +206,10 @@ class MfaFailed(NeedsPerson):
     """The portal refused the one-time code."""
 
     what_to_do = (
-        "The portal refused the authenticator code. Check the server clock (NTP) and "
-        "CONNECTOR_ACCOUNTS__{ACCOUNT}__TOTP_SECRET."
+        "The portal refused the authenticator code. Check the server clock (NTP; `connector status` shows "
+        "its offset from the portal) and CONNECTOR_ACCOUNTS__{ACCOUNT}__TOTP_SECRET. Unless the clock was "
+        "off, sign-in stays blocked until the TOTP secret setting changes (failed codes count toward the "
+        "account lock)."
     )
 
 

@@ -29,6 +29,17 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def ensure_private_file(path: Path) -> Path:
+    """Create ``path`` (and its missing folders, 0700) as an empty 0600 file unless it exists; a file of ours
+    that an older version left readable by others is made 0600."""
+    ensure_private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, FILE_MODE)
+    return path
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path) -> Iterator[BinaryIO]:
     """Yield a binary file that becomes ``target`` only when the block finishes without error."""
@@ -74,6 +85,21 @@ def remove_stale_parts(folder: Path, older_than_s: float = 0.0) -> list[Path]:
                 if now - part.stat().st_mtime >= older_than_s:
                     part.unlink()
                     removed.append(part)
+    return removed
+
+
+def sweep_stale_parts(root: Path, older_than_s: float) -> list[Path]:
+    """Delete leftover ``.part`` files of interrupted writes in ``root`` and every folder under it.
+
+    Files are written where they belong (``downloads/<account>/eras``, ``acks``, ``reports/<account>``,
+    ``traces`` ...), so a write killed half-way leaves its temp file there, not at the top.
+    """
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for folder, _subfolders, names in os.walk(root):
+        if any(name.startswith(".") and name.endswith(".part") for name in names):
+            removed += remove_stale_parts(Path(folder), older_than_s)
     return removed
 
 

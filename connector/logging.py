@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from connector.safetext import printable
+
 MASK = "***"
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _secrets: set[str] = set()
@@ -17,6 +19,11 @@ _secrets: set[str] = set()
 def register_secrets(values: Iterable[str]) -> None:
     """Add secret values that must never appear in any log record."""
     _secrets.update(v for v in values if v and len(v) >= 4)
+
+
+def registered_secrets() -> list[str]:
+    """The secret values registered so far (for scrubbing files such as kept traces)."""
+    return sorted(_secrets)
 
 
 def redact(text: str) -> str:
@@ -36,7 +43,7 @@ class RedactingFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
-        record.msg = redact(message)
+        record.msg = printable(redact(message), keep="\n\t")  # an ESC sequence from input is shown escaped
         record.args = None
         return True
 

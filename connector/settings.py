@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,20 @@ class PracticeAddress(BaseModel):
     zip: str = Field("", description="ZIP+4 (9 digits) as 5010 claims want it")
 
 
+class ArchiveLimits(BaseSettings):
+    """Limits checked before any zip (XLSX workbook, portal bundle) is opened (decompression bombs).
+
+    Also read on their own (``CONNECTOR_ARCHIVE_LIMITS__MAX_TOTAL_MB`` ...) by the file-only commands.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CONNECTOR_ARCHIVE_LIMITS__", extra="ignore")
+
+    max_total_mb: float = Field(200.0, gt=0, description="Uncompressed size of all members together")
+    max_member_mb: float = Field(200.0, gt=0, description="Uncompressed size of any one member")
+    max_ratio: float = Field(100.0, gt=1, description="Uncompressed/compressed ratio of a member over 1 MB")
+    max_members: int = Field(10_000, gt=0, description="Number of members (files) in the archive")
+
+
 class RetryPolicy(BaseModel):
     """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
 
@@ -104,6 +120,22 @@ class PortalAccount(BaseModel):
     address: PracticeAddress = Field(
         default_factory=PracticeAddress, description="Practice address (PM profiles' from_settings)"
     )
+
+    @field_validator("totp_secret")
+    @classmethod
+    def _base32(cls, value: SecretStr) -> SecretStr:
+        """The authenticator secret must be base32 (spaces and lower case, as apps show it, are accepted)."""
+        text = "".join(value.get_secret_value().split()).upper().rstrip("=")
+        if not text:
+            raise ValueError("the authenticator secret is empty")
+        try:
+            base64.b32decode(text + "=" * (-len(text) % 8))
+        except (binascii.Error, ValueError):
+            raise ValueError(
+                "the authenticator secret is not base32 (letters A-Z and digits 2-7, the text behind the QR "
+                "code the portal showed when two-step sign-in was set up)"
+            ) from None
+        return SecretStr(text)
 
     @field_validator("schedule")
     @classmethod
@@ -151,11 +183,18 @@ class ConnectorSettings(BaseSettings):
     log_format: str = "text"
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
     missing_era_days: int = Field(30, description="Days without an ERA before a claim counts as missing")
+    trace_retention_days: float = Field(
+        14.0, gt=0, description="Failure traces and screenshots (portal pages: PHI) are deleted after this"
+    )
+    summary_attach_report: bool = Field(
+        True, description="Attach the reconciliation report (it holds PHI) to the daily summary message"
+    )
     default_schedule: dict[str, str] = Field(
         default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import time
 from typing import Any
 
 import httpx
 
+from connector.clock import offset_from_date
 from flows.records import HealthState, MaintenanceWindow, PortalHealth
 
 NAMES: tuple[str, ...] = ()
@@ -74,21 +77,36 @@ def parse_status_html(html: str) -> PortalHealth:
 
 
 async def check_health(status_json_url: str, *, timeout_s: float = 10.0) -> PortalHealth:
-    """Read ``/status.json`` (then ``/status`` HTML); unreachable when neither answers."""
+    """Read ``/status.json`` (then ``/status`` HTML); unreachable when neither answers.
+
+    The answer's ``Date`` header also tells how far this machine's clock is from the portal's
+    (``clock_offset_s``).
+    """
     html_url = re.sub(r"\.json$", "", status_json_url)
+    offset: float | None = None
+
+    def timed(resp: httpx.Response, sent_at: float) -> httpx.Response:
+        nonlocal offset
+        offset = offset_from_date(resp.headers.get("date"), sent_at, time.time())
+        return resp
+
     async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=True) as client:
         try:
-            resp = await client.get(status_json_url, headers={"Accept": "application/json"})
+            sent = time.time()
+            resp = timed(await client.get(status_json_url, headers={"Accept": "application/json"}), sent)
             if resp.status_code == 200:
-                return parse_status_json(resp.json())
+                return dataclasses.replace(parse_status_json(resp.json()), clock_offset_s=offset)
         except (httpx.HTTPError, ValueError):
             pass
         try:
-            resp = await client.get(html_url)
+            sent = time.time()
+            resp = timed(await client.get(html_url), sent)
         except httpx.HTTPError as exc:
             return PortalHealth("unreachable", description=type(exc).__name__, source="none")
         if resp.status_code == 200:
-            return parse_status_html(resp.text)
+            return dataclasses.replace(parse_status_html(resp.text), clock_offset_s=offset)
         if resp.status_code == 503 and "maintenance" in resp.text.lower():
-            return PortalHealth("maintenance", source="html", description="HTTP 503 maintenance")
+            return PortalHealth(
+                "maintenance", source="html", description="HTTP 503 maintenance", clock_offset_s=offset
+            )
         return PortalHealth("unreachable", description=f"HTTP {resp.status_code}", source="none")

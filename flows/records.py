@@ -34,6 +34,8 @@ class PortalHealth:
     components: dict[str, str] = field(default_factory=dict)
     maintenance: tuple[MaintenanceWindow, ...] = ()
     source: Literal["json", "html", "none"] = "json"
+    clock_offset_s: float | None = None
+    """Seconds this machine is ahead of the portal, from the status page's Date header (None: unknown)."""
 
     @property
     def maintenance_until(self) -> dt.datetime | None:

@@ -12,8 +12,10 @@ from types import TracebackType
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
 from connector.browser.locate import find_chromium
+from connector.browser.trace_scrub import scrub_trace
 from connector.errors import BrowserError
 from connector.fileio import FILE_MODE, atomic_write_bytes, ensure_private_dir
+from connector.logging import registered_secrets
 from connector.settings import BrowserSettings
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,11 @@ class BrowserSession:
             raise BrowserError("browser session is not started")
         return self._browser
 
+    @property
+    def connected(self) -> bool:
+        """False once Chromium is gone (killed, crashed, out of memory) or was never started."""
+        return self._browser is not None and self._browser.is_connected()
+
     async def new_context(self, storage_state: Path | None = None) -> BrowserContext:
         """A fresh context with downloads enabled, optionally restoring a saved sign-in."""
         context = await self.browser.new_context(
@@ -77,7 +84,8 @@ class BrowserSession:
     async def close(self) -> None:
         """Close Chromium and Playwright."""
         if self._browser is not None:
-            await self._browser.close()
+            if self._browser.is_connected():  # a Chromium that died has nothing left to close
+                await self._browser.close()
             self._browser = None
         if self._playwright is not None:
             await self._playwright.stop()
@@ -112,7 +120,11 @@ async def start_trace(context: BrowserContext) -> None:
 
 
 async def stop_trace(context: BrowserContext, keep_as: Path | None) -> Path | None:
-    """Stop tracing (if it runs); keep the trace (0600, data/traces) only when ``keep_as`` is given."""
+    """Stop tracing (if it runs); keep the trace (0600, data/traces) only when ``keep_as`` is given.
+
+    A kept trace is first stripped of cookies, authorization and CSRF values and of request bodies
+    (:mod:`connector.browser.trace_scrub`): it outlives the saved sign-in, so it must not hold it.
+    """
     if context not in _tracing:
         return None
     _tracing.discard(context)
@@ -120,6 +132,13 @@ async def stop_trace(context: BrowserContext, keep_as: Path | None) -> Path | No
         await context.tracing.stop()
         return None
     ensure_private_dir(keep_as.parent)
-    await context.tracing.stop(path=str(keep_as))
-    os.chmod(keep_as, FILE_MODE)
+    secrets = [str(cookie.get("value", "")) for cookie in await context.cookies()]
+    raw = keep_as.with_name(f".{keep_as.name}.raw.part")  # swept by recovery if we die before the rename
+    try:
+        await context.tracing.stop(path=str(raw))
+        os.chmod(raw, FILE_MODE)
+        cleaned = scrub_trace(raw.read_bytes(), [*secrets, *registered_secrets()])
+        atomic_write_bytes(keep_as, cleaned)
+    finally:
+        raw.unlink(missing_ok=True)
     return keep_as

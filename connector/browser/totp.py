@@ -14,10 +14,18 @@ MIN_REMAINING_SECONDS = 3.0
 class TotpSource:
     """Hands out one code per 30 s step (RFC 6238 §5.2: a code is accepted once)."""
 
-    def __init__(self, secret: str, min_remaining: float = MIN_REMAINING_SECONDS) -> None:
+    def __init__(
+        self, secret: str, min_remaining: float = MIN_REMAINING_SECONDS, offset_s: float | None = None
+    ) -> None:
         self._totp = pyotp.TOTP(secret)
         self._min_remaining = min_remaining
         self._last_step: int | None = None
+        self.offset_s: float | None = offset_s
+        """Seconds this machine is ahead of the portal (measured): codes are made on the portal's time."""
+
+    def _now(self) -> float:
+        """The portal's time as far as we know it (this machine's when no offset was measured)."""
+        return time.time() - (self.offset_s or 0.0)
 
     def _seconds_until_usable(self, now: float) -> float:
         step = int(now // STEP_SECONDS)
@@ -28,9 +36,9 @@ class TotpSource:
 
     async def next_code(self) -> str:
         """Wait, if needed, for a step whose code was not used and has enough time left; return that code."""
-        while (wait := self._seconds_until_usable(time.time())) > 0:  # noqa: ASYNC110 - waiting on the clock
+        while (wait := self._seconds_until_usable(self._now())) > 0:  # noqa: ASYNC110 - waiting on the clock
             await asyncio.sleep(wait)
-        now = time.time()
+        now = self._now()
         self._last_step = int(now // STEP_SECONDS)
         return str(self._totp.at(now))
 
@@ -41,4 +49,4 @@ class TotpSource:
 
     def mark_used(self, when: float | None = None) -> None:
         """Record that the code of the step at ``when`` was used elsewhere (e.g. a previous run)."""
-        self._last_step = int((when if when is not None else time.time()) // STEP_SECONDS)
+        self._last_step = int((when if when is not None else self._now()) // STEP_SECONDS)

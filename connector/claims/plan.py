@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from connector.pm.models import Address, Claim, ServiceLine
+from connector.safetext import is_unsafe
 from connector.x12.models import (
     Address as X12Address,
 )
@@ -36,7 +37,10 @@ GroupKey = tuple[str, str, str, str, Address, str]
 
 def x12_text(value: str) -> str:
     """Free text made safe for an X12 element: delimiters and control characters become blanks."""
-    return " ".join(_UNSAFE.sub(" ", value).split())
+    cleaned = _UNSAFE.sub(" ", value)
+    if not cleaned.isprintable():  # U+202E, zero-width and other format characters too
+        cleaned = "".join(" " if is_unsafe(ch) else ch for ch in cleaned)
+    return " ".join(cleaned.split())
 
 
 def _digits(value: str) -> str:

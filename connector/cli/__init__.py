@@ -41,8 +41,12 @@ def _root(
     log_format: str = typer.Option("text", "--log-format", help="Log format: text or json."),
     log_level: str = typer.Option("INFO", "--log-level", help="Log level."),
 ) -> None:
-    """Set up logging before any command runs."""
+    """Owner-only file modes and logging, before any command runs."""
+    import os
+
     from connector.logging import configure_logging
+
+    os.umask(0o077)  # whatever a library creates (SQLite journals, job store) is owner-only too
 
     configure_logging(fmt=log_format, level=log_level)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
+from connector.cli.output import say
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION, mappings_dir, open_profile, practice_for
-from connector.errors import ConfigError, PMExportError, StorageError
+from connector.errors import ConfigError, InputError, StorageError
 from connector.pm.models import PMExport
 from connector.scrub.findings import ScrubReport
 
@@ -23,7 +24,7 @@ TODAY_OPTION = typer.Option(None, "--today", help="Scrub as of this date (YYYY-M
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    say(f"error: {message}", err=True)
     return typer.Exit(EXIT_UNREADABLE)
 
 
@@ -54,7 +55,7 @@ def read_and_scrub(
         return scrub_export(
             export_path, loaded, today=today, sheet=sheet, mappings=mappings, practice=practice
         )
-    except (PMExportError, ConfigError) as exc:
+    except (InputError, ConfigError) as exc:
         raise _fail(str(exc)) from None
 
 
@@ -62,20 +63,20 @@ def print_summary(export: PMExport, report: ScrubReport, limit: int) -> None:
     """Totals, the rules that fired, and the first ``limit`` findings."""
     s = report.summary()
     where = f"{export.source}" + (f" (sheet {export.sheet})" if export.sheet else "")
-    typer.echo(f"{where}: {s['claims']} claims, {s['lines']} lines, profile {export.profile}")
-    typer.echo(
+    say(f"{where}: {s['claims']} claims, {s['lines']} lines, profile {export.profile}")
+    say(
         f"clean {s['clean_claims']}, held {s['held_claims']}, clean claim rate {s['clean_claim_rate']}%"
         f" ({s['errors']} errors, {s['warnings']} warnings)"
     )
     for rule_id, count in report.counts_by_rule().items():
-        typer.echo(f"  {rule_id:<24} {count}")
+        say(f"  {rule_id:<24} {count}")
     if limit < 0:
         return
     for f in report.findings[:limit]:
         where = f"claim {f.claim_id}" + (f" line {f.line_id}" if f.line_id else "") + f" (row {f.row})"
-        typer.echo(f"{f.severity.upper():<7} {where}: {f.message} [{f.rule_id}]")
+        say(f"{f.severity.upper():<7} {where}: {f.message} [{f.rule_id}]")
     if len(report.findings) > limit:
-        typer.echo(f"... {len(report.findings) - limit} more findings (use --out to get them all)")
+        say(f"... {len(report.findings) - limit} more findings (use --out to get them all)")
 
 
 @app.command("scrub")
@@ -103,7 +104,7 @@ def scrub_cmd(
             (write_json if suffix == ".json" else write_xlsx)(out, exported, report)
         except OSError as exc:
             raise _fail(f"cannot write {out}: {exc.strerror}") from None
-        typer.echo(f"findings written to {out}")
+        say(f"findings written to {out}")
 
 
 @app.command("rules")
@@ -113,7 +114,7 @@ def rules_cmd() -> None:
 
     for r in RULES.values():
         kinds = "" if r.claim_types == frozenset({"P", "I"}) else f" ({'/'.join(sorted(r.claim_types))} only)"
-        typer.echo(f"{r.id:<24} {r.severity:<8} {r.field:<22} {r.message}{kinds}")
+        say(f"{r.id:<24} {r.severity:<8} {r.field:<22} {r.message}{kinds}")
 
 
 @app.command("build")
@@ -166,21 +167,21 @@ def build_cmd(
         usage="T" if test_usage else "P",
     )
     for f in result.files:
-        typer.echo(
+        say(
             f"wrote {f.path}: {f.kind} 837, payer {f.payer_id}, {len(f.claim_ids)} claims,"
             f" ISA13 {f.interchange:09d}, GS06 {f.group}"
         )
     if not result.files:
-        typer.echo("no 837 written: no clean claim to send")
+        say("no 837 written: no clean claim to send")
     if result.already_submitted:
-        typer.echo(
+        say(
             f"skipped {len(result.already_submitted)} clean claims the PM shows as already submitted"
             " (--include-submitted sends them)"
         )
     if result.held:
-        typer.echo(f"held {len(result.held)} claims:")
+        say(f"held {len(result.held)} claims:")
         for claim_id, reasons in result.held.items():
-            typer.echo(f"  {claim_id}: " + "; ".join(reasons))
+            say(f"  {claim_id}: " + "; ".join(reasons))
 
 
 def _allocator(database_url: str | None) -> Callable[[str, int], range]:

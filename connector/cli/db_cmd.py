@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from connector.cli.output import say
 from connector.errors import ConfigError
 from connector.settings import load_settings
 
@@ -20,7 +21,7 @@ def upgrade_cmd(
     try:
         target = url or load_settings().database_url
     except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        say(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     upgrade(target)
-    typer.echo("database is up to date")
+    say("database is up to date")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import io
 import logging
 import shutil
 import time
@@ -18,6 +19,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from connector.errors import ConfigError
+from connector.fileio import atomic_write_bytes, ensure_private_dir
 from connector.jobs.context import RunResult
 from connector.jobs.registry import JOBS
 from connector.ops.cycle import CycleOutcome
@@ -62,11 +64,11 @@ def write_new_charges(pm_export: Path, target: Path, as_of: dt.date, count: int 
                 npi = new.get("rendering_npi") or "1234567893"
                 new["rendering_npi"] = npi[:-1] + str((int(npi[-1]) + 1) % 10)
             out.append(new)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(out)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(out)
+    atomic_write_bytes(target, text.getvalue().encode("utf-8"))  # 0600 in 0700 folders, like every data file
     return new_ids
 
 
@@ -180,7 +182,7 @@ def run_demo(
     logging.getLogger().setLevel(logging.WARNING)  # the progress bars and the summary tell the story
     if root.exists():
         shutil.rmtree(root)
-    root.mkdir(parents=True, mode=0o700)
+    ensure_private_dir(root)  # data/ and data/demo too, when this creates them
     faults = dict(OPTUM_FAULTS) if variant == "optum" else {}
     folder = root / "sandbox"
     sandbox = (

@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from connector import errors
+from connector.cli.output import rich_safe
 from connector.errors import ConfigError, ConnectorError
 from connector.settings import ConnectorSettings, load_settings
 
@@ -52,6 +53,8 @@ def next_runs(settings: ConnectorSettings, now: dt.datetime) -> list[tuple[str, 
 
 def needs_person(settings: ConnectorSettings) -> list[str]:
     """Problems no retry will fix: the latest run of a job failed with a person-issue; unsettled uploads."""
+    from connector.jobs.paths import Paths
+    from connector.jobs.signin import account_notes
     from connector.store import BatchState, Run, SubmissionBatch, ensure_schema, open_session
 
     ensure_schema(settings.database_url)
@@ -64,6 +67,8 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
             cls = errors.by_name(run.error_class)
             if cls is not None and cls.needs_person:
                 problems.append(f"{job}: {run.error_class}: {run.error_message or ''}".strip())
+        for account in sorted(settings.accounts):
+            problems += [f"{account}: {note}" for note in account_notes(Paths(settings.data_dir, account))]
         unknown = select(SubmissionBatch).where(SubmissionBatch.state == BatchState.UNKNOWN)
         for batch in session.scalars(unknown):
             problems.append(f"claim batch {batch.id}: upload outcome unknown; checked again on the next run")
@@ -72,6 +77,8 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
 
 def status(limit: int = typer.Option(15, "--limit", help="How many recent runs to show.")) -> None:
     """Recent runs, the next scheduled runs, and anything that needs a person."""
+    from connector.clock import describe_offset, load_reading
+    from connector.jobs.paths import Paths
     from connector.store import Run, ensure_schema, open_session
 
     settings = _settings()
@@ -94,11 +101,17 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
     for job_id, cron, when in next_runs(settings, now):
         upcoming.add_row(job_id, cron, when.strftime("%a %Y-%m-%d %H:%M") if when else "never")
     console.print(upcoming)
+    for account in sorted(settings.accounts):
+        reading = load_reading(Paths(settings.data_dir, account).clock_state)
+        if reading is not None:
+            measured = dt.datetime.fromtimestamp(reading.measured_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            said = describe_offset(reading.offset_s)
+            console.print(f"clock ({account}): {said}; measured from the {reading.source}, {measured}")
     problems = needs_person(settings)
     if problems:
         console.print("[bold red]needs a person:[/]")
         for problem in problems:
-            console.print(f"  - {problem}")
+            console.print(f"  - {rich_safe(problem)}")
     else:
         console.print("nothing needs a person")
 

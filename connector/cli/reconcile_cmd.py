@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
 from connector.errors import ConfigError, InputError
 from connector.x12.models import Remittance
@@ -87,7 +88,7 @@ def reconcile(
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:
-        console.print(f"[red]cannot reconcile:[/red] {exc}")
+        console.print(f"[red]cannot reconcile:[/red] {rich_safe(exc)}")
         raise typer.Exit(2) from exc
     inputs = {
         "ERA transactions": str(len(remittances)),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from connector.cli.output import say
 from connector.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def run(
     try:
         settings = load_settings()
     except ConfigError as exc:
-        typer.echo(str(exc), err=True)
+        say(str(exc), err=True)
         raise typer.Exit(2) from None
     register_secrets(settings.secret_values())
     if clear_login_block:
@@ -66,10 +67,10 @@ def run(
         try:
             name, _ = settings.account(account)
         except ConfigError as exc:
-            typer.echo(str(exc), err=True)
+            say(str(exc), err=True)
             raise typer.Exit(2) from None
         if unblock(Paths(settings.data_dir, name)):
-            typer.echo(f"sign-in allowed again for {name}")
+            say(f"sign-in allowed again for {name}")
     options: dict[str, object] = {"method": method}
     if (start := _date(since, "--since")) is not None:
         options["since"] = start
@@ -84,11 +85,11 @@ def run(
             dispatch(job, account, settings, options=options, policy=NO_RETRY if no_retry else None)
         )
     except ConfigError as exc:
-        typer.echo(str(exc), err=True)
+        say(str(exc), err=True)
         raise typer.Exit(2) from None
     results: list[RunResult] = outcome.results
     for result in results:
-        typer.echo(
+        say(
             json.dumps(
                 {
                     "run": result.run_id,

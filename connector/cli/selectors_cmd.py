@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connector.cli.output import say
 from connector.errors import ConfigError
 
 app = typer.Typer(help="Selector maps: check them against a portal or its recordings.", no_args_is_help=True)
@@ -66,12 +67,12 @@ def check(
     try:
         name, reports = asyncio.run(_check(portal, offline, account))
     except ConfigError as exc:
-        typer.echo(str(exc), err=True)
+        say(str(exc), err=True)
         raise typer.Exit(2) from None
     table, misses = _reports_table(name, reports)
     Console().print(table)
     if misses:
-        typer.echo(f"{misses} selector(s) missing or ambiguous", err=True)
+        say(f"{misses} selector(s) missing or ambiguous", err=True)
         raise typer.Exit(1)
 
 
@@ -91,10 +92,10 @@ def record(
         _, acct = settings.account(account)
         smap = load_map(acct.portal)
     except ConfigError as exc:
-        typer.echo(str(exc), err=True)
+        say(str(exc), err=True)
         raise typer.Exit(2) from None
     folder = out or data_dir("recordings") / smap.portal
     pages = asyncio.run(
         record_pages(smap, acct, folder, browser_settings=settings.browser, claim_number=claim)
     )
-    typer.echo(f"recorded {len(pages)} page(s) into {folder}: {', '.join(pages)}")
+    say(f"recorded {len(pages)} page(s) into {folder}: {', '.join(pages)}")

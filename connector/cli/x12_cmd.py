@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from connector.cli.output import say
 from connector.errors import X12ParseError
 from connector.x12 import validate_837
 from connector.x12.inspect import SCHEMA, inspect_bytes
@@ -64,7 +65,7 @@ def inspect(
         with _open(path) as data:
             results.append(inspect_bytes(data, str(path)))
     if as_json:
-        typer.echo(json.dumps({"schema": SCHEMA, "files": results}, indent=2))
+        say(json.dumps({"schema": SCHEMA, "files": results}, indent=2))
     else:
         for result in results:
             if not result["ok"]:
@@ -76,16 +77,16 @@ def inspect(
                 )
                 seg = f" {err['segment_id']}" if err["segment_id"] else ""
                 el = f" element {err['element']}" if err["element"] else ""
-                typer.echo(f"{result['file']}: MALFORMED ({where}{seg}{el}): {err['message']}", err=True)
+                say(f"{result['file']}: MALFORMED ({where}{seg}{el}): {err['message']}", err=True)
                 continue
-            typer.echo(f"{result['file']}: {len(result['transactions'])} transaction set(s)")
+            say(f"{result['file']}: {len(result['transactions'])} transaction set(s)")
             for txn in result["transactions"]:
-                typer.echo(_line(txn))
+                say(_line(txn))
                 for f in txn.get("findings", []):
                     where = f" claim {f['claim_id']}" if f["claim_id"] else ""
                     line = f" line {f['line_index'] + 1}" if f["line_index"] is not None else ""
                     found = f"expected {f['expected']}, found {f['actual']}"
-                    typer.echo(f"    finding [{f['level']}]{where}{line}: {found}")
+                    say(f"    finding [{f['level']}]{where}{line}: {found}")
     if not all(r["ok"] for r in results):
         raise typer.Exit(1)
 
@@ -99,11 +100,11 @@ def validate(files: list[Path] = FILES) -> None:
             try:
                 warnings = validate_837(data, str(path))
             except X12ParseError as err:
-                typer.echo(f"{path}: INVALID: {err}", err=True)
+                say(f"{path}: INVALID: {err}", err=True)
                 failed = True
                 continue
-        typer.echo(f"{path}: OK ({len(warnings)} warning(s))")
+        say(f"{path}: OK ({len(warnings)} warning(s))")
         for warning in warnings:
-            typer.echo(f"  warning: {warning}")
+            say(f"  warning: {warning}")
     if failed:
         raise typer.Exit(1)

@@ -17,7 +17,8 @@ from typing import Any
 
 from connector.browser import BrowserSession, fresh_storage_state
 from connector.browser.session import start_trace, stop_trace
-from connector.errors import ConnectorError, PortalMaintenance, SessionExpired
+from connector.diskspace import TRACE_ROOM_BYTES, disk_full, free_bytes, is_disk_full, room_for
+from connector.errors import BrowserDied, ConnectorError, PortalMaintenance, SessionExpired
 from connector.fileio import ensure_private_dir
 from connector.jobs import health
 from connector.jobs.context import JobContext, RunResult
@@ -58,24 +59,18 @@ async def run_job(
                 if chosen.needs == "store":
                     result.counts = await chosen.function()(ctx)
                 elif chosen.needs == "status":
-                    result.counts = await health.run(ctx)
+                    result.counts = {**(await health.run(ctx, result.counts)), **result.counts}
                 else:
-                    await health.gate_only(ctx)
-                    result.counts = await _in_browser(chosen.function(), ctx, result)
+                    await health.gate_only(ctx, result.counts)  # notes the clock offset in the counts
+                    result.counts = {**result.counts, **(await _in_browser(chosen.function(), ctx, result))}
                 result.finish(Outcome.SUCCEEDED)
                 result.report = ctx.report
                 if ctx.report is not None:
                     result.artifacts.append(str(ctx.report))
             except PortalMaintenance as exc:
                 result.finish(Outcome.SKIPPED, exc)
-            except ConnectorError as exc:
-                result.finish(Outcome.FAILED, exc)
-            except (
-                Exception
-            ) as exc:  # an unexpected bug: log the class and frames, never the (maybe PHI) message
-                frames = "".join(traceback.format_tb(exc.__traceback__))
-                log.error("run %s failed unexpectedly: %s\n%s", ledger.run_id, type(exc).__name__, frames)
-                result.finish(Outcome.FAILED, exc)
+            except Exception as exc:
+                result.finish(Outcome.FAILED, _named(exc, settings, ledger.run_id))
         ledger.finish()
     finally:
         ledger.close()
@@ -83,8 +78,22 @@ async def run_job(
     return result
 
 
+def _named(exc: Exception, settings: ConnectorSettings, run_id: int) -> BaseException:
+    """The error a failed run records: a full disk anywhere underneath is DiskFull; our own errors as they
+    are; anything else is an unexpected bug (its class and frames logged, never its maybe-PHI message)."""
+    if is_disk_full(exc):
+        return disk_full(settings.data_dir)
+    if not isinstance(exc, ConnectorError):
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("run %s failed unexpectedly: %s\n%s", run_id, type(exc).__name__, frames)
+    return exc
+
+
 async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> dict[str, Any]:
-    """Start Chromium, sign in (or reuse the saved sign-in), and run the job on the signed-in page."""
+    """Start Chromium, sign in (or reuse the saved sign-in), and run the job on the signed-in page.
+
+    Chromium dying underneath (killed, out of memory) is BrowserDied, whatever the step made of it.
+    """
     settings, account = ctx.settings, ctx.account_settings
     paths = ctx.paths
     smap = load_map(account.portal)
@@ -93,17 +102,38 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
         saved = fresh_storage_state(paths.storage_state, settings.browser.storage_state_max_age_hours)
         context = await browser.new_context(saved)
         try:
-            page = await context.new_page()
-            ctx.page = PortalPage(context, page, smap, account.base_url, paths.screenshots)
-            signer = Signer(ctx.page, account, paths)
             try:
-                await signer.ensure(reuse=saved is not None)
-            except ConnectorError:
-                _collect_screens(paths, result)
+                page = await context.new_page()
+                ctx.page = PortalPage(context, page, smap, account.base_url, paths.screenshots)
+                signer = Signer(ctx.page, account, paths)
+                try:
+                    await signer.ensure(reuse=saved is not None)
+                except ConnectorError:
+                    _collect_screens(paths, result)
+                    raise
+                return await _with_trace(ctx.page, paths, result, lambda: _once_more(job, ctx, signer))
+            finally:
+                if browser.connected:
+                    await context.close()
+        except Exception as exc:
+            if browser.connected and not _target_closed(exc):
                 raise
-            return await _with_trace(ctx.page, paths, result, lambda: _once_more(job, ctx, signer))
-        finally:
-            await context.close()
+            raise BrowserDied(
+                f"Chromium stopped in the middle of {result.job} (killed, or out of memory on this "
+                "server); what was saved is kept and the next run continues"
+            ) from exc
+
+
+def _target_closed(exc: BaseException) -> bool:
+    """True when Playwright says the browser (or its page) went away underneath us (TargetClosedError)."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if type(current).__name__ == "TargetClosedError":
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 async def _once_more(job: JobFunction, ctx: JobContext, signer: Signer) -> dict[str, Any]:
@@ -132,14 +162,39 @@ async def _with_trace(
     try:
         counts = await body()
     except BaseException:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        kept = await stop_trace(portal.context, paths.traces / f"run-{result.run_id}-{stamp}.zip")
-        if kept is not None:
-            result.artifacts.append(str(kept))
+        await _keep_trace(portal, paths, result)
         _collect_screens(paths, result)
         raise
     await stop_trace(portal.context, None)
     return counts
+
+
+async def _keep_trace(portal: PortalPage, paths: Paths, result: RunResult) -> None:
+    """Keep the failure trace when there is room for it and the browser is still there to hand it over.
+
+    A trace that cannot be kept is said in one line and never replaces the run's own error.
+    """
+    browser = portal.context.browser
+    if browser is not None and not browser.is_connected():
+        log.warning("run %s: no failure trace (the browser is gone)", result.run_id)
+        return
+    if not room_for(paths.traces, TRACE_ROOM_BYTES):
+        free_mb = max(free_bytes(paths.traces), 0) >> 20
+        log.warning(
+            "run %s: failure trace not kept, only %d MB free in %s", result.run_id, free_mb, paths.traces
+        )
+        await stop_trace(portal.context, None)
+        return
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    try:
+        kept = await stop_trace(portal.context, paths.traces / f"run-{result.run_id}-{stamp}.zip")
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        log.warning("run %s: failure trace not kept: the disk of %s is full", result.run_id, paths.traces)
+        return
+    if kept is not None:
+        result.artifacts.append(str(kept))
 
 
 def _collect_screens(paths: Paths, result: RunResult) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from connector.errors import PortalMaintenance, PortalUnavailable
 from connector.jobs.context import JobContext
+from connector.jobs.signin import note_clock
 from flows.health import check_health
 from flows.records import PortalHealth
 
@@ -21,13 +22,22 @@ def gate(health: PortalHealth) -> None:
         raise PortalUnavailable(f"status page unreachable ({health.description})", step="health")
 
 
-async def run(ctx: JobContext) -> dict[str, Any]:
-    """Check the status page; succeed when the portal is usable (up or degraded)."""
+async def _checked(ctx: JobContext, counts: dict[str, Any]) -> PortalHealth:
+    """Read the status page and note this machine's clock offset from it (``counts["clock_offset_s"]``)."""
     health = await check_health(ctx.account_settings.status_json_url)
+    offset = note_clock(ctx.paths, health.clock_offset_s, "status page")
+    if offset is not None:
+        counts["clock_offset_s"] = round(offset)
+    return health
+
+
+async def run(ctx: JobContext, counts: dict[str, Any]) -> dict[str, Any]:
+    """Check the status page; succeed when the portal is usable (up or degraded)."""
+    health = await _checked(ctx, counts)
     gate(health)
     return {"state": health.state, "indicator": health.indicator or ""}
 
 
-async def gate_only(ctx: JobContext) -> None:
-    """The check every portal job makes before it starts a browser."""
-    gate(await check_health(ctx.account_settings.status_json_url))
+async def gate_only(ctx: JobContext, counts: dict[str, Any]) -> None:
+    """The check every portal job makes before it starts a browser (it measures the clock too)."""
+    gate(await _checked(ctx, counts))

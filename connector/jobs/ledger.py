@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector import store
+from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConnectorError, StorageError
 from connector.jobs.context import RunResult
 from connector.ops.recovery import recover
@@ -22,14 +24,32 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 20.0
 
 
+_UNCLOSED: dict[tuple[str, int], RunResult] = {}
+"""Runs whose row could not be closed (disk full), closed by this process's next run; a run of another
+process closes them as interrupted instead (their process is gone)."""
+
+
+def _close_unclosed(database_url: str, factory: sessionmaker[Session]) -> None:
+    """Close the rows this process could not close earlier, with what happened (DiskFull)."""
+    for key in [k for k in _UNCLOSED if k[0] == database_url]:
+        result = _UNCLOSED[key]
+        error = (result.error_class or "DiskFull", result.error_message or "")
+        with factory.begin() as session:
+            store.finish_run(session, key[1], Outcome.FAILED, result.counts, error, result.artifacts)
+        del _UNCLOSED[key]  # only once written: still full, it stays for the next try
+        log.info("run %s closed in the ledger now: %s", key[1], error[0])
+
+
 class Ledger:
     """One run's row in the ledger: opened by :meth:`open`, closed by :meth:`finish` (exactly once)."""
 
-    def __init__(self, engine: Engine, run_id: int, result: RunResult) -> None:
+    def __init__(self, engine: Engine, run_id: int, result: RunResult, data_dir: Path) -> None:
         self.engine = engine
+        self.data_dir = data_dir
         self.factory: sessionmaker[Session] = store.session_factory(engine)
         self.run_id = run_id
         self.result = result
+        self.database_url = ""
 
     @classmethod
     def open(
@@ -39,9 +59,11 @@ class Ledger:
         cannot be used."""
         try:
             store.ensure_schema(settings.database_url)
-            recover(settings.database_url, settings.data_dir)  # runs of dead processes, half-done uploads
+            # runs of dead processes, half-done uploads, stale temp files, expired traces
+            recover(settings.database_url, settings.data_dir, settings.trace_retention_days)
             engine = store.make_engine(settings.database_url)
             factory = store.session_factory(engine)
+            _close_unclosed(settings.database_url, factory)
             with factory.begin() as session:
                 account_id = store.upsert_account(
                     session,
@@ -51,14 +73,22 @@ class Ledger:
                     base_url=account.base_url,
                 )
                 run_id = store.start_run(session, job, account_id)
-        except (ConnectorError, OSError) as exc:
-            problem = (
-                exc if isinstance(exc, ConnectorError) else StorageError(f"database: {type(exc).__name__}")
-            )
+        except Exception as exc:
+            if not isinstance(exc, ConnectorError | OSError) and not is_disk_full(exc):
+                raise
+            problem: ConnectorError
+            if is_disk_full(exc):  # no room even for the ledger row: one line, no traceback
+                problem = disk_full(settings.data_dir)
+            elif isinstance(exc, ConnectorError):
+                problem = exc
+            else:
+                problem = StorageError(f"database: {type(exc).__name__}")
             failed = RunResult(None, job, name, Outcome.RUNNING.value)
             failed.finish(Outcome.FAILED, problem)
             return failed
-        return cls(engine, run_id, RunResult(run_id, job, name, Outcome.RUNNING.value))
+        ledger = cls(engine, run_id, RunResult(run_id, job, name, Outcome.RUNNING.value), settings.data_dir)
+        ledger.database_url = settings.database_url
+        return ledger
 
     @contextlib.asynccontextmanager
     async def heartbeat(self) -> AsyncIterator[None]:
@@ -81,12 +111,27 @@ class Ledger:
                 log.warning("heartbeat of run %s not written: %s", self.run_id, type(exc).__name__)
 
     def finish(self) -> RunResult:
-        """Close the row with the result's outcome, counts, error (class name and message) and artifacts."""
+        """Close the row with the result's outcome, counts, error (class name and message) and artifacts.
+
+        With the disk full the row cannot be written: the result says DiskFull in one line and the row is
+        closed as interrupted at the next start (no traceback, nothing half-written).
+        """
         result = self.result
-        with self.factory.begin() as session:
-            error = (result.error_class, result.error_message or "") if result.error_class else None
-            store.finish_run(
-                session, self.run_id, Outcome(result.outcome), result.counts, error, result.artifacts
+        try:
+            with self.factory.begin() as session:
+                error = (result.error_class, result.error_message or "") if result.error_class else None
+                store.finish_run(
+                    session, self.run_id, Outcome(result.outcome), result.counts, error, result.artifacts
+                )
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            result.finish(Outcome.FAILED, disk_full(self.data_dir))
+            _UNCLOSED[(self.database_url, self.run_id)] = result
+            log.error(
+                "run %s could not be closed in the ledger: %s (closed as interrupted at the next start)",
+                self.run_id,
+                result.error_message,
             )
         return result
 

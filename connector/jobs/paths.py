@@ -47,3 +47,13 @@ class Paths:
     def login_block(self) -> Path:
         """Present after the portal refused the password: no run signs in until a person removes it."""
         return self.root / "state" / f"{self.account}.login-rejected.json"
+
+    @property
+    def mfa_block(self) -> Path:
+        """Present after the portal refused the one-time codes: no sign-in until the TOTP secret changes."""
+        return self.root / "state" / f"{self.account}.mfa-refused.json"
+
+    @property
+    def clock_state(self) -> Path:
+        """The last measured offset of this machine's clock against the portal's (no secret in it)."""
+        return self.root / "state" / f"{self.account}.clock.json"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from connector import store
 from connector.codetables import load_reason_book
+from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError
 from connector.jobs.context import JobContext
 from connector.pm.profile_parse import load_profile
@@ -106,6 +107,8 @@ async def run(ctx: JobContext) -> dict[str, Any]:
     try:
         return await asyncio.to_thread(_reconcile, ctx)
     except OSError as exc:
+        if is_disk_full(exc):  # writing the report found no room: not an input problem
+            raise disk_full(ctx.settings.data_dir) from None
         raise InputError(f"cannot read an input file: {exc.filename}") from None
 
 
@@ -116,7 +119,11 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
         raise ConfigError(f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile")
     profile = load_profile(acct.pm_profile, settings.mappings_dir)
     export = read_export(
-        acct.pm_export, profile, needs=reconcile_needs(profile), practice=acct.practice_values()
+        acct.pm_export,
+        profile,
+        needs=reconcile_needs(profile),
+        practice=acct.practice_values(),
+        limits=settings.archive_limits,
     )
     deposits = None
     if acct.bank_csv is not None:

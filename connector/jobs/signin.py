@@ -10,9 +10,14 @@ import json
 import logging
 import os
 import time
+from pathlib import Path
+
+from playwright.async_api import Response
 
 from connector.browser import TotpSource, save_storage_state
-from connector.errors import LoginRejected, SessionExpired
+from connector.browser.totp import STEP_SECONDS
+from connector.clock import describe_offset, is_off, load_reading, offset_from_date, record_offset
+from connector.errors import LoginRejected, MfaFailed, SessionExpired
 from connector.fileio import atomic_write_bytes
 from connector.jobs.paths import Paths
 from connector.settings import PortalAccount
@@ -21,52 +26,120 @@ from flows.signin import is_signed_in, sign_in
 
 log = logging.getLogger(__name__)
 
+CLOCK_READING_TTL_S = 600.0
+"""A clock offset measured longer ago than this is not used for codes (the sign-in page measures it anew)."""
+
 
 def _totp(paths: Paths, account: PortalAccount) -> TotpSource:
-    source = TotpSource(account.totp_secret.get_secret_value())
+    reading = load_reading(paths.clock_state)  # measured by this run's health check, if any
+    fresh = reading is not None and time.time() - reading.measured_at < CLOCK_READING_TTL_S
+    offset = reading.offset_s if reading is not None and fresh else None
+    source = TotpSource(account.totp_secret.get_secret_value(), offset_s=offset)
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         source.mark_used(float(json.loads(paths.totp_state.read_text())["last_used"]))
     return source
 
 
-def _remember_totp(paths: Paths) -> None:
-    atomic_write_bytes(paths.totp_state, json.dumps({"last_used": time.time()}).encode())
+def _remember_totp(paths: Paths, totp: TotpSource) -> None:
+    step = totp.last_used_step if totp.last_used_step is not None else int(time.time() // STEP_SECONDS)
+    atomic_write_bytes(paths.totp_state, json.dumps({"last_used": step * STEP_SECONDS}).encode())
+
+
+def note_clock(paths: Paths, offset: float | None, source: str) -> float | None:
+    """Save a measured clock offset; log a warning once when it goes past the limit. Returns ``offset``."""
+    if offset is None:
+        return None
+    _reading, warn_now = record_offset(paths.clock_state, offset, source)
+    if warn_now:
+        log.warning("%s (%s, account %s)", describe_offset(offset), source, paths.account)
+    return offset
 
 
 def _fingerprint(password: str, salt: bytes) -> str:
     return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 200_000).hex()
 
 
-def block_login(paths: Paths, password: str) -> None:
-    """Remember that the portal refused this password: a salted fingerprint, never the password itself."""
+def _block(path: Path, secret: str) -> None:
     salt = os.urandom(16)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    record = {"refused_at": stamp, "salt": salt.hex(), "fingerprint": _fingerprint(password, salt)}
-    atomic_write_bytes(paths.login_block, json.dumps(record).encode())
+    record = {"refused_at": stamp, "salt": salt.hex(), "fingerprint": _fingerprint(secret, salt)}
+    atomic_write_bytes(path, json.dumps(record).encode())
 
 
-def login_blocked(paths: Paths, password: str) -> bool:
-    """True while the refused password is still the configured one; a changed password lifts the block."""
+def _blocked(path: Path, secret: str, what: str) -> bool:
     try:
-        record = json.loads(paths.login_block.read_text())
+        record = json.loads(path.read_text())
     except FileNotFoundError:
         return False
     except (OSError, ValueError):
         return True  # unreadable block: stay safe, a person can clear it
     salt = bytes.fromhex(str(record.get("salt", "")))
-    if hmac.compare_digest(_fingerprint(password, salt), str(record.get("fingerprint", ""))):
+    if hmac.compare_digest(_fingerprint(secret, salt), str(record.get("fingerprint", ""))):
         return True
-    log.info("the password changed since the portal refused it; signing in may be tried again")
-    paths.login_block.unlink(missing_ok=True)
+    log.info("the %s changed since the portal refused it; signing in may be tried again", what)
+    path.unlink(missing_ok=True)
     return False
+
+
+def block_login(paths: Paths, password: str) -> None:
+    """Remember that the portal refused this password: a salted fingerprint, never the password itself."""
+    _block(paths.login_block, password)
+
+
+def login_blocked(paths: Paths, password: str) -> bool:
+    """True while the refused password is still the configured one; a changed password lifts the block."""
+    return _blocked(paths.login_block, password, "password")
+
+
+def block_mfa(paths: Paths, totp_secret: str) -> None:
+    """Remember that the portal refused the codes of this authenticator secret (salted fingerprint only)."""
+    _block(paths.mfa_block, totp_secret)
+
+
+def mfa_blocked(paths: Paths, totp_secret: str) -> bool:
+    """True while the refused authenticator secret is still the configured one; a new secret lifts it."""
+    return _blocked(paths.mfa_block, totp_secret, "authenticator secret")
+
+
+def account_notes(paths: Paths) -> list[str]:
+    """What `connector status` says about an account's sign-in: blocks in force, a clock that is off."""
+    notes = []
+    if paths.login_block.exists():
+        notes.append("sign-in blocked: the portal refused the password (set the corrected password)")
+    if paths.mfa_block.exists():
+        notes.append("sign-in blocked: the portal refused the one-time codes (set the corrected TOTP secret)")
+    reading = load_reading(paths.clock_state)
+    if reading is not None and is_off(reading.offset_s):
+        when = dt.datetime.fromtimestamp(reading.measured_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        notes.append(f"{describe_offset(reading.offset_s)} (measured {when} from the {reading.source})")
+    return notes
 
 
 def clear_login_block(paths: Paths) -> bool:
-    """Allow sign-in again after a person fixed the password; True when a block was removed."""
-    if paths.login_block.exists():
-        paths.login_block.unlink()
-        return True
-    return False
+    """Allow sign-in again after a person fixed the password or TOTP secret; True when a block was removed."""
+    removed = False
+    for block in (paths.login_block, paths.mfa_block):
+        if block.exists():
+            block.unlink()
+            removed = True
+    return removed
+
+
+class _PageClock:
+    """Measures the portal's clock from the Date header of each page the sign-in loads; codes follow it."""
+
+    def __init__(self, totp: TotpSource) -> None:
+        self.totp = totp
+        self.offset: float | None = None
+
+    def observe(self, response: Response) -> None:
+        """A response arrived: when it is a page, take the offset from its Date header."""
+        if response.request.resource_type != "document":
+            return
+        now = time.time()
+        offset = offset_from_date(response.headers.get("date"), now, now)
+        if offset is not None:
+            self.offset = self.totp.offset_s = offset
 
 
 class Signer:
@@ -92,7 +165,17 @@ class Signer:
                 "set the corrected password (or run with --clear-login-block once it is fixed in the portal)",
                 step="sign-in",
             )
+        secret = self.account.totp_secret.get_secret_value()
+        if mfa_blocked(self.paths, secret):
+            raise MfaFailed(
+                "sign-in blocked: the portal refused the one-time codes of this authenticator secret before "
+                "(failed codes count toward the account lock); set the corrected TOTP secret "
+                "(or run with --clear-login-block once it is fixed)",
+                step="sign-in",
+            )
         totp = _totp(self.paths, self.account)
+        page_clock = _PageClock(totp)
+        self.portal.page.on("response", page_clock.observe)
         try:
             await sign_in(
                 self.portal,
@@ -105,8 +188,18 @@ class Signer:
         except LoginRejected:
             block_login(self.paths, self.account.password.get_secret_value())
             raise
+        except MfaFailed as exc:
+            if is_off(totp.offset_s):  # never block while the clock is off: the clock may be the reason
+                raise MfaFailed(f"{exc.args[0]}; {describe_offset(totp.offset_s or 0.0)}") from None
+            block_mfa(self.paths, secret)
+            raise MfaFailed(
+                f"{exc.args[0]}; sign-in is blocked until the TOTP secret setting changes "
+                "(failed codes count toward the account lock)"
+            ) from None
         finally:
+            self.portal.page.remove_listener("response", page_clock.observe)
+            note_clock(self.paths, page_clock.offset, "sign-in page")
             if totp.last_used_step is not None:
-                _remember_totp(self.paths)
+                _remember_totp(self.paths, totp)
         self.sign_ins += 1
         await save_storage_state(self.portal.context, self.paths.storage_state)

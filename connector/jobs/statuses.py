@@ -55,7 +55,11 @@ def claims_awaiting_payment(ctx: JobContext, session: Session, limit: int = 100)
     try:
         profile = load_profile(acct.pm_profile, ctx.settings.mappings_dir)
         export = read_export(
-            acct.pm_export, profile, needs=reconcile_needs(profile), practice=acct.practice_values()
+            acct.pm_export,
+            profile,
+            needs=reconcile_needs(profile),
+            practice=acct.practice_values(),
+            limits=ctx.settings.archive_limits,
         )
     except (InputError, OSError) as exc:
         log.warning(

@@ -93,7 +93,7 @@ async def run_cycle(
             notify.summary,
             f"Daily reconciliation for {account}",
             summary_text(outcome),
-            report=outcome.report,
+            report=outcome.report if settings.summary_attach_report else None,
         )
     return outcome
 

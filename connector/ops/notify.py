@@ -12,8 +12,12 @@ import apprise
 from pydantic import SecretStr
 
 from connector.logging import redact
+from connector.safetext import printable
 
 log = logging.getLogger(__name__)
+
+_UNRECORDED: set[str] = set()
+"""Incidents alerted while the incident log could not be written: still alerted only once by this process."""
 
 
 class IncidentLog(Protocol):
@@ -68,7 +72,7 @@ class Notifier:
             else:
                 log.warning("a notification URL was not understood by apprise and is ignored")
         self.incidents: IncidentLog = incidents or MemoryIncidentLog()
-        self._scrub = scrub
+        self._scrub: Callable[[str], str] = lambda text: printable(scrub(text), keep="\n\t")
 
     @property
     def configured(self) -> bool:
@@ -90,19 +94,40 @@ class Notifier:
         return ok
 
     def alert(self, incident: str, title: str, body: str) -> bool:
-        """Tell a person about a failure once per incident (not per retry); True when a message went out."""
-        if self.incidents.is_open(incident):
+        """Tell a person about a failure once per incident (not per retry); True when a message went out.
+
+        When the incident log cannot be written (a full disk), the incident is remembered in this process
+        instead, so the person still hears once, and the message still goes out.
+        """
+        if incident in _UNRECORDED or self._guard(lambda: self.incidents.is_open(incident), False):
             log.info("incident %s already reported; not alerting again", incident)
             return False
         sent = self._send(title, body, apprise.NotifyType.FAILURE)
-        self.incidents.open(incident, title)
+
+        def record() -> bool:
+            self.incidents.open(incident, title)
+            return True
+
+        if not self._guard(record, False):
+            _UNRECORDED.add(incident)
         return sent
 
     def resolved(self, incident: str, title: str, body: str) -> bool:
         """Say that an open incident is over (sent only if one was open)."""
-        if not self.incidents.resolve(incident):
+        was_unrecorded = incident in _UNRECORDED
+        _UNRECORDED.discard(incident)
+        if not self._guard(lambda: self.incidents.resolve(incident), False) and not was_unrecorded:
             return False
         return self._send(title, body, apprise.NotifyType.SUCCESS)
+
+    @staticmethod
+    def _guard(action: Callable[[], bool], fallback: bool) -> bool:
+        """Run an incident-log call; a log that cannot be read or written (disk full) gives ``fallback``."""
+        try:
+            return action()
+        except Exception as exc:  # the store of incidents failing must not stop an alert going out
+            log.warning("incident log not usable (%s); remembering incidents in memory", type(exc).__name__)
+            return fallback
 
     def summary(self, title: str, body: str, report: Path | None = None) -> bool:
         """The daily summary, with the report attached where the channel allows."""

@@ -9,7 +9,8 @@ from typing import Any
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 
-from connector.errors import ConnectorError
+from connector.clock import describe_offset, is_off
+from connector.errors import BrowserDied, ConnectorError
 from connector.jobs.context import RunResult
 from connector.jobs.execute import run_job
 from connector.jobs.registry import spec
@@ -52,6 +53,11 @@ async def run_with_policy(
         retry_error_callback=lambda state: state.outcome.result() if state.outcome is not None else None,
     )
     result: RunResult = await retrying(run_job, job, account, settings, options=options)
+    if isinstance(
+        result.error, BrowserDied
+    ):  # once, at once, with a fresh Chromium (each run starts its own)
+        log.warning("%s for %s: %s; once more with a fresh browser", job, account, result.error_message)
+        result = await retrying(run_job, job, account, settings, options=options)
     await asyncio.to_thread(after_run, job, account, settings, notifier, result)
     return result
 
@@ -61,6 +67,7 @@ def after_run(
 ) -> None:
     """The alerts and resolutions that follow a finished run (after its retries)."""
     needs = spec(job).needs
+    clock_incident(account, notify, result)
     if result.ok:
         if needs == "status":
             notify.resolved(
@@ -68,16 +75,47 @@ def after_run(
             )
         elif needs == "browser":
             notify.resolved(f"{account}:person", "Portal work runs again", f"{job} succeeded for {account}.")
+        for kind in TOLD:
+            notify.resolved(f"{account}:{job}:{kind}", f"{job} runs again ({account})", f"{job} succeeded.")
         report_findings(job, account, notify, result)
         return
     if needs == "status" and result.outcome != Outcome.SKIPPED.value:
         _maybe_outage_alert(account, settings, notify, result)
+    error = result.error
+    if isinstance(error, ConnectorError) and error.tell_person and not error.needs_person:
+        notify.alert(  # once per kind of trouble, until a run of this job succeeds
+            f"{account}:{job}:{result.error_class}",
+            f"portal-connector: {job} could not run ({account})",
+            f"Job {job} for practice account {account} stopped: {result.error_class}: "
+            f"{result.error_message}\n\nWhat to do: {error.advice(account)}",
+        )
     if result.needs_person and isinstance(result.error, ConnectorError):
         body = (
             f"Job {job} for practice account {account} stopped: {result.error_class}: "
             f"{result.error_message}\n\nWhat to do: {result.error.advice(account)}"
         )
         notify.alert(f"{account}:person", f"portal-connector needs a person ({account})", body)
+
+
+TOLD = ("DiskFull", "BrowserDied", "ArchiveRefused", "PMExportError", "InputError", "X12ParseError")
+"""Kinds of ``tell_person`` trouble whose open incident a successful run of the same job resolves."""
+
+
+def clock_incident(account: str, notify: Notifier, result: RunResult) -> None:
+    """Warn a person once when this machine's clock is off from the portal's; say when it is right again."""
+    offset = result.counts.get("clock_offset_s")
+    if not isinstance(offset, int | float):
+        return
+    key = f"{account}:clock"
+    if is_off(offset):
+        notify.alert(
+            key,
+            f"The server clock is off ({account})",
+            f"{describe_offset(offset)}. One-time sign-in codes are made on the portal's time meanwhile, "
+            "but fix the server's time synchronisation.",
+        )
+    else:
+        notify.resolved(key, f"The server clock is right again ({account})", describe_offset(offset))
 
 
 def report_findings(job: str, account: str, notifier: Notifier, result: RunResult) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
+import time
 from pathlib import Path
 
 from sqlalchemy import select
 
 from connector import store
-from connector.fileio import remove_stale_parts
+from connector.fileio import sweep_stale_parts
 from connector.store import Run, RunOutcome
 
 log = logging.getLogger(__name__)
@@ -70,14 +72,29 @@ def pending_to_unknown(database_url: str) -> list[int]:
     return list(stale)
 
 
-def recover(database_url: str, data_dir: Path) -> list[int]:
+def expire_failure_evidence(data_dir: Path, retention_days: float) -> list[Path]:
+    """Delete kept traces and screenshots older than ``retention_days``: they show portal pages (PHI)."""
+    removed = []
+    cutoff = time.time() - retention_days * 86400
+    for folder in (Path(data_dir) / "traces", Path(data_dir) / "screenshots"):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+    if removed:
+        log.info("deleted %d failure trace(s)/screenshot(s) older than %g days", len(removed), retention_days)
+    return removed
+
+
+def recover(database_url: str, data_dir: Path, trace_retention_days: float = 14.0) -> list[int]:
     """Everything the next run needs after a crash: close dead runs, settle half-done uploads, delete
-    half-written temp files."""
+    half-written temp files; and expire old failure traces and screenshots."""
     closed = close_dead_runs(database_url)
     pending_to_unknown(database_url)
-    downloads = Path(data_dir) / "downloads"
-    if downloads.is_dir():
-        for folder in [downloads, *(p for p in downloads.iterdir() if p.is_dir())]:
-            for part in remove_stale_parts(folder, older_than_s=STALE_HEARTBEAT.total_seconds()):
-                log.info("removed half-written file %s", part.name)
+    expire_failure_evidence(data_dir, trace_retention_days)
+    for part in sweep_stale_parts(Path(data_dir), older_than_s=STALE_HEARTBEAT.total_seconds()):
+        log.info("removed half-written file %s", part.relative_to(data_dir))
     return closed

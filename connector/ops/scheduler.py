@@ -24,9 +24,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from connector.errors import ConfigError, StorageError
+from connector.fileio import ensure_private_file
 from connector.jobs.registry import SCHEDULABLE
 from connector.ops.dispatch import dispatch
 from connector.ops.recovery import recover
+from connector.processes import gone_from_this_host
 from connector.settings import ConnectorSettings, load_settings
 from connector.store import (
     acquire_lease,
@@ -36,6 +38,7 @@ from connector.store import (
     release_lease,
     renew_lease,
     session_factory,
+    take_over_lease,
 )
 
 log = logging.getLogger(__name__)
@@ -179,8 +182,8 @@ def build_scheduler(
     ``jobstore`` is a SQLAlchemy URL (default: :func:`jobstore_url`) or ``"memory"`` for tests.
     """
     url = jobstore or jobstore_url(settings)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if url.startswith("sqlite:///"):  # created here 0600 in a 0700 folder, not by SQLite with the umask
+        ensure_private_file(Path(url.removeprefix("sqlite:///")))
     store: Any = (
         MemoryJobStore() if url == "memory" else SQLAlchemyJobStore(url=url, tablename=JOBSTORE_TABLE)
     )
@@ -218,10 +221,20 @@ class Lease:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
 
     def acquire(self) -> None:
-        """Take the lease or raise StorageError naming who holds it."""
+        """Take the lease or raise StorageError naming who holds it.
+
+        A lease held by a process of this host that no longer exists is taken over at once; one held from
+        another host is refused until its time to live runs out.
+        """
         with self._sessions() as session:
             ok = acquire_lease(session, LEASE_NAME, self.holder, LEASE_TTL)
             session.commit()
+            holder = None if ok else lease_holder(session, LEASE_NAME)
+            if holder and gone_from_this_host(holder):  # killed (SIGKILL, OOM) on this host: no need to wait
+                ok = take_over_lease(session, LEASE_NAME, holder, self.holder, LEASE_TTL)
+                session.commit()
+                if ok:
+                    log.warning("took over the scheduler lease of %s: that process no longer exists", holder)
             if not ok:
                 holder = lease_holder(session, LEASE_NAME)
                 raise StorageError(
@@ -321,7 +334,7 @@ class Scheduler:
         lease = Lease(self.settings.database_url)
         lease.acquire()
         Scheduler.active = self
-        recover(self.settings.database_url, self.settings.data_dir)
+        recover(self.settings.database_url, self.settings.data_dir, self.settings.trace_retention_days)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)

@@ -24,6 +24,7 @@ from connector.pm.profile import RECONCILE_FIELDS, RECONCILE_LINE_KEYS, REQUIRED
 from connector.pm.profile_parse import load_profile
 from connector.pm.rows import RowBuilder
 from connector.pm.table import RawTable, read_table
+from connector.settings import ArchiveLimits
 
 WRONG_PROFILE_HINT = 5
 """With this many needed columns missing, the file most likely needs another profile."""
@@ -131,11 +132,12 @@ def check_export(
     override_dir: Path | None = None,
     needs: Collection[str] = REQUIRED_FIELDS,
     practice: Mapping[str, str] | None = None,
+    limits: ArchiveLimits | None = None,
 ) -> ReadResult:
     """Read an export and keep the problems instead of raising them (``connector pm check``)."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
     path = Path(path)
-    table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet)
+    table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet, limits=limits)
     lookups = load_lookups(loaded, path) if loaded.lookups else None
     return read_rows(table, loaded, needs=needs, lookups=lookups, practice=practice)
 
@@ -148,14 +150,16 @@ def read_export(
     override_dir: Path | None = None,
     needs: Collection[str] = REQUIRED_FIELDS,
     practice: Mapping[str, str] | None = None,
+    limits: ArchiveLimits | None = None,
 ) -> PMExport:
     """Read a CSV or XLSX PM export with a profile (a Profile or its name); all claims or an error.
 
     ``needs`` names the fields the caller uses (every 837 field by default; :func:`reconcile_needs` for
     reconciling); ``practice`` holds the account's settings values a profile's ``from_settings`` reads.
+    An XLSX is first checked against the archive ``limits`` (default: the CONNECTOR_ARCHIVE_LIMITS__* values).
     """
     result = check_export(
-        path, profile, sheet=sheet, override_dir=override_dir, needs=needs, practice=practice
+        path, profile, sheet=sheet, override_dir=override_dir, needs=needs, practice=practice, limits=limits
     )
     result.raise_if_any()
     return result.export

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import cast
 
 from connector.errors import PMExportError
+from connector.settings import ArchiveLimits
+from connector.zipguard import check_zip
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -131,8 +133,17 @@ def _iter_openpyxl(path: Path, wanted: str | None, preferred: str | None) -> tup
     return sheet_name, rows()
 
 
-def read_xlsx(path: Path, sheet: str | None = None, preferred_sheet: str | None = None) -> RawTable:
-    """Read one sheet: ``sheet`` if given (must exist), else ``preferred_sheet``, else the first."""
+def read_xlsx(
+    path: Path,
+    sheet: str | None = None,
+    preferred_sheet: str | None = None,
+    limits: ArchiveLimits | None = None,
+) -> RawTable:
+    """Read one sheet: ``sheet`` if given (must exist), else ``preferred_sheet``, else the first.
+
+    The workbook's zip is checked against ``limits`` first (ArchiveRefused for a decompression bomb).
+    """
+    check_zip(path, limits, what="XLSX workbook", unreadable=PMExportError)
     try:
         formulas = _has_formulas(path)
     except (OSError, zipfile.BadZipFile, KeyError) as exc:
@@ -180,12 +191,17 @@ def move_header(table: RawTable, index: int) -> RawTable:
     )
 
 
-def read_table(path: Path, sheet: str | None = None, preferred_sheet: str | None = None) -> RawTable:
-    """Read a CSV/TXT or XLSX export by its suffix."""
+def read_table(
+    path: Path,
+    sheet: str | None = None,
+    preferred_sheet: str | None = None,
+    limits: ArchiveLimits | None = None,
+) -> RawTable:
+    """Read a CSV/TXT or XLSX export by its suffix (an XLSX is checked against the archive ``limits``)."""
     if not path.is_file():
         raise PMExportError(f"{path.name}: file not found")
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return read_xlsx(path, sheet, preferred_sheet)
+        return read_xlsx(path, sheet, preferred_sheet, limits)
     if path.suffix.lower() == ".xls":
         raise PMExportError(f"{path.name}: .xls workbooks are not supported; save the export as XLSX or CSV")
     return read_csv(path)

@@ -148,7 +148,8 @@ async def verify_form(request: Request) -> Response:
 def check_code(state: SandboxState, code: str, now: float | None = None) -> str:
     """'' when accepted (and the step is used up), else the reason; steps t-1..t+1 are accepted once."""
     totp = pyotp.TOTP(state.account.totp_secret)
-    current = int((time.time() if now is None else now) // TOTP_STEP)
+    portal_now = time.time() + int(state.faults["clock_offset"]) if now is None else now
+    current = int(portal_now // TOTP_STEP)
     with state.lock:
         for step in (current - 1, current, current + 1):
             if secrets.compare_digest(totp.at(step * TOTP_STEP), code):
@@ -170,6 +171,8 @@ async def verify(request: Request) -> Response:
     form = await request.form()
     problem = check_code(state, str(form.get("code", "")).strip())
     if problem:
+        with state.lock:
+            state.failed_codes += 1
         return render(request, "verify.html", 401, message=problem)
     return complete_signin(state, session, remember=form.get("remember") == "1")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from connector.fileio import atomic_write_bytes, ensure_private_dir
 from connector.pm.profile import GENERIC_COLUMNS
 from connector.sandbox.model import Claim, Dataset, Line
 
@@ -179,7 +180,7 @@ def ground_truth_bytes(data: Dataset) -> bytes:
 
 def write_exports(data: Dataset, folder: Path) -> ExportPaths:
     """Write the PM export (CSV, XLSX), the bank CSV and the ground truth into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(folder)  # sandbox data looks like PHI: kept like the real thing (0700/0600)
     paths = ExportPaths(
         folder=folder,
         pm_csv=folder / "pm-export.csv",
@@ -187,8 +188,8 @@ def write_exports(data: Dataset, folder: Path) -> ExportPaths:
         bank_csv=folder / "bank-deposits.csv",
         ground_truth=folder / "ground-truth.json",
     )
-    paths.pm_csv.write_bytes(pm_csv_bytes(data))
-    paths.pm_xlsx.write_bytes(pm_xlsx_bytes(data))
-    paths.bank_csv.write_bytes(bank_csv_bytes(data))
-    paths.ground_truth.write_bytes(ground_truth_bytes(data))
+    atomic_write_bytes(paths.pm_csv, pm_csv_bytes(data))
+    atomic_write_bytes(paths.pm_xlsx, pm_xlsx_bytes(data))
+    atomic_write_bytes(paths.bank_csv, bank_csv_bytes(data))
+    atomic_write_bytes(paths.ground_truth, ground_truth_bytes(data))
     return paths

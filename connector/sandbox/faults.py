@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from email.utils import formatdate
 from typing import Any
 
 from starlette.requests import Request
@@ -28,6 +29,19 @@ def _page(status: int, title: str, text: str, headers: dict[str, str] | None = N
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+def _dated(send: Send, state: SandboxState) -> Send:
+    """Every response carries a Date header on the portal's clock (real time + knob ``clock_offset`` s)."""
+
+    async def send_dated(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            stamp = formatdate(time.time() + int(state.faults["clock_offset"]), usegmt=True)
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+            message = {**message, "headers": [*headers, (b"date", stamp.encode())]}
+        await send(message)
+
+    return send_dated
+
+
 class FaultMiddleware:
     """Applies the knobs of ``app.state.sandbox`` to every portal request (not /__admin, not /status)."""
 
@@ -39,6 +53,7 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _dated(send, scope["app"].state.sandbox)
         scope[CYCLE_KEY] = getattr(receive, "__self__", None)
         path: str = scope["path"]
         if path.startswith("/__admin"):

@@ -56,7 +56,13 @@ class SandboxServer:
         self.socket.bind((host, port))
         self.host, self.port = host, int(self.socket.getsockname()[1])
         config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", http="h11", loop="asyncio"
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http="h11",
+            loop="asyncio",
+            date_header=False,  # the fault middleware writes Date on the portal's clock (knob clock_offset)
         )
         self.server = uvicorn.Server(config)
         self.thread: threading.Thread | None = None

@@ -29,6 +29,7 @@ FAULT_DEFAULTS: dict[str, Any] = {
     "slow_reply": 0,
     "announcement": 3,
     "ack_delay": 0,
+    "clock_offset": 0,
     "access": "premium",
     "second_factor": "question",
     "epra_delay": 0,
@@ -209,6 +210,7 @@ class SandboxState:
             self.variant = self.initial_variant
             self.sessions: dict[str, Session] = {}
             self.failed_passwords = 0
+            self.failed_codes = 0  # refused one-time codes: real portals count them toward the lock too
             self.last_totp_step = -1
             self.signins = 0
             self.remembered: set[str] = set()
@@ -286,6 +288,7 @@ class SandboxState:
                 "faults": dict(self.faults),
                 "sessions": len(self.sessions),
                 "failed_passwords": self.failed_passwords,
+                "failed_codes": self.failed_codes,
                 "locked": self.locked,
                 "signins": self.signins,
                 "last_totp_step": self.last_totp_step,

@@ -6,11 +6,11 @@ import dataclasses
 from collections.abc import Iterable
 
 from connector.pm.models import Claim
-from connector.scrub import rules_claim, rules_coding, rules_parties
+from connector.scrub import rules_claim, rules_coding, rules_parties, rules_text
 from connector.scrub.findings import Finding, ScrubReport
 from connector.scrub.registry import RULES, DuplicateKey, ScrubContext, duplicate_key
 
-RULE_MODULES = (rules_parties, rules_coding, rules_claim)
+RULE_MODULES = (rules_text, rules_parties, rules_coding, rules_claim)
 """Imported for their registrations; the order here is the order findings are listed in."""
 
 

@@ -60,7 +60,13 @@ from connector.store.repo_events import (
     save_reconciliation,
 )
 from connector.store.repo_files import file_exists, find_file, record_file
-from connector.store.repo_leases import acquire_lease, lease_holder, release_lease, renew_lease
+from connector.store.repo_leases import (
+    acquire_lease,
+    lease_holder,
+    release_lease,
+    renew_lease,
+    take_over_lease,
+)
 from connector.store.repo_pdf_requests import (
     close_pdf_requests,
     note_pdf_requests,
@@ -148,6 +154,7 @@ __all__ = [
     "session_factory",
     "settle",
     "start_run",
+    "take_over_lease",
     "upgrade",
     "upsert_account",
     "utcnow",

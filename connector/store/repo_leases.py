@@ -82,3 +82,20 @@ def lease_holder(session: Session, name: str) -> str | None:
     return session.scalars(
         select(SchedulerLease.holder).where(SchedulerLease.name == name, SchedulerLease.expires_at > utcnow())
     ).first()
+
+
+def take_over_lease(session: Session, name: str, gone_holder: str, holder: str, ttl: dt.timedelta) -> bool:
+    """Take lease ``name`` from ``gone_holder`` (a process known to be dead) even before it expires.
+
+    Guarded on the old holder: False when someone else took or renewed it meanwhile under another name.
+    """
+    _check_ttl(ttl)
+    now = utcnow()
+    taken = session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == gone_holder)
+        .values(holder=holder, acquired_at=now, expires_at=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(taken, CursorResult)
+    return taken.rowcount == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from connector.errors import X12ParseError
+from connector.safetext import describe, first_unsafe
 from connector.x12.tokenizer import Transaction, X12Data, iter_transactions
 
 _LINE_SEGMENTS = ("SV1", "SV2", "SV3")
@@ -13,7 +14,8 @@ _LINE_SEGMENTS = ("SV1", "SV2", "SV3")
 def validate_837(data: X12Data, source: str | None = None) -> list[str]:
     """Check every 837 in ``data``; return warnings (empty = clean).
 
-    Structural faults raise X12ParseError: envelope faults (from the tokenizer), a missing BHT, submitter
+    Structural faults raise X12ParseError: a control character (ESC, CR/LF inside an element, NUL,
+    U+202E) in any element, envelope faults (from the tokenizer), a missing BHT, submitter
     (NM1*41) or receiver (NM1*40), HL numbering or parent faults, a billing-provider level without NM1*85,
     a subscriber level without SBR / NM1*IL / NM1*PR, a claim outside a subscriber or patient level, a
     claim without service lines, a service line outside a claim, non-numeric charges.
@@ -50,9 +52,26 @@ class _Claim:
         self.current_has_6r = True
 
 
+def _refuse_control(txn: Transaction) -> None:
+    """An element holding a control or format character (ESC, CR/LF, NUL, U+202E) makes the file invalid."""
+    for index, seg in enumerate(txn.segments):
+        for position, element in enumerate(seg):
+            found = first_unsafe(element)
+            if found is not None:
+                at, ch = found
+                what = "segment id" if position == 0 else "element"
+                raise txn.error(
+                    f"{what} contains the control character {describe(ch)} at position {at + 1}; "
+                    "X12 allows none",
+                    index,
+                    position if position else None,
+                )
+
+
 def _check(txn: Transaction) -> list[str]:
     segs = txn.segments
     warnings: list[str] = []
+    _refuse_control(txn)
     if len(segs) == 2:
         return [f"transaction set {txn.envelope.transaction_control_number} is empty (ST..SE only)"]
     if segs[1][0] != "BHT":

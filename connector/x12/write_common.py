@@ -7,11 +7,23 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from connector.errors import InputError
+from connector.safetext import describe, first_unsafe
 from connector.x12.model_common import ControlNumbers, Delimiters
 from connector.x12.values import format_date, format_decimal
 
 Element = str | Decimal | int | None | Sequence[str]
 """A str, a number, None (empty) or a tuple/list of components."""
+
+
+def refuse_control(text: str, where: str) -> None:
+    """Raise InputError when ``text`` holds a control or format character (ESC, CR, LF, NUL, U+202E ...)."""
+    found = first_unsafe(text)
+    if found is not None:
+        position, ch = found
+        raise InputError(
+            f"{where}: value contains the control character {describe(ch)} at position {position + 1}; "
+            "X12 elements allow none"
+        )
 
 
 class SegmentList:
@@ -41,6 +53,7 @@ class SegmentList:
         for ch in self._forbidden:
             if ch in text:
                 raise InputError(f"{seg_id}{position:02d}: value contains an X12 delimiter character {ch!r}")
+        refuse_control(text, f"{seg_id}{position:02d}")
         return text
 
     def add(self, seg_id: str, *elements: Element) -> None:
@@ -62,6 +75,8 @@ def date8(value: dt.date | None) -> str:
 def transaction(body: SegmentList, set_id: str, control_number: str, version: str | None) -> list[str]:
     """Wrap body segments in ST..SE (SE01 counts ST and SE)."""
     e = body.d.element
+    refuse_control(control_number, "ST02")
+    refuse_control(version or "", "ST03")
     st = e.join(["ST", set_id, control_number, *([version] if version else [])])
     se = e.join(["SE", str(len(body.segments) + 2), control_number])
     return [st, *body.segments, se]
@@ -99,6 +114,12 @@ def interchange(
     ):
         if not value or len(value) > width:
             raise InputError(f"ISA {label} must be 1 to {width} characters")
+        refuse_control(value, f"ISA {label}")
+    for label, value in (
+        ("application sender", control.application_sender or ""),
+        ("application receiver", control.application_receiver or ""),
+    ):
+        refuse_control(value, f"GS {label}")
     created = control.created
     isa = d.element.join(
         [

@@ -80,3 +80,15 @@ def test_concurrent_acquire_has_one_winner(engine: Engine) -> None:
     assert len(wins) == 1
     with factory() as s:
         assert lease_holder(s, "scheduler") == wins[0]
+
+
+def test_take_over_only_from_the_named_holder(engine: Engine) -> None:
+    from connector.store import take_over_lease
+
+    factory = session_factory(engine)
+    with factory.begin() as s:
+        assert acquire_lease(s, "scheduler", "host-a:1", TTL)
+    with factory.begin() as s:
+        assert not take_over_lease(s, "scheduler", "host-a:2", "host-a:3", TTL)  # not the holder any more
+        assert take_over_lease(s, "scheduler", "host-a:1", "host-a:3", TTL)
+        assert lease_holder(s, "scheduler") == "host-a:3"
