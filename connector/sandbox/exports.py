@@ -1,4 +1,4 @@
-"""Files the generator writes for the practice: PM export (CSV, XLSX), bank deposit CSV, ground-truth JSON."""
+"""Files the generator writes for the practice: PM export and schedule (CSV, XLSX), bank CSV, ground truth."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from connector.pm.profile import GENERIC_COLUMNS
 from connector.sandbox.model import Claim, Dataset, Line
+from connector.sandbox.schedule_export import eligibility_truth, schedule_csv_bytes, schedule_xlsx_bytes
 
 PM_COLUMNS: tuple[str, ...] = GENERIC_COLUMNS
 """The ``generic`` PM export columns (docs/pm-export-generic.md), in order."""
@@ -32,6 +33,8 @@ class ExportPaths:
     pm_xlsx: Path
     bank_csv: Path
     ground_truth: Path
+    schedule_csv: Path
+    schedule_xlsx: Path
 
 
 def _icd(code: str) -> str:
@@ -169,6 +172,7 @@ def ground_truth(data: Dataset) -> dict[str, object]:
             }
             for d in sorted(data.discrepancies, key=lambda d: (d.claim_id, d.line_id or "", d.category))
         ],
+        "eligibility": eligibility_truth(data),
     }
 
 
@@ -186,9 +190,13 @@ def write_exports(data: Dataset, folder: Path) -> ExportPaths:
         pm_xlsx=folder / "pm-export.xlsx",
         bank_csv=folder / "bank-deposits.csv",
         ground_truth=folder / "ground-truth.json",
+        schedule_csv=folder / "pm-schedule.csv",
+        schedule_xlsx=folder / "pm-schedule.xlsx",
     )
     paths.pm_csv.write_bytes(pm_csv_bytes(data))
     paths.pm_xlsx.write_bytes(pm_xlsx_bytes(data))
     paths.bank_csv.write_bytes(bank_csv_bytes(data))
     paths.ground_truth.write_bytes(ground_truth_bytes(data))
+    paths.schedule_csv.write_bytes(schedule_csv_bytes(data))
+    paths.schedule_xlsx.write_bytes(schedule_xlsx_bytes(data))
     return paths
