@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import acks, batches, claim_status, eras, signin
+from flows import acks, batches, claim_status, eligibility, eras, signin
 
 FLOW_NAMES: dict[str, tuple[str, ...]] = {
     "sign-in": signin.NAMES,
@@ -10,6 +10,7 @@ FLOW_NAMES: dict[str, tuple[str, ...]] = {
     "claim status": claim_status.NAMES,
     "batches": batches.NAMES,
     "acknowledgements": acks.NAMES,
+    "eligibility": eligibility.NAMES,
 }
 """Every logical selector name each flow uses; every selector map must define all of them."""
 
