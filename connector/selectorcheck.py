@@ -175,10 +175,10 @@ async def _record_eligibility(portal: PortalPage, capture: Capture, member: Inqu
     await portal.goto("eligibility", step="record")
     await capture("eligibility")
     await check_eligibility(portal, member)
-    await capture("eligibility_result")
+    await capture("elig_result")
     nobody = Inquiry("ZZ000000000", "", "", member.dob, member.service_date)
     await check_eligibility(portal, nobody)
-    await capture("eligibility_not_found")
+    await capture("elig_not_found")
 
 
 def first_claim_number(era: bytes) -> str | None:
