@@ -21,8 +21,8 @@ from flows.records import MemberQuery
 
 log = logging.getLogger(__name__)
 
-CYCLE = ("health", "eras", "statuses", "upload", "acks", "reconcile")
-PORTAL_JOBS = ("health", "eras", "statuses", "upload", "acks")
+CYCLE = ("health", "eras", "statuses", "upload", "acks", "reconcile", "eligibility")
+PORTAL_JOBS = ("health", "eras", "statuses", "upload", "acks", "eligibility")
 
 WHAT_TO_DO = {
     "LoginRejected": "The portal refused the password. Check it in the portal, then update "
@@ -78,6 +78,10 @@ async def run_with_policy(
 ) -> RunResult:
     """Run one portal job, retrying while the portal is unavailable; alert a person once when needed."""
     chosen = policy or RetryPolicy()
+    if job == "eligibility" and options is None:
+        from connector.eligibility_job import eligibility_options
+
+        options = eligibility_options(account, settings)
     attempt = 0
     while True:
         attempt += 1
@@ -148,6 +152,14 @@ async def run_cycle(
             options = None
             if job == "statuses":
                 options = await asyncio.to_thread(claims_awaiting_payment, account, settings)
+            elif job == "eligibility":
+                from connector.eligibility_job import eligibility_options, practice_today
+
+                if settings.accounts[account].pm_schedule is None:
+                    log.info("no PM schedule export set for %s: eligibility not checked", account)
+                    continue
+
+                options = eligibility_options(account, settings, today=as_of or practice_today(settings))
             result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
         if progress:

@@ -393,9 +393,16 @@ async def acks(ctx: JobContext) -> dict[str, Any]:
     return counts
 
 
+def _eligibility(ctx: JobContext) -> Awaitable[dict[str, Any]]:
+    from connector.eligibility_job import eligibility
+
+    return eligibility(ctx)
+
+
 JOBS: dict[str, Callable[[JobContext], Awaitable[dict[str, Any]]]] = {
     "eras": eras,
     "statuses": statuses,
     "upload": upload,
     "acks": acks,
+    "eligibility": _eligibility,
 }

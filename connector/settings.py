@@ -22,7 +22,7 @@ from connector.errors import ConfigError
 
 ENV_PREFIX = "CONNECTOR_"
 NESTED = "__"
-JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
+JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "eligibility", "all")
 
 
 class BrowserSettings(BaseModel):
@@ -54,6 +54,8 @@ class PortalAccount(BaseModel):
     pm_export: Path | None = Field(None, description="The PM export the reconcile job reads (CSV or XLSX)")
     pm_profile: str = Field("generic", description="PM export profile (mappings/pm/NAME.yaml)")
     bank_csv: Path | None = Field(None, description="Bank deposit CSV for deposit matching (optional)")
+    pm_schedule: Path | None = Field(None, description="The PM schedule export the eligibility job reads")
+    schedule_profile: str = Field("generic", description="Schedule profile (mappings/pm/schedule/NAME.yaml)")
 
     @field_validator("schedule")
     @classmethod
@@ -92,8 +94,18 @@ class ConnectorSettings(BaseSettings):
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
     missing_era_days: int = Field(30, description="Days without an ERA before a claim counts as missing")
+    eligibility_days: int = Field(
+        2, ge=1, le=10, description="Business days ahead the eligibility job checks"
+    )
+    eligibility_pace_seconds: float = Field(
+        2.0, ge=0, description="Least seconds between two eligibility searches (the portal's limits)"
+    )
     default_schedule: dict[str, str] = Field(
-        default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
+        default_factory=lambda: {
+            "health": "*/30 * * * *",
+            "eligibility": "0 6 * * 1-5",
+            "all": "30 6 * * 1-5",
+        },
     )
 
     @classmethod

@@ -1,4 +1,4 @@
-"""`connector run health|eras|statuses|upload|acks|reconcile|all [--account NAME]`: a job now, ledgered."""
+"""`connector run health|eras|statuses|upload|acks|reconcile|eligibility|all [--account NAME]`: a job now."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from connector.runner import RunResult
     from connector.settings import ConnectorSettings
 
-JOB_NAMES = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
+JOB_NAMES = ("health", "eras", "statuses", "upload", "acks", "reconcile", "eligibility", "all")
 EXIT_FAILED = 1
 EXIT_SKIPPED = 3
 
@@ -31,13 +31,19 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def run(
-    job: str = typer.Argument(..., help="health, eras, statuses, upload, acks, reconcile or all"),
+    job: str = typer.Argument(
+        ..., help="health, eras, statuses, upload, acks, reconcile, eligibility or all"
+    ),
     account: str | None = typer.Option(None, "--account", help="Account name from the settings."),
     since: str | None = typer.Option(None, "--since", help="ERAs: first payment date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="ERAs: last payment date (YYYY-MM-DD)."),
     claim: list[str] = typer.Option([], "--claim", help="statuses: a claim number (repeatable)."),
     file: list[Path] = typer.Option([], "--file", help="upload: an 837 file (repeatable); default: outbox."),
     method: str = typer.Option("auto", "--method", help="ERAs: auto, request or click."),
+    days: int | None = typer.Option(None, "--days", min=1, max=10, help="eligibility: business days ahead."),
+    today: str | None = typer.Option(
+        None, "--today", help="eligibility: the day to check from (YYYY-MM-DD)."
+    ),
     clear_login_block: bool = typer.Option(
         False, "--clear-login-block", help="The password was fixed: allow sign-in again after a refusal."
     ),
@@ -75,6 +81,15 @@ def run(
         options["claims"] = list(claim)
     if file:
         options["files"] = [str(p) for p in file]
+    if job == "eligibility":
+        from connector.eligibility_job import eligibility_options
+
+        try:
+            name, _ = settings.account(account)
+        except ConfigError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        options |= eligibility_options(name, settings, days=days, today=_date(today, "--today"))
     try:
         if job in ("reconcile", "all"):
             results = asyncio.run(_cycle(job, account, settings))

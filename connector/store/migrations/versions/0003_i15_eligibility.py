@@ -51,7 +51,10 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        "ix_eligibility_check_account_checked", "eligibility_check", ["account_id", "checked_on"], unique=False
+        "ix_eligibility_check_account_checked",
+        "eligibility_check",
+        ["account_id", "checked_on"],
+        unique=False,
     )
 
 
