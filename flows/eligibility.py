@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -72,9 +73,8 @@ def _dob_mismatch() -> EligibilityResult:
 
 
 async def _read_result(portal: PortalPage, fmt: str) -> EligibilityResult:
-    values: dict[str, str] = {}
-    for key in VALUE_KEYS:
-        values[key] = await _text(portal, f"elig.{key}")
+    texts = await asyncio.gather(*(_text(portal, f"elig.{key}") for key in VALUE_KEYS))
+    values = dict(zip(VALUE_KEYS, texts, strict=True))
     if await portal.smap.present(portal.page, "elig.other_payer"):
         note = await _text(portal, "elig.other_payer")
         values["other_payer"] = re.sub(r"^.*primary:\s*", "", note, flags=re.IGNORECASE)
