@@ -264,7 +264,7 @@ def _parse_270(txn: Transaction, pos: _Position) -> EligibilityInquiry270:
         if p.has_children and not p.service_types:
             continue
         name = p.name or Name("IL")
-        service = next((s for q, s, _ in p.dates if q in ("291", "472") and s), None)
+        service = next((s for q, s, _ in p.dates if q in ("291", "307", "472") and s), None)
         inquiry.inquiries.append(
             Inquiry(
                 member_id=p.member_id,
