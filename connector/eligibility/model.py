@@ -116,10 +116,10 @@ class Benefit:
 class Inquiry:
     """One eligibility question: who, when, for which provider and service types (a 270 subscriber loop)."""
 
-    member_id: str
-    last_name: str
-    first_name: str
-    dob: dt.date | None
+    member_id: str = field(repr=False)
+    last_name: str = field(repr=False)
+    first_name: str = field(repr=False)
+    dob: dt.date | None = field(repr=False)
     service_date: dt.date
     provider_npi: str = ""
     provider_name: str = ""
@@ -136,10 +136,10 @@ class EligibilityResult:
     """What the payer answered for one patient and date of service, from a portal page or a 271."""
 
     status: Coverage
-    member_id: str = ""
-    last_name: str = ""
-    first_name: str = ""
-    dob: dt.date | None = None
+    member_id: str = field(default="", repr=False)
+    last_name: str = field(default="", repr=False)
+    first_name: str = field(default="", repr=False)
+    dob: dt.date | None = field(default=None, repr=False)
     service_date: dt.date | None = None
     plan: str = ""
     group: str = ""
@@ -187,14 +187,14 @@ class Appointment:
     row: int
     start: dt.datetime
     patient_id: str
-    last_name: str
-    first_name: str
-    dob: dt.date | None
-    sex: str
-    member_id: str
-    payer_id: str
-    payer_name: str
-    provider_npi: str
+    last_name: str = field(repr=False)
+    first_name: str = field(repr=False)
+    dob: dt.date | None = field(repr=False)
+    sex: str = field(repr=False)
+    member_id: str = field(repr=False)
+    payer_id: str = ""
+    payer_name: str = ""
+    provider_npi: str = ""
     visit_type: str = ""
     procedures: tuple[str, ...] = ()
     planned_charge: Decimal | None = None

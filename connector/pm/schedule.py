@@ -145,7 +145,7 @@ def _time(cell: Cell, formats: Sequence[str]) -> dt.time | None:
     text = as_text(cell).upper()
     for fmt in formats:
         try:
-            return dt.datetime.strptime(text, fmt.upper() if "%p" in fmt else fmt).time()
+            return dt.datetime.strptime(text, fmt).time()
         except ValueError:
             continue
     raise ValueError(f"{as_text(cell)!r} is not a time in the format {' or '.join(formats)}")

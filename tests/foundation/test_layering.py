@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ["connector/x12", "connector/scrub", "connector/reconcile"]
+PURE = ["connector/x12", "connector/scrub", "connector/reconcile", "connector/eligibility"]
 FORBIDDEN_IN_PURE = (
     "playwright",
     "sqlalchemy",
