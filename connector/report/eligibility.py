@@ -92,7 +92,7 @@ def build_eligibility_workbook(assessments: Sequence[Assessment], day: dt.date, 
     with_problems = [a for a in rows if a.problems]
     estimate = sum((a.estimate for a in rows if a.estimate is not None), Decimal(0))
     facts: list[tuple[str, object]] = [
-        (f"Eligibility for appointments from {day.isoformat()}", ""),
+        (f"Eligibility checked on {day.isoformat()} for the next business days", ""),
         (f"Schedule export: {source}", ""),
         ("Appointments", len(rows)),
         ("Appointments with a problem", len(with_problems)),
