@@ -134,7 +134,9 @@ async def run_cycle(
     jobs: tuple[str, ...] = CYCLE,
     as_of: dt.date | None = None,
 ) -> CycleOutcome:
-    """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> notify."""
+    """health -> ERAs -> claim statuses -> upload -> acknowledgements -> reconcile -> report -> eligibility of
+    the next appointments (when the account has a schedule export) -> notify. A failed eligibility step is
+    reported but does not hold back the reconciliation summary."""
     notify = notifier or Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
     outcome = CycleOutcome(account)
     for job in jobs:
@@ -142,6 +144,9 @@ async def run_cycle(
             log.info("stop requested: the cycle ends before %s", job)
             outcome.stopped_by = f"{job}: stop requested"
             break
+        if job == "eligibility" and settings.accounts[account].pm_schedule is None:
+            log.info("no PM schedule export set for %s: eligibility not checked", account)
+            continue
         if progress:
             progress(job, None)
         if job == "reconcile":  # reading every ERA and writing the workbook: off the event loop
@@ -155,10 +160,6 @@ async def run_cycle(
             elif job == "eligibility":
                 from connector.eligibility_job import eligibility_options, practice_today
 
-                if settings.accounts[account].pm_schedule is None:
-                    log.info("no PM schedule export set for %s: eligibility not checked", account)
-                    continue
-
                 options = eligibility_options(account, settings, today=as_of or practice_today(settings))
             result = await run_with_policy(job, account, settings, notify, policy, options=options)
         outcome.results.append(result)
@@ -168,10 +169,10 @@ async def run_cycle(
             outcome.skipped_until = result.until
             log.info("portal in maintenance until %s; the cycle stops here", result.until or "unknown")
             break
-        if not result.ok:
+        if not result.ok and job != "eligibility":
             outcome.stopped_by = f"{job}: {result.error_class}"
             break
-    if outcome.ok and outcome.report is not None:
+    if outcome.stopped_by is None and outcome.skipped_until is None and outcome.report is not None:
         await asyncio.to_thread(
             notify.summary,
             f"Daily reconciliation for {account}",
