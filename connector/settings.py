@@ -19,10 +19,10 @@ from pydantic_settings import (
 )
 
 from connector.errors import ConfigError
+from connector.jobs.registry import DEFAULT_SCHEDULE, SCHEDULABLE
 
 ENV_PREFIX = "CONNECTOR_"
 NESTED = "__"
-JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "eligibility", "all")
 
 
 class BrowserSettings(BaseModel):
@@ -36,6 +36,20 @@ class BrowserSettings(BaseModel):
     storage_state_max_age_hours: float = Field(
         12.0, description="Saved sign-in state older than this is discarded"
     )
+
+
+class RetryPolicy(BaseModel):
+    """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
+
+    model_config = {"frozen": True}
+
+    attempts: int = Field(4, ge=1, description="Attempts in all, the first included")
+    base_seconds: float = Field(2.0, ge=0, description="First backoff; doubles each attempt")
+    max_seconds: float = Field(120.0, ge=0, description="Longest backoff")
+    jitter_seconds: float = Field(
+        1.0, ge=0, description="Random extra wait, so accounts do not retry in step"
+    )
+    max_retry_after: float = Field(300.0, ge=0, description="Longest wait a portal's Retry-After may ask for")
 
 
 class PortalAccount(BaseModel):
@@ -60,9 +74,9 @@ class PortalAccount(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _known_jobs(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(JOBS))
+        unknown = sorted(set(value) - set(SCHEDULABLE))
         if unknown:
-            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(JOBS)}")
+            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(SCHEDULABLE)}")
         return value
 
     @property
@@ -90,6 +104,7 @@ class ConnectorSettings(BaseSettings):
     timezone: str = "UTC"
     log_format: str = "text"
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
@@ -101,11 +116,7 @@ class ConnectorSettings(BaseSettings):
         2.0, ge=0, description="Least seconds between two eligibility searches (the portal's limits)"
     )
     default_schedule: dict[str, str] = Field(
-        default_factory=lambda: {
-            "health": "*/30 * * * *",
-            "eligibility": "0 6 * * 1-5",
-            "all": "30 6 * * 1-5",
-        },
+        default_factory=lambda: dict(DEFAULT_SCHEDULE),
     )
 
     @classmethod

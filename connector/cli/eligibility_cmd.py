@@ -25,35 +25,37 @@ def check(
 ) -> None:
     """Check every appointment of the next business days in SCHEDULE on the portal (each patient and date of
     service once a day), print one line per appointment and write the Eligibility workbook."""
-    from connector.eligibility_job import day_assessments, eligibility_options
+    from connector.jobs.eligibility import day_assessments, practice_today
     from connector.logging import register_secrets
+    from connector.ops.dispatch import dispatch
     from connector.pm.schedule import read_schedule
     from connector.report.eligibility import ordered, problem_text
-    from connector.runner import run_job
     from connector.settings import load_settings
 
     try:
         settings = load_settings()
         name, acct = settings.account(account)
-        day = dt.date.fromisoformat(today) if today else None
-        options = eligibility_options(name, settings, days=days, today=day)
-        options |= {"schedule": schedule, "schedule_profile": profile or acct.schedule_profile}
-        parsed = read_schedule(schedule, options["schedule_profile"], override_dir=settings.mappings_dir)
+        day = dt.date.fromisoformat(today) if today else practice_today(settings)
+        chosen = profile or acct.schedule_profile
+        parsed = read_schedule(schedule, chosen, override_dir=settings.mappings_dir)
     except (ConfigError, InputError, ValueError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     register_secrets(settings.secret_values())
-    result = asyncio.run(run_job("eligibility", name, settings, options=options))
+    ahead = days or settings.eligibility_days
+    options = {"schedule": schedule, "schedule_profile": chosen, "days": ahead}
+    outcome = asyncio.run(dispatch("eligibility", name, settings, options=options, as_of=day))
+    (result,) = outcome.results
     if not result.ok:
         typer.echo(
             f"eligibility check {result.outcome.lower()}: {result.error_class}: {result.error_message}",
             err=True,
         )
         raise typer.Exit(1)
-    table = Table(title=f"Eligibility from {options['today']} ({name})")
+    table = Table(title=f"Eligibility checked on {day} ({name})")
     for column in ("date", "time", "appointment", "patient id", "status", "estimate", "problems"):
         table.add_column(column)
-    for a in ordered(day_assessments(settings, name, parsed, options["today"], int(options["days"]))):
+    for a in ordered(day_assessments(settings, name, parsed, day, ahead)):
         appt = a.appointment
         table.add_row(
             appt.service_date.isoformat(), appt.start.strftime("%H:%M"), appt.appointment_id, appt.patient_id,

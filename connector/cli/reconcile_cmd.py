@@ -58,6 +58,7 @@ def reconcile(
     ),
 ) -> None:
     """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed)."""
+    from connector.codetables import load_reason_book
     from connector.pm.reader import read_export
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
@@ -97,7 +98,8 @@ def reconcile(
             for f in scrubbed.findings
         ]  # fmt: skip
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
-                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs)  # fmt: skip
+                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
+                 book=load_reason_book())  # fmt: skip
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")

@@ -16,7 +16,7 @@ app = typer.Typer(help="Selector maps: check them against a portal or its record
 
 
 def _reports_table(portal: str, reports: list[object]) -> tuple[Table, int]:
-    from connector.selectorcheck import PageReport
+    from connector.jobs.drift import PageReport
 
     table = Table(title=f"selector map {portal}")
     for column in ("page", "logical name", "result", "strategy", "count"):
@@ -37,7 +37,7 @@ async def _check(portal: str, offline: Path | None, account: str | None) -> tupl
     import tempfile
 
     from connector.browser import BrowserSession
-    from connector.selectorcheck import check_offline, record
+    from connector.jobs.drift import check_offline, record
     from connector.selectormap import load_map
     from connector.settings import load_settings
 
@@ -82,8 +82,8 @@ def record(
     service_date: str | None = typer.Option(None, "--service-date", help="Date of service (YYYY-MM-DD)."),
 ) -> None:
     """Save sanitized HTML snapshots (no input values, cookies or PHI-shaped text) of each portal page."""
+    from connector.jobs.drift import record as record_pages
     from connector.resources import data_dir
-    from connector.selectorcheck import record as record_pages
     from connector.selectormap import load_map
     from connector.settings import load_settings
 

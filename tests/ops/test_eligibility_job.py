@@ -22,9 +22,10 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
-from connector.eligibility_job import day_assessments, eligibility_options
+from connector.jobs.eligibility import day_assessments
+from connector.ops.dispatch import dispatch
+from connector.ops.retry import NO_RETRY
 from connector.pm.schedule import read_schedule
-from connector.runner import run_job
 from connector.settings import ConnectorSettings, PortalAccount
 
 from .conftest import WebhookSink
@@ -58,8 +59,11 @@ def _truth(sandbox: Any) -> dict[str, dict[str, Any]]:
 
 
 async def _run(settings: ConnectorSettings, days: int = 2) -> Any:
-    options = eligibility_options("prairie", settings, today=DAY, days=days)
-    return await run_job("eligibility", "prairie", settings, options=options)
+    outcome = await dispatch(
+        "eligibility", "prairie", settings, options={"days": days}, as_of=DAY, policy=NO_RETRY
+    )
+    (result,) = outcome.results
+    return result
 
 
 @pytest.mark.parametrize("variant", ["v1", "v2"])
@@ -176,7 +180,7 @@ def test_a_killed_run_resumes_without_asking_anyone_twice(sandbox_fresh: Any, tm
             "eligibility",
             "--account",
             "prairie",
-            "--today",
+            "--as-of",
             str(DAY),
             "--days",
             "1",

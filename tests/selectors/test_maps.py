@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from connector.browser import BrowserSession
 from connector.cli import app
+from connector.jobs.drift import check_offline
 from connector.resources import data_dir
-from connector.selectorcheck import check_offline
 from connector.selectormap import available_maps, load_map
 from flows import all_names
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from connector.codetables import load_code_table
 from connector.resources import data_dir
-from connector.x12.codes import TABLES, load_code_table, parse_code_table
+from connector.x12.codes import TABLES, parse_code_table
 
 
 @pytest.mark.parametrize("name", TABLES)

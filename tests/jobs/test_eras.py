@@ -6,28 +6,16 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from connector import store
-from connector.runner import run_job
+from connector.jobs.execute import run_job
 from connector.sandbox.era import era_bytes
 from connector.sandbox.remit_pdf import remit_pdf
-from tests.flows.test_runner import _recent, _settings
-
-
-@pytest.fixture
-def sbx(sandbox_fresh: Any) -> Iterator[Any]:
-    sandbox_fresh.set_fault("announcement", 0)
-    cache: dict[tuple[str, str], Any] = sandbox_fresh.app.state.file_cache
-    payments = list(sandbox_fresh.data.payments)
-    yield sandbox_fresh
-    sandbox_fresh.data.payments[:] = payments
-    cache.clear()
+from tests.jobs.test_run import _recent, _settings
 
 
 def _in_window(sbx: Any) -> list[Any]:

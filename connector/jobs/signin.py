@@ -1,4 +1,4 @@
-"""The runner's sign-in: per-account folders, saved sign-in reuse, TOTP bookkeeping, the login block."""
+"""Sign-in for a job: saved sign-in reuse, TOTP bookkeeping, and the login block after a refused password."""
 
 from __future__ import annotations
 
@@ -10,60 +10,16 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 from connector.browser import TotpSource, save_storage_state
 from connector.errors import LoginRejected, SessionExpired
 from connector.fileio import atomic_write_bytes
+from connector.jobs.paths import Paths
 from connector.settings import PortalAccount
 from flows.portal import PortalPage
 from flows.signin import is_signed_in, sign_in
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Paths:
-    """Where one account's files live under data/ (all 0700 folders, 0600 files)."""
-
-    root: Path
-    account: str
-
-    @property
-    def downloads(self) -> Path:
-        """Downloaded ERAs, PDFs and acknowledgements."""
-        return self.root / "downloads" / self.account
-
-    @property
-    def storage_state(self) -> Path:
-        """Saved sign-in (cookies): a credential."""
-        return self.root / "state" / f"{self.account}.storage.json"
-
-    @property
-    def totp_state(self) -> Path:
-        """When the last one-time code was used (no secret in it)."""
-        return self.root / "state" / f"{self.account}.totp.json"
-
-    @property
-    def traces(self) -> Path:
-        """Playwright traces kept on failure."""
-        return self.root / "traces"
-
-    @property
-    def screenshots(self) -> Path:
-        """Masked screenshots of unknown pages."""
-        return self.root / "screenshots"
-
-    @property
-    def outbox(self) -> Path:
-        """837 files waiting to be uploaded."""
-        return self.root / "outbox" / self.account
-
-    @property
-    def login_block(self) -> Path:
-        """Present after the portal refused the password: no run signs in until a person removes it."""
-        return self.root / "state" / f"{self.account}.login-rejected.json"
 
 
 def _totp(paths: Paths, account: PortalAccount) -> TotpSource:

@@ -8,19 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import connector.runner_persist as persist
+import connector.jobs.upload as persist
 from connector import store
 from connector.errors import X12ParseError
-from connector.runner import Paths, run_job
+from connector.jobs.execute import run_job
+from connector.jobs.paths import Paths
 from flows.records import BatchReceipt
-from tests.flows.test_runner import _settings
+from tests.jobs.test_run import _settings
 from tests.sandbox.helpers import batch_837
-
-
-@pytest.fixture
-def sbx(sandbox_fresh: Any) -> Any:
-    sandbox_fresh.set_fault("announcement", 0)
-    return sandbox_fresh
 
 
 def _outbox(settings: Any) -> Path:

@@ -15,8 +15,10 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from connector import store
-from connector.runner import Paths, RunResult, run_job
-from connector.runner_signin import clear_login_block
+from connector.jobs.context import RunResult
+from connector.jobs.execute import run_job
+from connector.jobs.paths import Paths
+from connector.jobs.signin import clear_login_block
 from connector.settings import ConnectorSettings, PortalAccount
 from tests.sandbox.helpers import batch_837
 
@@ -52,12 +54,6 @@ def _count(settings: ConnectorSettings, model: Any) -> int:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def sbx(sandbox_fresh: Any) -> Any:
-    sandbox_fresh.set_fault("announcement", 0)
-    return sandbox_fresh
 
 
 @pytest.fixture
@@ -226,7 +222,7 @@ async def test_sentinel_secrets_appear_in_no_artifact(
 
 async def test_online_selector_check_records_and_matches_v2(sbx: Any, tmp_path: Path) -> None:
     from connector.browser import BrowserSession
-    from connector.selectorcheck import check_offline, record
+    from connector.jobs.drift import check_offline, record
     from connector.selectormap import load_map
 
     sbx.set_variant("v2")
@@ -246,7 +242,7 @@ async def test_trace_kept_after_a_second_sign_in_holds_no_password(
     sentinel_account: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sbx = sentinel_account
-    import connector.runner_signin
+    import connector.jobs.signin
     from connector.browser import TotpSource
     from connector.sandbox import auth
 
@@ -257,7 +253,7 @@ async def test_trace_kept_after_a_second_sign_in_holds_no_password(
         return real_check(state, code, now)
 
     monkeypatch.setattr(auth, "check_code", forgetful)
-    monkeypatch.setattr(connector.runner_signin, "_totp", lambda paths, acct: TotpSource(SENTINEL_TOTP))
+    monkeypatch.setattr(connector.jobs.signin, "_totp", lambda paths, acct: TotpSource(SENTINEL_TOTP))
     sbx.set_fault("session_expiry_after", 3)  # expires in the first session and again in the second
     settings = _settings(sbx, tmp_path, password=SENTINEL_PASSWORD)
     claims = [c.claim_id for c in sbx.data.claims[:3]]

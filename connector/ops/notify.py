@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class IncidentLog(Protocol):
-    """Remembers which incidents a person has already been told about (kept in the store by the runner)."""
+    """Remembers which incidents a person was told about (in the store: connector.ops.incidents)."""
 
     def is_open(self, key: str) -> bool:
         """True when an alert for ``key`` was already sent and the incident is not resolved."""

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connector.claims.plan import PlannedBatch, plan_batches
+from connector.claims.scrub_output import held_reasons
 from connector.errors import InputError
 from connector.fileio import atomic_write_bytes
 from connector.pm.models import Claim
-from connector.pm.scrub_output import held_reasons
-from connector.pm.to_837 import PlannedBatch, plan_batches
 from connector.scrub.findings import ScrubReport
 from connector.x12 import ControlNumbers, Submitter, write_837
 

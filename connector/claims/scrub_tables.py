@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from connector.codetables import load_code_table
 from connector.errors import ConfigError
 from connector.resources import mapping_file
 from connector.scrub.settings import ScrubSettings, from_mappings
-from connector.x12.codes import load_code_table
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:

@@ -31,7 +31,7 @@ def _latest(session: Session, actions: tuple[str, ...], obj: str) -> AuditEvent 
 
 
 class StoreIncidentLog:
-    """An IncidentLog (connector.notify) backed by the audit_event table, so it survives restarts."""
+    """An IncidentLog (connector.ops.notify) backed by the audit_event table, so it survives restarts."""
 
     def __init__(self, database_url: str) -> None:
         self.url = database_url

@@ -1,4 +1,4 @@
-"""runner_persist without a browser: which claims a status job searches."""
+"""The statuses job without a browser: which claims it searches (as `connector run` and the cycle do)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-import connector.runner_persist as persist
+import connector.jobs.statuses as statuses
 from connector import store
+from connector.jobs.context import JobContext
+from connector.settings import ConnectorSettings, PortalAccount
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pm"
 
 
 @pytest.fixture
@@ -27,9 +31,20 @@ def _account(factory: sessionmaker[Session], key: str) -> int:
         return store.upsert_account(session, key, practice_name=key, portal_kind="sandbox-v1", base_url="x")
 
 
-def _ctx(factory: sessionmaker[Session], tmp_path: Path, options: dict[str, Any]) -> persist.JobContext:
-    portal: Any = None
-    return persist.JobContext(portal, factory, 0, "clinic", tmp_path / "in", tmp_path / "out", options)
+def _ctx(
+    factory: sessionmaker[Session], tmp_path: Path, options: dict[str, Any], pm_export: Path | None = None
+) -> JobContext:
+    account = PortalAccount(
+        practice_name="Clinic",
+        base_url="http://127.0.0.1:9",
+        username="u",
+        password="p",  # type: ignore[arg-type]
+        totp_secret="JBSWY3DPEHPK3PXP",  # type: ignore[arg-type]
+        pm_export=pm_export,
+    )
+    settings = ConnectorSettings(accounts={"clinic": account}, data_dir=tmp_path / "data")
+    portal: Any = object()
+    return JobContext(factory, 0, "clinic", settings, options, page=portal)
 
 
 def test_open_claims_are_this_accounts_only(factory: sessionmaker[Session]) -> None:
@@ -39,8 +54,8 @@ def test_open_claims_are_this_accounts_only(factory: sessionmaker[Session]) -> N
         store.add_claim_status(session, claim_number="OURS-2", status_category="F1", account_id=ours)
         store.add_claim_status(session, claim_number="THEIRS-1", status_category="P1", account_id=theirs)
     with factory.begin() as session:
-        assert persist._open_claims(session, ours) == ["OURS-1"]
-        assert persist._open_claims(session, theirs) == ["THEIRS-1"]
+        assert statuses._open_claims(session, ours) == ["OURS-1"]
+        assert statuses._open_claims(session, theirs) == ["THEIRS-1"]
 
 
 @pytest.mark.parametrize(("given", "searched"), [([], []), (None, ["OURS-1"]), (["X-9"], ["X-9"])])
@@ -60,10 +75,34 @@ async def test_statuses_claims_option(
         asked.append(list(claims))
         return {c: [] for c in claims}
 
-    monkeypatch.setattr(persist, "claim_statuses", fake)
+    monkeypatch.setattr(statuses, "claim_statuses", fake)
     options = {} if given is None else {"claims": given}
-    counts = await persist.statuses(_ctx(factory, tmp_path, options))
+    counts = await statuses.run(_ctx(factory, tmp_path, options))
     assert asked == [searched] and counts["claims"] == len(searched)
+
+
+async def test_without_claims_given_the_pm_claims_waiting_for_payment_are_searched(
+    factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `connector run statuses` searches is what the cycle searches: PM claims no ERA has paid yet,
+    each with its member id, birth date and service date for the member search."""
+    from connector.pm.reader import read_export
+
+    export = FIXTURES / "generic_sample.csv"
+    claims = [c.claim_id for c in read_export(export, "generic").claims]
+    _account(factory, "clinic")
+    asked: list[tuple[list[str], Any]] = []
+
+    async def fake(portal: Any, wanted: list[str], members: Any = None) -> dict[str, list[Any]]:
+        asked.append((list(wanted), members))
+        return {c: [] for c in wanted}
+
+    monkeypatch.setattr(statuses, "claim_statuses", fake)
+    counts = await statuses.run(_ctx(factory, tmp_path, {}, pm_export=export))
+    assert asked[0][0] == claims[:100] and counts["claims"] == len(claims[:100])
+    assert set(asked[0][1]) <= set(claims) and asked[0][1]
+    query = next(iter(asked[0][1].values()))
+    assert query.member_id and query.dob and query.service_date
 
 
 def test_listing_references_never_collide() -> None:

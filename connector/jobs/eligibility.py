@@ -28,14 +28,14 @@ from connector.eligibility.assess import Assessment, assess
 from connector.eligibility.codec import from_json, to_json
 from connector.eligibility.model import Appointment, Coverage, EligibilityResult, Inquiry
 from connector.errors import ConfigError, PortalUnavailable
-from connector.notify import Notifier
+from connector.jobs.context import JobContext
+from connector.ops.notify import Notifier
 from connector.pm.schedule import Schedule, read_schedule
 from connector.report.eligibility import problem_text, write_eligibility_workbook
 from connector.store import EligibilityCheck
 from flows.eligibility import check_eligibility
 
 if TYPE_CHECKING:
-    from connector.runner_persist import JobContext
     from connector.settings import ConnectorSettings
 
 log = logging.getLogger(__name__)
@@ -90,23 +90,6 @@ def practice_today(settings: ConnectorSettings) -> dt.date:
     return dt.datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def eligibility_options(
-    account: str, settings: ConnectorSettings, *, days: int | None = None, today: dt.date | None = None
-) -> dict[str, Any]:
-    """What the job needs from the settings (the runner hands jobs options, not settings)."""
-    _, acct = settings.account(account)
-    return {
-        "schedule": acct.pm_schedule,
-        "schedule_profile": acct.schedule_profile,
-        "mappings_dir": settings.mappings_dir,
-        "days": settings.eligibility_days if days is None else days,
-        "today": today or practice_today(settings),
-        "pace_seconds": settings.eligibility_pace_seconds,
-        "reports": Path(settings.data_dir) / "reports" / account,
-        "notify_urls": list(settings.notify_urls),
-    }
-
-
 def inquiry_for(appointment: Appointment) -> Inquiry:
     """What the portal is asked for one appointment."""
     return Inquiry(
@@ -154,24 +137,28 @@ def _save(ctx: JobContext, account_id: int, day: dt.date, a: Assessment) -> None
         row.estimate = a.estimate
 
 
-async def eligibility(ctx: JobContext) -> dict[str, Any]:
-    """Check the schedule's appointments of the next business days; write the workbook; alert."""
-    opts = ctx.options
-    if not opts.get("schedule"):
+async def run(ctx: JobContext) -> dict[str, Any]:
+    """Check the schedule's appointments of the next business days; write the workbook; alert.
+
+    Options: ``as_of`` (the practice's day to check from; default today), ``days``, ``schedule`` and
+    ``schedule_profile`` (default: the account's settings).
+    """
+    opts, settings, acct = ctx.options, ctx.settings, ctx.account_settings
+    path = opts.get("schedule") or acct.pm_schedule
+    if not path:
         raise ConfigError(
             f"set CONNECTOR_ACCOUNTS__{ctx.account.upper()}__PM_SCHEDULE to the PM schedule export"
         )
-    schedule = read_schedule(
-        Path(opts["schedule"]), opts["schedule_profile"], override_dir=opts.get("mappings_dir")
-    )
-    today: dt.date = opts["today"]
-    window = business_days_after(today, int(opts["days"]))
+    profile = opts.get("schedule_profile") or acct.schedule_profile
+    schedule = read_schedule(Path(path), profile, override_dir=settings.mappings_dir)
+    today: dt.date = opts.get("as_of") or practice_today(settings)
+    window = business_days_after(today, int(opts.get("days") or settings.eligibility_days))
     appointments = [a for a in schedule.appointments if a.service_date in window]
     with ctx.factory.begin() as session:
         account_id = ctx.account_id(session)
         rows = _rows_of_day(session, account_id, today)
         done = {k for k, r in rows.items() if r.status != Coverage.NOT_CHECKED.value}
-    pacer = Pacer(float(opts["pace_seconds"]))
+    pacer = Pacer(float(opts.get("pace_seconds", settings.eligibility_pace_seconds)))
     counts: dict[str, Any] = {"appointments": len(appointments), "checked": 0, "already_checked": 0}
     counts["not_checked"] = 0
     for appt in appointments:
@@ -191,12 +178,12 @@ async def eligibility(ctx: JobContext) -> dict[str, Any]:
     with ctx.factory() as session:
         rows = _rows_of_day(session, account_id, today)
     assessments = [_assessment(a, rows.get((a.patient_id, a.service_date))) for a in appointments]
-    path = Path(opts["reports"]) / f"eligibility-{today.isoformat()}.xlsx"
-    write_eligibility_workbook(assessments, path, day=today, source=schedule.source)
-    alerted = _alert(ctx, account_id, today, window, assessments, opts.get("notify_urls") or [])
+    workbook = Path(settings.data_dir) / "reports" / ctx.account / f"eligibility-{today.isoformat()}.xlsx"
+    write_eligibility_workbook(assessments, workbook, day=today, source=schedule.source)
+    alerted = _alert(ctx, account_id, today, window, assessments, list(settings.notify_urls))
     problems = sum(1 for a in assessments if a.problems)
     counts |= {"problems": problems, "throttled": pacer.throttled, "alerted": alerted}
-    counts |= {"pace_seconds": round(pacer.interval, 2), "workbook": str(path)}
+    counts |= {"pace_seconds": round(pacer.interval, 2), "workbook": str(workbook)}
     log.info(
         "eligibility: %d appointment(s), %d checked, %d with problems",
         len(appointments),

@@ -1,4 +1,7 @@
-"""APScheduler 3.x wiring: a cron per job per account, one scheduler per database; jobs call the runner."""
+"""The scheduler service: APScheduler 3.x with a cron per job per account, one per database (by lease).
+
+Every fired job goes through the same dispatch as `connector run` (``connector.ops.dispatch``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
@@ -21,7 +24,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from connector.errors import ConfigError, StorageError
-from connector.settings import JOBS, ConnectorSettings, load_settings
+from connector.jobs.registry import CYCLE_JOB, SCHEDULABLE, spec
+from connector.ops.dispatch import dispatch
+from connector.ops.recovery import recover
+from connector.settings import ConnectorSettings, load_settings
+from connector.store import (
+    acquire_lease,
+    ensure_schema,
+    lease_holder,
+    make_engine,
+    release_lease,
+    renew_lease,
+    session_factory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +44,6 @@ LEASE_NAME = "scheduler"
 LEASE_TTL = dt.timedelta(minutes=2)
 MISFIRE_GRACE_SECONDS = 3600
 JOBSTORE_TABLE = "apscheduler_jobs"
-
-_running: set[asyncio.Task[Any]] = set()
-stop_requested = asyncio.Event()
-"""Set on SIGTERM/SIGINT: the runner finishes its current step and stops at the next step boundary."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +61,9 @@ def job_plan(settings: ConnectorSettings) -> list[PlannedJob]:
     plan = []
     for account, acct in sorted(settings.accounts.items()):
         crons = {**settings.default_schedule, **acct.schedule}
-        for job in JOBS:
+        for job in SCHEDULABLE:
             cron = crons.get(job, "").strip()
-            if cron:
+            if cron and (job == CYCLE_JOB or spec(job).available(acct)):
                 plan.append(PlannedJob(f"{account}:{job}", job, account, cron))
     return plan
 
@@ -143,40 +154,8 @@ def jobstore_url(settings: ConnectorSettings) -> str:
     return settings.database_url
 
 
-_scheduler: AsyncIOScheduler | None = None
-"""The running scheduler (set by :func:`serve`), so a job skipped for maintenance can be rescheduled."""
-
-
-async def fire(job: str, account: str) -> None:
-    """What every scheduled job runs: load settings fresh (never pickled secrets) and call the runner."""
-    if stop_requested.is_set():
-        log.info("not starting %s for %s: the scheduler is stopping", job, account)
-        return
-    from connector.cycle import CYCLE, run_cycle, run_with_policy
-    from connector.notify import Notifier
-    from connector.store_incidents import StoreIncidentLog
-
-    task = asyncio.current_task()
-    if task is not None:
-        _running.add(task)
-    try:
-        settings = load_settings()
-        if job in ("all", "reconcile"):
-            outcome = await run_cycle(account, settings, jobs=CYCLE if job == "all" else ("reconcile",))
-            until = outcome.skipped_until
-        else:
-            notifier = Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
-            result = await run_with_policy(job, account, settings, notifier)
-            until = result.until if result.outcome == "SKIPPED" else None
-        if until:
-            reschedule_after_maintenance(job, account, until)
-    finally:
-        if task is not None:
-            _running.discard(task)
-
-
-def reschedule_after_maintenance(job: str, account: str, until: str) -> dt.datetime | None:
-    """Add a one-off run of the job a few minutes after the announced end of the maintenance window."""
+def after_maintenance(until: str) -> dt.datetime | None:
+    """When to run a job skipped for maintenance: five minutes after the window ends (None if unreadable)."""
     try:
         end = dt.datetime.fromisoformat(until.replace("Z", "+00:00"))
     except ValueError:
@@ -184,26 +163,16 @@ def reschedule_after_maintenance(job: str, account: str, until: str) -> dt.datet
         return None
     if end.tzinfo is None:
         end = end.replace(tzinfo=dt.UTC)
-    when = end + dt.timedelta(minutes=5)
-    if _scheduler is not None:
-        _scheduler.add_job(
-            "connector.scheduler:fire",
-            trigger="date",
-            run_date=when,
-            args=[job, account],
-            id=f"{account}:{job}:after-maintenance",
-            replace_existing=True,
-        )
-        log.info("%s for %s rescheduled after maintenance, at %s", job, account, when.isoformat())
-    return when
+    return end + dt.timedelta(minutes=5)
 
 
 def build_scheduler(
     settings: ConnectorSettings,
     *,
     jobstore: str | None = None,
-    func: Callable[..., Awaitable[None]] | str = "connector.scheduler:fire",
+    func: Callable[..., Awaitable[None]] | str = "connector.ops.scheduler:fire",
     on_skip: Callable[[str, str], None] | None = None,
+    plan: list[PlannedJob] | None = None,
 ) -> AsyncIOScheduler:
     """Create the scheduler with our job defaults and (re)register every planned job.
 
@@ -220,8 +189,7 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=ZoneInfo(settings.timezone),
     )
-    plan = job_plan(settings)
-    for planned in plan:
+    for planned in job_plan(settings) if plan is None else plan:
         scheduler.add_job(
             func,
             trigger=make_trigger(planned.cron, settings.timezone),
@@ -238,33 +206,19 @@ def build_scheduler(
             on_skip(event.job_id, why)
 
     scheduler.add_listener(_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
-    scheduler._connector_plan = {p.job_id for p in plan}
     return scheduler
-
-
-def prune_removed_jobs(scheduler: AsyncIOScheduler) -> list[str]:
-    """Remove stored jobs that are no longer in the settings (after start, when the store is loaded)."""
-    wanted: set[str] = getattr(scheduler, "_connector_plan", set())
-    removed = [job.id for job in scheduler.get_jobs() if job.id not in wanted]
-    for job_id in removed:
-        scheduler.remove_job(job_id)
-    return removed
 
 
 class Lease:
     """The single-instance lease in the database: a second scheduler refuses to start."""
 
     def __init__(self, database_url: str, holder: str | None = None) -> None:
-        from connector.store import ensure_schema, make_engine, session_factory
-
         ensure_schema(database_url)
         self._sessions = session_factory(make_engine(database_url))
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
 
     def acquire(self) -> None:
         """Take the lease or raise StorageError naming who holds it."""
-        from connector.store import acquire_lease, lease_holder
-
         with self._sessions() as session:
             ok = acquire_lease(session, LEASE_NAME, self.holder, LEASE_TTL)
             session.commit()
@@ -276,8 +230,6 @@ class Lease:
 
     def renew(self) -> bool:
         """Extend the lease; False if it was lost."""
-        from connector.store import renew_lease
-
         with self._sessions() as session:
             ok = renew_lease(session, LEASE_NAME, self.holder, LEASE_TTL)
             session.commit()
@@ -285,44 +237,128 @@ class Lease:
 
     def release(self) -> None:
         """Give the lease back."""
-        from connector.store import release_lease
-
         with self._sessions() as session:
             release_lease(session, LEASE_NAME, self.holder)
             session.commit()
 
 
-async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> None:
-    """Run the scheduler until SIGTERM/SIGINT; the current step of a running job finishes first."""
-    lease = Lease(settings.database_url)
-    lease.acquire()
-    global _scheduler
-    scheduler = build_scheduler(settings, jobstore=jobstore)
-    _scheduler = scheduler
-    from connector.recovery import recover
+class Scheduler:
+    """The scheduler service: owns its APScheduler, its plan, its stop event and the jobs it is running.
 
-    recover(settings.database_url, settings.data_dir)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop_requested.set)
-    scheduler.start()
-    removed = prune_removed_jobs(scheduler)
-    if removed:
-        log.info("removed jobs no longer configured: %s", ", ".join(removed))
-    for job in scheduler.get_jobs():
-        log.info("scheduled %s, next at %s", job.id, job.next_run_time)
-    try:
-        while not stop_requested.is_set():
-            try:
-                await asyncio.wait_for(stop_requested.wait(), timeout=LEASE_TTL.total_seconds() / 3)
-            except TimeoutError:
-                if not lease.renew():
-                    log.error("lost the scheduler lease; stopping")
-                    break
-        log.info("stopping: waiting for %d running job(s) to finish their current step", len(_running))
-        scheduler.pause()
-        if _running:
-            await asyncio.gather(*_running, return_exceptions=True)
-    finally:
-        scheduler.shutdown(wait=False)
-        lease.release()
+    SIGTERM/SIGINT set the stop event: a running cycle finishes its current job and starts no new one.
+    """
+
+    active: ClassVar[Scheduler | None] = None
+    """The serving instance, which the job store's textual reference (:func:`fire`) reaches."""
+
+    def __init__(
+        self,
+        settings: ConnectorSettings,
+        *,
+        jobstore: str | None = None,
+        load: Callable[[], ConnectorSettings] = load_settings,
+    ) -> None:
+        self.settings = settings
+        self.plan = job_plan(settings)
+        self.aps = build_scheduler(settings, jobstore=jobstore, plan=self.plan)
+        self.stop_event = asyncio.Event()
+        self.running: set[asyncio.Task[Any]] = set()
+        self._load = load
+
+    def should_stop(self) -> bool:
+        """True once a stop was requested (the cycle checks this between jobs)."""
+        return self.stop_event.is_set()
+
+    def stop(self) -> None:
+        """Ask the service to stop: running jobs finish their current step, nothing new starts."""
+        self.stop_event.set()
+
+    async def fire(self, job: str, account: str) -> None:
+        """Run one scheduled job: settings loaded fresh (never pickled secrets), then the common dispatch."""
+        if self.should_stop():
+            log.info("not starting %s for %s: the scheduler is stopping", job, account)
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+        try:
+            outcome = await dispatch(job, account, self._load(), should_stop=self.should_stop)
+            if outcome.skipped_until:
+                self.reschedule_after_maintenance(job, account, outcome.skipped_until)
+        finally:
+            if task is not None:
+                self.running.discard(task)
+
+    def reschedule_after_maintenance(self, job: str, account: str, until: str) -> dt.datetime | None:
+        """Add a one-off run of the job a few minutes after the announced end of the maintenance window."""
+        when = after_maintenance(until)
+        if when is not None:
+            self.aps.add_job(
+                "connector.ops.scheduler:fire",
+                trigger="date",
+                run_date=when,
+                args=[job, account],
+                id=f"{account}:{job}:after-maintenance",
+                replace_existing=True,
+            )
+            log.info("%s for %s rescheduled after maintenance, at %s", job, account, when.isoformat())
+        return when
+
+    def prune_removed_jobs(self) -> list[str]:
+        """Remove stored jobs that are no longer in the settings (after start, when the store is loaded)."""
+        wanted = {p.job_id for p in self.plan}
+        removed = [
+            job.id
+            for job in self.aps.get_jobs()
+            if job.id not in wanted and "after-maintenance" not in job.id
+        ]
+        for job_id in removed:
+            self.aps.remove_job(job_id)
+        return removed
+
+    async def serve(self) -> None:
+        """Run until SIGTERM/SIGINT (or a lost lease); the current step of a running job finishes first."""
+        lease = Lease(self.settings.database_url)
+        lease.acquire()
+        Scheduler.active = self
+        recover(self.settings.database_url, self.settings.data_dir)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        self.aps.start()
+        removed = self.prune_removed_jobs()
+        if removed:
+            log.info("removed jobs no longer configured: %s", ", ".join(removed))
+        for job in self.aps.get_jobs():
+            log.info("scheduled %s, next at %s", job.id, job.next_run_time)
+        try:
+            while not self.should_stop():
+                try:
+                    await asyncio.wait_for(self.stop_event.wait(), timeout=LEASE_TTL.total_seconds() / 3)
+                except TimeoutError:
+                    if not lease.renew():
+                        log.error("lost the scheduler lease; stopping")
+                        break
+            log.info(
+                "stopping: waiting for %d running job(s) to finish their current step", len(self.running)
+            )
+            self.aps.pause()
+            if self.running:
+                await asyncio.gather(*self.running, return_exceptions=True)
+        finally:
+            self.aps.shutdown(wait=False)
+            lease.release()
+            Scheduler.active = None
+
+
+async def fire(job: str, account: str) -> None:
+    """What the job store names for every scheduled job (a textual reference): Scheduler.active.fire."""
+    if Scheduler.active is None:
+        log.warning("%s for %s fired with no scheduler serving; ignored", job, account)
+        return
+    await Scheduler.active.fire(job, account)
+
+
+async def serve(settings: ConnectorSettings, *, jobstore: str | None = None) -> None:
+    """Run the scheduler service until stopped (what `connector schedule` calls)."""
+    await Scheduler(settings, jobstore=jobstore).serve()

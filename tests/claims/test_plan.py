@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from connector.claims.plan import plan_batches, x12_text
+from connector.claims.scrub_tables import load_scrub_settings
 from connector.pm.reader import read_export
-from connector.pm.scrub_tables import load_scrub_settings
-from connector.pm.to_837 import plan_batches, x12_text
 from connector.x12 import ControlNumbers, Submitter, write_837
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pm"

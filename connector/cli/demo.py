@@ -16,22 +16,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connector.cycle import CYCLE, CycleOutcome, run_cycle
-from connector.runner import RunResult
+from connector.jobs.context import RunResult
+from connector.jobs.registry import JOBS
+from connector.ops.cycle import CycleOutcome
+from connector.ops.dispatch import dispatch
 from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
 
 ACCOUNT = "prairie"
 NEW_CLAIMS = 6
-STEP_TITLES = {
-    "health": "Check the portal's status page",
-    "eras": "Sign in (TOTP) and download ERAs + PDF remits",
-    "statuses": "Check claim statuses",
-    "upload": "Upload the scrubbed claim batch",
-    "acks": "Collect acknowledgements (999, 277CA)",
-    "reconcile": "Reconcile ERAs against the PM export",
-    "eligibility": "Check eligibility for the next appointments",
-}
 
 
 def write_new_charges(pm_export: Path, target: Path, as_of: dt.date, count: int = NEW_CLAIMS) -> list[str]:
@@ -72,10 +65,10 @@ def build_batch(
     settings: ConnectorSettings, charges: Path, outbox: Path, as_of: dt.date
 ) -> tuple[list[Path], dict[str, list[str]]]:
     """Scrub the new charges, write the clean claims' 837 into the outbox; return files and held claims."""
-    from connector.pm.build import build_batches
+    from connector.claims.build import build_batches
+    from connector.claims.plan import submitter_for
+    from connector.claims.scrub_tables import load_scrub_settings
     from connector.pm.reader import read_export
-    from connector.pm.scrub_tables import load_scrub_settings
-    from connector.pm.to_837 import submitter_for
     from connector.scrub import ScrubContext, scrub
     from connector.scrub.registry import submitted_keys
     from connector.store import control_number_allocator, ensure_schema, make_engine, session_factory
@@ -112,7 +105,8 @@ def demo_settings(sandbox: SandboxServer, root: Path) -> ConnectorSettings:
 
 
 def _progress_hook(progress: Progress) -> Callable[[str, RunResult | None], None]:
-    tasks = {job: progress.add_task(STEP_TITLES[job], total=1, start=False) for job in CYCLE}
+    titles = {job.name: job.title for job in JOBS}
+    tasks = {name: progress.add_task(title, total=1, start=False) for name, title in titles.items()}
 
     def hook(job: str, result: RunResult | None) -> None:
         task = tasks[job]
@@ -122,7 +116,7 @@ def _progress_hook(progress: Progress) -> Callable[[str, RunResult | None], None
         mark = (
             "[green]✓[/]" if result.ok else ("[yellow]–[/]" if result.outcome == "SKIPPED" else "[red]✗[/]")
         )
-        progress.update(task, completed=1, description=f"{mark} {STEP_TITLES[job]}")
+        progress.update(task, completed=1, description=f"{mark} {titles[job]}")
 
     return hook
 
@@ -174,7 +168,7 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
             console=console,
         ) as progress:
             outcome = asyncio.run(
-                run_cycle(ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of)
+                dispatch("all", ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of)
             )
     finally:
         sandbox.stop()
@@ -183,7 +177,7 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
     if outcome.report is not None:
         console.print(f"Reconciliation report: [bold]{outcome.report.resolve()}[/]")
     for result in outcome.results:
-        if result.job == "eligibility" and result.counts.get("workbook"):
+        if result.counts.get("workbook"):
             console.print(f"Eligibility workbook: [bold]{Path(result.counts['workbook']).resolve()}[/]")
     if not outcome.ok:
         console.print(f"[red]The cycle stopped: {outcome.stopped_by or 'skipped'}[/]")

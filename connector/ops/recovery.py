@@ -46,7 +46,7 @@ def close_dead_runs(database_url: str) -> list[int]:
 def pending_to_unknown(database_url: str) -> list[int]:
     """PENDING batches with no upload running were maybe sent: mark them UNKNOWN, settled from the portal.
 
-    The runner writes PENDING before the click; a process killed after the click leaves PENDING behind.
+    The upload job writes PENDING before the click; a process killed after the click leaves PENDING behind.
     Uploading such a batch again could send it twice, so the next upload first looks for it in the
     portal's batch list (UNKNOWN is settled that way) and only uploads it when the portal does not have it.
     """
