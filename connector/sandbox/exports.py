@@ -198,5 +198,5 @@ def write_exports(data: Dataset, folder: Path) -> ExportPaths:
     paths.bank_csv.write_bytes(bank_csv_bytes(data))
     paths.ground_truth.write_bytes(ground_truth_bytes(data))
     paths.schedule_csv.write_bytes(schedule_csv_bytes(data))
-    paths.schedule_xlsx.write_bytes(schedule_xlsx_bytes(data))
+    paths.schedule_xlsx.write_bytes(normalize_zip(schedule_xlsx_bytes(data, FIXED_TIMESTAMP)))
     return paths

@@ -67,12 +67,11 @@ def schedule_csv_bytes(data: Dataset) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def schedule_xlsx_bytes(data: Dataset) -> bytes:
-    """The schedule export as XLSX (sheet ``Schedule``; dates as dates, money as numbers), byte-identical."""
+def schedule_xlsx_bytes(data: Dataset, created: dt.datetime) -> bytes:
+    """The schedule export as XLSX (sheet ``Schedule``; dates as dates, money as numbers); the caller
+    normalizes the zip for byte-identity."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-
-    from connector.sandbox.exports import FIXED_TIMESTAMP, normalize_zip
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Schedule")
@@ -88,10 +87,10 @@ def schedule_xlsx_bytes(data: Dataset) -> bytes:
                 cells.append(value)
         sheet.append(cells)
     book.properties.creator = "Sandbox PM"
-    book.properties.created = FIXED_TIMESTAMP
+    book.properties.created = created
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalize_zip(buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _truth(v: Visit) -> dict[str, object]:
