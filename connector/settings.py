@@ -62,7 +62,16 @@ class PortalAccount(BaseModel):
     username: str
     password: SecretStr
     totp_secret: SecretStr
-    tins: list[str] = Field(default_factory=list)
+    tins: list[str] = Field(
+        default_factory=list,
+        description="TINs to work; chosen from the portal's TIN dropdown where it has one",
+    )
+    security_answers: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Security question (its text, or a keyword such as 'color') -> answer, for portals that "
+        "ask one on an unrecognised device (Optum ID)",
+    )
+    remember_device: bool = Field(True, description="Tick 'remember my device' after the second sign-in step")
     npis: list[str] = Field(default_factory=list)
     schedule: dict[str, str] = Field(default_factory=dict, description="job -> cron expression overrides")
     pm_export: Path | None = Field(None, description="The PM export the reconcile job reads (CSV or XLSX)")

@@ -19,10 +19,10 @@ from flows.records import EraDownload, PaymentListing, SavedFile, SavedKind
 
 log = logging.getLogger(__name__)
 
+DATE_NAMES: tuple[str, ...] = ("payments.from", "payments.to", "payments.search")
+"""The date search; portals whose payments page offers periods instead use flows.view_payments."""
 NAMES: tuple[str, ...] = (
-    "payments.from",
-    "payments.to",
-    "payments.search",
+    *DATE_NAMES,
     "payments.row",
     "payments.no_results",
     "payments.row_number",

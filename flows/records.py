@@ -77,6 +77,16 @@ class EraDownload:
     skipped_known: int
     pages: int
     method: Literal["request", "click"]
+    pending_pdfs: tuple[tuple[str, PaymentListing], ...] = ()
+    """(reference, listing) of PDF remits asked for and still being generated (a later run collects them)."""
+    pdf_requested: int = 0
+    access: str = "full"
+    """"full", or "standard" when the portal's free access level hides features."""
+    unavailable: tuple[str, ...] = ()
+    """What this access level cannot fetch (said once to a person, not a failure)."""
+    bundle_files: int = 0
+    count_mismatches: int = 0
+    """Periods whose rows walked differ from the portal's record count."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""`connector demo`: the whole daily cycle once against the bundled sandbox portal, with progress bars."""
+"""`connector demo`: the whole daily cycle against the bundled sandbox portal, with progress bars."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from connector.errors import ConfigError
 from connector.jobs.context import RunResult
 from connector.jobs.registry import JOBS
 from connector.ops.cycle import CycleOutcome
@@ -24,6 +26,12 @@ from connector.sandbox.server import SandboxServer
 from connector.settings import ConnectorSettings, PortalAccount
 
 ACCOUNT = "prairie"
+MAPS = {"v1": "sandbox-v1", "v2": "sandbox-v2", "optum": "optum-pay"}
+OPTUM_FAULTS = {"epra_delay": 3600, "bundle_delay": 3600}
+"""The optum demo: PDFs and bundles take an hour, so the first cycle leaves PDFs generating (the sandbox then
+finishes them at once, as the portal would have by the next day's run)."""
+FIRST_OPTUM_RUN: dict[str, Any] = {"pdf_wait_s": 2.0, "poll_s": 1.0, "bundle_wait_s": 1.0}
+"""Options of the optum demo's first cycle (only the ERA job reads them)."""
 NEW_CLAIMS = 6
 
 
@@ -83,11 +91,14 @@ def build_batch(
     return [f.path for f in result.files], dict(result.held)
 
 
-def demo_settings(sandbox: SandboxServer, root: Path) -> ConnectorSettings:
-    """Settings for one practice account on the local sandbox (sandbox-only credentials)."""
+def demo_settings(sandbox: SandboxServer, root: Path, variant: str = "v1") -> ConnectorSettings:
+    """Settings for one practice account on the local sandbox (sandbox-only credentials and answers)."""
+    questions = sandbox.state.account.security_questions
     account = PortalAccount(
         practice_name="Prairie Family Medicine (sandbox)",
-        portal="sandbox-v1",
+        portal=MAPS.get(variant, "sandbox-v1"),
+        tins=[sandbox.data.practice.tin],
+        security_answers={question: SecretStr(answer) for question, answer in questions.items()},
         base_url=sandbox.base_url,
         username=sandbox.username,
         password=SecretStr(sandbox.password),
@@ -121,9 +132,9 @@ def _progress_hook(progress: Progress) -> Callable[[str, RunResult | None], None
     return hook
 
 
-def summary_table(outcome: CycleOutcome) -> Table:
+def summary_table(outcome: CycleOutcome, suffix: str = "") -> Table:
     """One row per job: outcome and counts."""
-    table = Table(title="Daily cycle against the sandbox portal")
+    table = Table(title=f"Daily cycle against the sandbox portal{suffix}")
     table.add_column("step")
     table.add_column("outcome")
     table.add_column("counts / error")
@@ -137,20 +148,27 @@ def summary_table(outcome: CycleOutcome) -> Table:
     return table
 
 
-def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
-    """Start the sandbox in-process, run the whole cycle once, print the summary and the report path."""
+def run_demo(root: Path = Path("data/demo"), seed: int | None = None, variant: str = "v1") -> int:
+    """Start the sandbox in-process, run the whole cycle (twice on optum), print the summary and report."""
+    if variant not in MAPS:
+        raise ConfigError(f"unknown variant {variant!r}; known: {', '.join(MAPS)}")
     console = Console()
     started = time.monotonic()
     logging.getLogger().setLevel(logging.WARNING)  # the progress bars and the summary tell the story
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True, mode=0o700)
+    faults = dict(OPTUM_FAULTS) if variant == "optum" else {}
+    folder = root / "sandbox"
     sandbox = (
-        SandboxServer(root / "sandbox", seed=seed) if seed else SandboxServer(root / "sandbox")
+        SandboxServer(folder, seed=seed, variant=variant, faults=faults)
+        if seed
+        else SandboxServer(folder, variant=variant, faults=faults)
     ).start()
+    outcomes: list[CycleOutcome] = []
     try:
-        console.print(f"Sandbox portal at [bold]{sandbox.base_url}[/] (sandbox-only credentials)")
-        settings = demo_settings(sandbox, root)
+        console.print(f"Sandbox portal ({variant}) at [bold]{sandbox.base_url}[/] (sandbox-only credentials)")
+        settings = demo_settings(sandbox, root, variant)
         as_of = sandbox.data.as_of
         charges = root / "new-charges.csv"
         write_new_charges(sandbox.pm_export_csv, charges, as_of)
@@ -160,20 +178,22 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
         )
         for claim_id, reasons in held.items():
             console.print(f"  held {claim_id}: " + "; ".join(reasons))
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
-            outcome = asyncio.run(
-                dispatch("all", ACCOUNT, settings, progress=_progress_hook(progress), as_of=as_of)
+        outcomes.append(_cycle(console, settings, as_of, FIRST_OPTUM_RUN if variant == "optum" else None))
+        pending = int(_eras_counts(outcomes[-1]).get("pdf_pending", 0) or 0)
+        if variant == "optum" and outcomes[-1].ok and pending:
+            console.print(
+                f"{pending} PDF remit(s) were still being generated when the cycle ended. The sandbox "
+                "finishes them now (the portal would have by the next run); a second cycle collects them."
             )
+            sandbox.finish_pdfs()
+            outcomes.append(_cycle(console, settings, as_of, None))
+        stored = _stored(settings) if variant == "optum" else None
     finally:
         sandbox.stop()
-    console.print(summary_table(outcome))
+    for number, outcome in enumerate(outcomes, start=1):
+        console.print(summary_table(outcome, f" (cycle {number})" if len(outcomes) > 1 else ""))
     console.print(f"Finished in {time.monotonic() - started:.1f} s")
+    outcome = outcomes[-1]
     if outcome.report is not None:
         console.print(f"Reconciliation report: [bold]{outcome.report.resolve()}[/]")
     for result in outcome.results:
@@ -182,4 +202,37 @@ def run_demo(root: Path = Path("data/demo"), seed: int | None = None) -> int:
     if not outcome.ok:
         console.print(f"[red]The cycle stopped: {outcome.stopped_by or 'skipped'}[/]")
         return 1
+    if stored is not None:
+        payments = len(sandbox.data.payments)
+        eras, pdfs = stored
+        console.print(f"Stored {eras} ERA(s) and {pdfs} PDF remit(s) for the portal's {payments} payments")
+        if (eras, pdfs) != (payments, payments):
+            console.print("[red]Some payments' files are missing or stored twice[/]")
+            return 1
     return 0
+
+
+def _cycle(
+    console: Console, settings: ConnectorSettings, as_of: dt.date, options: dict[str, Any] | None
+) -> CycleOutcome:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        hook = _progress_hook(progress)
+        return asyncio.run(dispatch("all", ACCOUNT, settings, progress=hook, as_of=as_of, options=options))
+
+
+def _eras_counts(outcome: CycleOutcome) -> dict[str, Any]:
+    return next((r.counts for r in outcome.results if r.job == "eras"), {})
+
+
+def _stored(settings: ConnectorSettings) -> tuple[int, int]:
+    """How many 835 and PDF files the store holds (each recorded once, by sha256)."""
+    from sqlalchemy import func, select
+
+    from connector.store import DownloadedFile, FileKind, open_session
+
+    with open_session(settings.database_url) as session:
+        rows = session.execute(select(DownloadedFile.kind, func.count()).group_by(DownloadedFile.kind)).all()
+    counts = {kind: int(number) for kind, number in rows}
+    return counts.get(FileKind.ERA_835, 0), counts.get(FileKind.PDF, 0)

@@ -105,8 +105,11 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
 
 def demo(
     folder: Path = typer.Option(Path("data/demo"), "--data-dir", help="Where the demo writes (wiped first)."),
+    variant: str = typer.Option(
+        "v1", "--variant", help="Sandbox UI: v1, v2, or optum (Optum Pay's layout; runs a second cycle)."
+    ),
 ) -> None:
-    """Start the sandbox portal and run the whole daily cycle once against it; print the report's path."""
+    """Start the sandbox portal and run the whole daily cycle against it; print the report's path."""
     from connector.cli.demo import run_demo
 
-    raise typer.Exit(run_demo(folder))
+    raise typer.Exit(run_demo(folder, variant=variant))

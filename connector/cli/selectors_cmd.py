@@ -16,6 +16,8 @@ app = typer.Typer(help="Selector maps: check them against a portal or its record
 
 
 def _reports_table(portal: str, reports: list[object]) -> tuple[Table, int]:
+    from rich.markup import escape
+
     from connector.jobs.drift import PageReport
 
     table = Table(title=f"selector map {portal}")
@@ -29,7 +31,8 @@ def _reports_table(portal: str, reports: list[object]) -> tuple[Table, int]:
             continue
         for check in report.checks:
             misses += check.state in ("none", "several")
-            table.add_row(report.page, check.name, check.state, check.strategy or "", str(check.count))
+            strategy = escape(check.strategy or "")  # XPaths hold [brackets] rich would read as markup
+            table.add_row(report.page, check.name, check.state, strategy, str(check.count))
     return table, misses
 
 

@@ -14,12 +14,15 @@ from playwright.async_api import Page, Route
 from connector.browser import BrowserSession, TotpSource
 from connector.eligibility.model import Inquiry
 from connector.fileio import atomic_write_bytes, ensure_private_dir
+from connector.periods import plan_periods
 from connector.selectormap import NameCheck, SelectorMap
 from connector.settings import BrowserSettings, PortalAccount
 from flows.eligibility import check_eligibility
 from flows.eras import search_payments
 from flows.portal import PortalPage
 from flows.signin import dismiss_announcement, sign_in
+from flows.tin import enrolled_tins, select_tin
+from flows.view_payments import choose_option
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +46,14 @@ SANITIZE_JS = r"""
   while (walker.nextNode()) texts.push(walker.currentNode);
   for (const node of texts) {
     const el = node.parentElement;
-    const cell = el && el.closest('tbody') && !el.closest('a, button');
+    // table-layout portals put labels and messages in cells too: an error/heading cell stays readable
+    const message = el && el.closest('.errors, .subheader, [role=alert], [role=status]');
+    const cell = el && el.closest('tbody') && !el.closest('a, button') && !message;
     const masked = mask(node.textContent);
     const initial = (m) => m[0] + 'x'.repeat(m.length - 1);
-    node.textContent = cell ? masked.replace(/[A-Za-z]{2,}/g, initial) : masked;
+    // a cell's leading "Label:" is not data (Record Count: 47 -> Record Count: 00)
+    const label = cell ? (masked.match(/^\s*[A-Z][A-Za-z ]{1,40}:/) || [''])[0] : '';
+    node.textContent = cell ? label + masked.slice(label.length).replace(/[A-Za-z]{2,}/g, initial) : masked;
   }
   root.querySelectorAll('*').forEach((e) => {
     for (const a of Array.from(e.attributes)) {
@@ -133,15 +140,26 @@ async def record(
         await portal.goto("login", step="record")
         await capture("login")
         totp = TotpSource(account.totp_secret.get_secret_value())
-        await sign_in(portal, account.username, account.password, totp, on_mfa=lambda: capture("mfa"))
+        await sign_in(
+            portal,
+            account.username,
+            account.password,
+            totp,
+            on_mfa=lambda: capture("mfa"),
+            answers=account.security_answers,
+            remember_device=False,
+        )
         await portal.goto("home", step="record")
         if await smap.present(page, "announcement.dialog"):
             await dismiss_announcement(portal)
         await capture("home")
-        await _record_payments(portal, capture)
+        if smap.has("payments.period"):
+            await _record_period_payments(portal, capture, account.tins)
+        else:
+            await _record_payments(portal, capture)
         await _record_claims(portal, capture, claim_number)
         await _record_eligibility(portal, capture, member)
-        for key in ("batches", "responses"):
+        for key in ("batches", "responses", "data_files", "bundles"):
             if key in smap.pages:
                 await portal.goto(key, step="record")
                 await capture(key)
@@ -155,6 +173,24 @@ async def _record_payments(portal: PortalPage, capture: Capture) -> None:
     await capture("payments")
     await search_payments(portal, dt.date(1990, 1, 1), dt.date(1990, 1, 2))
     await capture("payments_empty")
+
+
+async def _record_period_payments(portal: PortalPage, capture: Capture, tins: list[str]) -> None:
+    """View Payments without date fields: the account's TIN, every status; then a TIN without payments."""
+    await portal.goto("payments", step="record")
+    chosen = await select_tin(portal, tins[0] if tins else None)
+    periods = await (await portal.find("payments.period")).locator("option").all_inner_texts()
+    today = dt.date.today()
+    plan = plan_periods([p.strip() for p in periods], today - dt.timedelta(days=90), today)
+    if plan.labels:  # three months of payments: enough rows for a second page
+        await choose_option(portal, "payments.period", plan.labels[0], step="record")
+    await choose_option(portal, "payments.status", "Show All", step="record")
+    await capture("payments")
+    others = [tin for tin in await enrolled_tins(portal) if tin != chosen]
+    if others:
+        await select_tin(portal, others[0])
+        await capture("payments_empty")
+        await select_tin(portal, chosen)
 
 
 async def _record_claims(portal: PortalPage, capture: Capture, claim_number: str | None) -> None:

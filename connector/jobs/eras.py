@@ -2,81 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from connector import store
-from connector.errors import X12ParseError
-from connector.jobs.context import STORE_KIND, JobContext, known_references
+from connector.jobs.context import JobContext, known_references
+from connector.jobs.era_files import lookback, record_era_files
+from connector.jobs.eras_periods import run_by_period
 from connector.store import FileKind
-from connector.x12 import read_835
-from flows.eras import download_eras, listing_references
-from flows.records import SavedFile
-
-log = logging.getLogger(__name__)
-
-DEFAULT_LOOKBACK_DAYS = 120
-OVERLAP_DAYS = 3
-
-
-def _since(ctx: JobContext, session: Session) -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(dt.UTC).date()
-    until = ctx.options.get("until") or today
-    if ctx.options.get("since"):
-        return ctx.options["since"], until
-    last = store.last_successful_run(session, "eras", ctx.account_id(session))
-    if last is None:
-        return today - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS), until
-    return last.started_at.date() - dt.timedelta(days=OVERLAP_DAYS), until
-
-
-def _record_835(
-    ctx: JobContext, session: Session, saved: SavedFile, payment_number: str | None, counts: dict[str, int]
-) -> None:
-    try:
-        remits = list(read_835(saved.path.read_bytes(), source=saved.path.name))
-    except X12ParseError as exc:
-        # a malformed 835 must not stop every later run: keep the file, record it once (so it is not
-        # fetched again), read nothing from it, and report it for a person to look at
-        _, new = store.record_file(
-            session,
-            kind=FileKind.ERA_835,
-            sha256=saved.sha256,
-            size=saved.size,
-            stored_path=str(saved.path),
-            run_id=ctx.run_id,
-            payment_number=payment_number,
-            portal_reference=saved.reference,
-        )
-        counts["quarantined" if new else "files_seen"] += 1
-        log.warning(
-            "835 %s does not parse (segment %s %s): quarantined, not read",
-            saved.path.name,
-            exc.segment_number,
-            exc.segment_id or "",
-        )
-        return
-    first = remits[0] if remits else None
-    row, new = store.record_file(
-        session,
-        kind=FileKind.ERA_835,
-        sha256=saved.sha256,
-        size=saved.size,
-        stored_path=str(saved.path),
-        run_id=ctx.run_id,
-        payer_id=store.dedupe_key(first)[0] if first else None,
-        payment_number=payment_number,
-        isa13=first.envelope.interchange_control_number if first else None,
-        gs06=first.envelope.group_control_number if first else None,
-        portal_reference=saved.reference,
-    )
-    counts["files_new" if new else "files_seen"] += 1
-    for remit in remits:
-        _, added = store.save_remittance(session, remit, row.id)
-        counts["remittances_new" if added else "remittances_seen"] += 1
+from flows.eras import download_eras
 
 
 async def run(ctx: JobContext) -> dict[str, Any]:
@@ -84,9 +16,12 @@ async def run(ctx: JobContext) -> dict[str, Any]:
 
     A listing row is known by its reference (payment number, date, amount, payer: see
     ``flows.eras.listing_references``), never by the payment number alone; the file's sha256 decides last.
+    Portals whose payments page offers periods instead of dates (Optum Pay) go through eras_periods.
     """
+    if ctx.portal.smap.has("payments.period"):
+        return await run_by_period(ctx)
     with ctx.factory.begin() as session:
-        since, until = _since(ctx, session)
+        since, until = lookback(ctx, session)
         known = known_references(session, (FileKind.ERA_835, FileKind.PDF))
     flow_known = frozenset((("835" if k == FileKind.ERA_835.value else "pdf"), ref) for k, ref in known)
     got = await download_eras(
@@ -97,30 +32,5 @@ async def run(ctx: JobContext) -> dict[str, Any]:
         known=flow_known,  # type: ignore[arg-type]
         method=ctx.options.get("method", "auto"),
     )
-    numbers = {
-        ref: listing.payment_number
-        for ref, listing in zip(listing_references(got.listings), got.listings, strict=True)
-    }
-    counts = dict.fromkeys(
-        ("files_new", "files_seen", "remittances_new", "remittances_seen", "quarantined"), 0
-    )
-    counts |= {"listed": len(got.listings), "pages": got.pages, "skipped_known": got.skipped_known}
-    counts["fetched"] = sum(not f.reused for f in got.files)
-    for saved in got.files:
-        number = numbers.get(saved.reference)
-        with ctx.factory.begin() as session:
-            if saved.kind == "835":
-                _record_835(ctx, session, saved, number, counts)
-            else:
-                _, new = store.record_file(
-                    session,
-                    kind=STORE_KIND[saved.kind],
-                    sha256=saved.sha256,
-                    size=saved.size,
-                    stored_path=str(saved.path),
-                    run_id=ctx.run_id,
-                    payment_number=number,
-                    portal_reference=saved.reference,
-                )
-                counts["files_new" if new else "files_seen"] += 1
+    counts = record_era_files(ctx, got)
     return {**counts, "method": got.method, "since": since.isoformat(), "until": until.isoformat()}

@@ -40,7 +40,7 @@ class JobSpec:
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("health", "connector.jobs.health", "status", "Check the portal's status page"),
-    JobSpec("eras", "connector.jobs.eras", "browser", "Sign in (TOTP) and download ERAs + PDF remits"),
+    JobSpec("eras", "connector.jobs.eras", "browser", "Sign in and download ERAs + PDF remits"),
     JobSpec("statuses", "connector.jobs.statuses", "browser", "Check claim statuses"),
     JobSpec("upload", "connector.jobs.upload", "browser", "Upload the scrubbed claim batch"),
     JobSpec("acks", "connector.jobs.acks", "browser", "Collect acknowledgements (999, 277CA)"),

@@ -94,7 +94,14 @@ class Signer:
             )
         totp = _totp(self.paths, self.account)
         try:
-            await sign_in(self.portal, self.account.username, self.account.password, totp)
+            await sign_in(
+                self.portal,
+                self.account.username,
+                self.account.password,
+                totp,
+                answers=self.account.security_answers,
+                remember_device=self.account.remember_device,
+            )
         except LoginRejected:
             block_login(self.paths, self.account.password.get_secret_value())
             raise

@@ -91,6 +91,7 @@ def report_findings(job: str, account: str, notifier: Notifier, result: RunResul
             "with the rest. They are listed in the run ledger (`connector status`); send them to "
             "the payer or the PM vendor.",
         )
+    _access_findings(account, notifier, result)
     rejected = int(result.counts.get("claims_rejected", 0) or 0)
     if rejected:
         notifier.alert(
@@ -98,6 +99,27 @@ def report_findings(job: str, account: str, notifier: Notifier, result: RunResul
             f"The payer rejected {rejected} claim(s) ({account})",
             f"The claim acknowledgement (277CA) rejected {rejected} claim(s). Correct them in the "
             "PM system and send them again; the acknowledgement detail is in the store.",
+        )
+
+
+def _access_findings(account: str, notifier: Notifier, result: RunResult) -> None:
+    """What the portal would not give: a Standard access level (told once), PDFs that never appeared."""
+    if result.counts.get("access") == "standard":  # an incident key: a person is told once, not every day
+        notifier.alert(
+            f"{account}:standard-access",
+            f"Standard portal access: some files cannot be fetched ({account})",
+            "The payer portal gives this TIN Standard (free) access. The connector fetches every 835 as "
+            f"usual but cannot fetch: {result.counts.get('unavailable', 'premium features')}. "
+            "Activate the portal's premium services to have them fetched too.",
+        )
+    never = int(result.counts.get("pdf_never_ready", 0) or 0)
+    if never:
+        notifier.alert(
+            f"{account}:pdf-never-ready:{result.run_id}",
+            f"{never} PDF remit(s) never appeared ({account})",
+            f"The portal was asked for {never} PDF remit(s) days ago and never made them available "
+            f"(payments {result.counts.get('pdf_never_ready_payments', '')}). Their 835s are stored; "
+            "ask the payer for the PDFs if the office needs them.",
         )
 
 

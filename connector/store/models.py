@@ -17,6 +17,7 @@ from connector.store.models_ops import (
     AuditEvent,
     ControlNumber,
     DownloadedFile,
+    PdfRequest,
     Run,
     SchedulerLease,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ControlNumber",
     "DownloadedFile",
     "EligibilityCheck",
+    "PdfRequest",
     "ProviderAdjustmentRow",
     "ReconciliationResult",
     "ReconciliationRun",

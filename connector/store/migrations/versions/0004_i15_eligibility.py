@@ -1,7 +1,7 @@
 """Eligibility checks (issue 15): one row per patient, date of service and day checked.
 
 Revision ID: i15_eligibility
-Revises: 0002
+Revises: i18_pdf_requests
 Create Date: 2026-11-30 22:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i15_eligibility"
-down_revision: str | None = "0002"
+down_revision: str | None = "i18_pdf_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
