@@ -21,7 +21,7 @@ from pydantic_settings import (
 )
 
 from connector.errors import ConfigError
-from connector.jobs.registry import SCHEDULABLE
+from connector.jobs.registry import DEFAULT_SCHEDULE, SCHEDULABLE
 
 ENV_PREFIX = "CONNECTOR_"
 NESTED = "__"
@@ -120,6 +120,8 @@ class PortalAccount(BaseModel):
     address: PracticeAddress = Field(
         default_factory=PracticeAddress, description="Practice address (PM profiles' from_settings)"
     )
+    pm_schedule: Path | None = Field(None, description="The PM schedule export the eligibility job reads")
+    schedule_profile: str = Field("generic", description="Schedule profile (mappings/pm/schedule/NAME.yaml)")
 
     @field_validator("totp_secret")
     @classmethod
@@ -195,8 +197,14 @@ class ConnectorSettings(BaseSettings):
     summary_attach_report: bool = Field(
         True, description="Attach the reconciliation report (it holds PHI) to the daily summary message"
     )
+    eligibility_days: int = Field(
+        2, ge=1, le=10, description="Business days ahead the eligibility job checks"
+    )
+    eligibility_pace_seconds: float = Field(
+        2.0, ge=0, description="Least seconds between two eligibility searches (the portal's limits)"
+    )
     default_schedule: dict[str, str] = Field(
-        default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
+        default_factory=lambda: dict(DEFAULT_SCHEDULE),
     )
 
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flows import acks, batches, claim_status, eras, signin, view_payments
+from flows import acks, batches, claim_status, eligibility, eras, signin, view_payments
 
 if TYPE_CHECKING:
     from connector.selectormap import SelectorMap
@@ -15,6 +15,7 @@ FLOW_NAMES: dict[str, tuple[str, ...]] = {
     "claim status": claim_status.NAMES,
     "batches": batches.NAMES,
     "acknowledgements": acks.NAMES,
+    "eligibility": eligibility.NAMES,
 }
 """Every logical selector name each flow uses; every selector map must define all of them."""
 

@@ -9,6 +9,7 @@ from connector.cli import (
     claims_cmd,
     config_cmd,
     db_cmd,
+    eligibility_cmd,
     ops_cmd,
     pm_cmd,
     reconcile_cmd,
@@ -61,6 +62,7 @@ app.command("run")(run_cmd.run)
 app.add_typer(selectors_cmd.app, name="selectors")
 app.command("record")(selectors_cmd.record)
 app.add_typer(x12_cmd.app, name="x12")
+app.add_typer(eligibility_cmd.app, name="eligibility")
 app.command("schedule")(ops_cmd.schedule)
 app.command("status")(ops_cmd.status)
 app.command("demo")(ops_cmd.demo)

@@ -108,9 +108,11 @@ def demo_settings(sandbox: SandboxServer, root: Path, variant: str = "v1") -> Co
         totp_secret=SecretStr(sandbox.totp_secret),
         pm_export=sandbox.pm_export_csv,
         bank_csv=sandbox.bank_csv,
+        pm_schedule=sandbox.schedule_csv,
     )
     return ConnectorSettings(
         accounts={ACCOUNT: account},
+        eligibility_pace_seconds=0.2,
         data_dir=root,
         database_url=f"sqlite:///{root / 'connector.db'}",
     )
@@ -140,7 +142,9 @@ def summary_table(outcome: CycleOutcome, suffix: str = "") -> Table:
     table.add_column("outcome")
     table.add_column("counts / error")
     for result in outcome.results:
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items()) if v not in (0, ""))
+        detail = ", ".join(
+            f"{k}={v}" for k, v in sorted(result.counts.items()) if v not in (0, "") and k != "workbook"
+        )
         if result.error_class:
             detail = f"{result.error_class}: {result.error_message}"
         table.add_row(result.job, result.outcome, detail)
@@ -224,6 +228,9 @@ def run_demo(
     outcome = outcomes[-1]
     if outcome.report is not None:
         console.print(f"Reconciliation report: [bold]{outcome.report.resolve()}[/]")
+    for result in outcome.results:
+        if result.counts.get("workbook"):
+            console.print(f"Eligibility workbook: [bold]{Path(result.counts['workbook']).resolve()}[/]")
     code = 0
     if not outcome.ok:
         console.print(f"[red]The cycle stopped: {outcome.stopped_by or 'skipped'}[/]")

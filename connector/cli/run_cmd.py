@@ -37,6 +37,10 @@ def run(
     claim: list[str] = typer.Option([], "--claim", help="statuses: a claim number (repeatable)."),
     file: list[Path] = typer.Option([], "--file", help="upload: an 837 file (repeatable); default: outbox."),
     method: str = typer.Option("auto", "--method", help="ERAs: auto, request or click."),
+    days: int | None = typer.Option(None, "--days", min=1, max=10, help="eligibility: business days ahead."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="eligibility: the practice's day to check from (YYYY-MM-DD; default today)."
+    ),
     no_retry: bool = typer.Option(
         False, "--no-retry", help="One attempt only (alerts and the ledger stay as for a scheduled run)."
     ),
@@ -80,9 +84,14 @@ def run(
         options["claims"] = list(claim)
     if file:
         options["files"] = [str(p) for p in file]
+    if days is not None:
+        options["days"] = days
+    day = _date(as_of, "--as-of")
     try:
         outcome = asyncio.run(
-            dispatch(job, account, settings, options=options, policy=NO_RETRY if no_retry else None)
+            dispatch(
+                job, account, settings, options=options, policy=NO_RETRY if no_retry else None, as_of=day
+            )
         )
     except ConfigError as exc:
         say(str(exc), err=True)

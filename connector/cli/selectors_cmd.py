@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -80,6 +81,9 @@ def record(
     account: str | None = typer.Option(None, "--account", help="Account whose portal to record."),
     out: Path | None = typer.Option(None, "--out", help="Folder (default: recordings/<portal>)."),
     claim: str | None = typer.Option(None, "--claim", help="A claim number to record the status page with."),
+    member_id: str | None = typer.Option(None, "--member-id", help="A member to record eligibility with."),
+    dob: str | None = typer.Option(None, "--dob", help="That member's date of birth (YYYY-MM-DD)."),
+    service_date: str | None = typer.Option(None, "--service-date", help="Date of service (YYYY-MM-DD)."),
 ) -> None:
     """Save sanitized HTML snapshots (no input values, cookies or PHI-shaped text) of each portal page."""
     from connector.jobs.drift import record as record_pages
@@ -95,7 +99,12 @@ def record(
         say(str(exc), err=True)
         raise typer.Exit(2) from None
     folder = out or data_dir("recordings") / smap.portal
+    member = None
+    if member_id and dob and service_date:
+        from connector.eligibility.model import Inquiry
+
+        member = Inquiry(member_id, "", "", dt.date.fromisoformat(dob), dt.date.fromisoformat(service_date))
     pages = asyncio.run(
-        record_pages(smap, acct, folder, browser_settings=settings.browser, claim_number=claim)
+        record_pages(smap, acct, folder, browser_settings=settings.browser, claim_number=claim, member=member)
     )
     say(f"recorded {len(pages)} page(s) into {folder}: {', '.join(pages)}")

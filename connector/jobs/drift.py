@@ -12,10 +12,12 @@ from pathlib import Path
 from playwright.async_api import Page, Route
 
 from connector.browser import BrowserSession, TotpSource
+from connector.eligibility.model import Inquiry
 from connector.fileio import atomic_write_bytes, ensure_private_dir
 from connector.periods import plan_periods
 from connector.selectormap import NameCheck, SelectorMap
 from connector.settings import BrowserSettings, PortalAccount
+from flows.eligibility import check_eligibility
 from flows.eras import search_payments
 from flows.portal import PortalPage
 from flows.signin import dismiss_announcement, sign_in
@@ -120,6 +122,7 @@ async def record(
     *,
     browser_settings: BrowserSettings | None = None,
     claim_number: str | None = None,
+    member: Inquiry | None = None,
 ) -> list[str]:
     """Sign in and save a sanitized snapshot of each page of the map into ``folder``; return page keys."""
     ensure_private_dir(folder)
@@ -155,6 +158,7 @@ async def record(
         else:
             await _record_payments(portal, capture)
         await _record_claims(portal, capture, claim_number)
+        await _record_eligibility(portal, capture, member)
         for key in ("batches", "responses", "data_files", "bundles"):
             if key in smap.pages:
                 await portal.goto(key, step="record")
@@ -198,6 +202,19 @@ async def _record_claims(portal: PortalPage, capture: Capture, claim_number: str
         await (await portal.find("status.search")).click()
         await portal.after_action("record")
         await capture(key)
+
+
+async def _record_eligibility(portal: PortalPage, capture: Capture, member: Inquiry | None) -> None:
+    """The search form, one member's result, and a search that finds nobody."""
+    if member is None or "eligibility" not in portal.smap.pages:
+        return
+    await portal.goto("eligibility", step="record")
+    await capture("eligibility")
+    await check_eligibility(portal, member)
+    await capture("elig_result")
+    nobody = Inquiry("ZZ000000000", "", "", member.dob, member.service_date)
+    await check_eligibility(portal, nobody)
+    await capture("elig_not_found")
 
 
 def first_claim_number(era: bytes) -> str | None:

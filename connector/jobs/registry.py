@@ -24,6 +24,13 @@ class JobSpec:
     module: str
     needs: Needs
     title: str
+    requires: str = ""
+    """An account setting the job cannot work without (e.g. ``pm_schedule``): without it the job is left
+    out of the schedule and the cycle (run by name, it fails and says which setting to set)."""
+
+    def available(self, account: Any) -> bool:
+        """Whether ``account`` (a PortalAccount) has what this job requires."""
+        return not self.requires or getattr(account, self.requires, None) is not None
 
     def function(self) -> JobFunction:
         """The job's ``run`` coroutine function (imported on first use, so settings stay light)."""
@@ -38,6 +45,13 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("upload", "connector.jobs.upload", "browser", "Upload the scrubbed claim batch"),
     JobSpec("acks", "connector.jobs.acks", "browser", "Collect acknowledgements (999, 277CA)"),
     JobSpec("reconcile", "connector.jobs.reconcile", "store", "Reconcile ERAs against the PM export"),
+    JobSpec(
+        "eligibility",
+        "connector.jobs.eligibility",
+        "browser",
+        "Check eligibility for the next appointments",
+        requires="pm_schedule",
+    ),
 )
 """Every job, in the order of the daily cycle."""
 
@@ -48,6 +62,12 @@ JOB_NAMES: tuple[str, ...] = tuple(spec.name for spec in JOBS)
 CYCLE: tuple[str, ...] = JOB_NAMES
 SCHEDULABLE: tuple[str, ...] = (*JOB_NAMES, CYCLE_JOB)
 """Names a schedule (or ``connector run``) accepts."""
+DEFAULT_SCHEDULE: dict[str, str] = {
+    "health": "*/30 * * * *",
+    "eligibility": "0 6 * * 1-5",  # before the cycle: the front desk reads the workbook first thing
+    CYCLE_JOB: "30 6 * * 1-5",
+}
+"""The schedule every account gets unless its settings override a job (cron in the practice's time zone)."""
 
 
 def spec(name: str) -> JobSpec:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.jobs.context import RunResult
-from connector.jobs.registry import CYCLE
+from connector.jobs.registry import CYCLE, spec
 from connector.ops.incidents import StoreIncidentLog
 from connector.ops.notify import Notifier
 from connector.ops.policy import Sleep, run_with_policy
@@ -59,15 +59,20 @@ async def run_cycle(
     should_stop: ShouldStop = never,
     sleep: Sleep = asyncio.sleep,
 ) -> CycleOutcome:
-    """Run ``jobs`` (default the whole cycle: health -> ERAs -> statuses -> upload -> acks -> reconcile) for
-    one account; stop at the first failure, at maintenance, or when ``should_stop()`` says so between jobs."""
+    """Run ``jobs`` (default the whole cycle: health -> ERAs -> statuses -> upload -> acks -> reconcile ->
+    eligibility) for one account; stop at the first failure, at maintenance, or when ``should_stop()`` says so
+    between jobs. The summary goes out once the report is written, whatever a later step does."""
     notify = notifier or Notifier(settings.notify_urls, StoreIncidentLog(settings.database_url))
     outcome = CycleOutcome(account)
+    summary_due = False
     for job in jobs:
         if should_stop():
             log.info("stop requested: the cycle ends before %s", job)
             outcome.stopped_by = f"{job}: stop requested"
             break
+        if len(jobs) > 1 and not spec(job).available(settings.accounts[account]):
+            log.info("%s left out of the cycle for %s: %s is not set", job, account, spec(job).requires)
+            continue
         if progress:
             progress(job, None)
         job_options = dict(options or {})
@@ -79,6 +84,7 @@ async def run_cycle(
         outcome.results.append(result)
         if result.report is not None:
             outcome.report = result.report
+            summary_due = all(r.ok for r in outcome.results)  # a later step's failure does not cancel it
         if progress:
             progress(job, result)
         if result.outcome == Outcome.SKIPPED.value:
@@ -88,7 +94,7 @@ async def run_cycle(
         if not result.ok:
             outcome.stopped_by = f"{job}: {result.error_class}"
             break
-    if outcome.ok and outcome.report is not None:
+    if summary_due and outcome.report is not None:
         await asyncio.to_thread(
             notify.summary,
             f"Daily reconciliation for {account}",

@@ -25,7 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from connector.errors import ConfigError, StorageError
 from connector.fileio import ensure_private_file
-from connector.jobs.registry import SCHEDULABLE
+from connector.jobs.registry import CYCLE_JOB, SCHEDULABLE, spec
 from connector.ops.dispatch import dispatch
 from connector.ops.recovery import recover
 from connector.processes import gone_from_this_host
@@ -66,7 +66,7 @@ def job_plan(settings: ConnectorSettings) -> list[PlannedJob]:
         crons = {**settings.default_schedule, **acct.schedule}
         for job in SCHEDULABLE:
             cron = crons.get(job, "").strip()
-            if cron:
+            if cron and (job == CYCLE_JOB or spec(job).available(acct)):
                 plan.append(PlannedJob(f"{account}:{job}", job, account, cron))
     return plan
 

@@ -31,6 +31,14 @@ CATEGORY_COLOURS: dict[str, str] = {
     "amount_mismatch": "FFEB9C",
     "deposit_without_era": "F8CBAD",
     "era_without_deposit": "FFC7CE",
+    # eligibility statuses (the Eligibility workbook)
+    "active": "C6EFCE",
+    "inactive": "FF9999",
+    "terminated": "FF9999",
+    "not_found": "F8CBAD",
+    "several_matches": "FFEB9C",
+    "rejected": "F8CBAD",
+    "not_checked": "F2F2F2",
 }
 
 HEADER = "rc_header"

@@ -5,7 +5,17 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from connector.sandbox import admin, auth, batch_routes, optum_auth, optum_bundles, optum_pages, pages, status
+from connector.sandbox import (
+    admin,
+    auth,
+    batch_routes,
+    elig_pages,
+    optum_auth,
+    optum_bundles,
+    optum_pages,
+    pages,
+    status,
+)
 from connector.sandbox.faults import FaultMiddleware
 from connector.sandbox.state import SandboxState
 
@@ -17,6 +27,7 @@ def create_app(state: SandboxState, *, admin_enabled: bool = False) -> Starlette
             *auth.ROUTES,
             *pages.ROUTES,
             *batch_routes.ROUTES,
+            *elig_pages.ROUTES,
             *status.ROUTES,
             *admin.ROUTES,
             *optum_auth.ROUTES,

@@ -1,4 +1,4 @@
-"""Files the generator writes for the practice: PM export (CSV, XLSX), bank deposit CSV, ground-truth JSON."""
+"""Files the generator writes for the practice: PM export and schedule (CSV, XLSX), bank CSV, ground truth."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from connector.fileio import atomic_write_bytes, ensure_private_dir
 from connector.pm.profile import GENERIC_COLUMNS
 from connector.sandbox.model import Claim, Dataset, Line
+from connector.sandbox.schedule_export import eligibility_truth, schedule_csv_bytes, schedule_xlsx_bytes
 
 PM_COLUMNS: tuple[str, ...] = GENERIC_COLUMNS
 """The ``generic`` PM export columns (docs/pm-export-generic.md), in order."""
@@ -33,6 +34,8 @@ class ExportPaths:
     pm_xlsx: Path
     bank_csv: Path
     ground_truth: Path
+    schedule_csv: Path
+    schedule_xlsx: Path
 
 
 def _icd(code: str) -> str:
@@ -170,6 +173,7 @@ def ground_truth(data: Dataset) -> dict[str, object]:
             }
             for d in sorted(data.discrepancies, key=lambda d: (d.claim_id, d.line_id or "", d.category))
         ],
+        "eligibility": eligibility_truth(data),
     }
 
 
@@ -187,9 +191,13 @@ def write_exports(data: Dataset, folder: Path) -> ExportPaths:
         pm_xlsx=folder / "pm-export.xlsx",
         bank_csv=folder / "bank-deposits.csv",
         ground_truth=folder / "ground-truth.json",
+        schedule_csv=folder / "pm-schedule.csv",
+        schedule_xlsx=folder / "pm-schedule.xlsx",
     )
     atomic_write_bytes(paths.pm_csv, pm_csv_bytes(data))
     atomic_write_bytes(paths.pm_xlsx, pm_xlsx_bytes(data))
     atomic_write_bytes(paths.bank_csv, bank_csv_bytes(data))
     atomic_write_bytes(paths.ground_truth, ground_truth_bytes(data))
+    atomic_write_bytes(paths.schedule_csv, schedule_csv_bytes(data))
+    atomic_write_bytes(paths.schedule_xlsx, normalize_zip(schedule_xlsx_bytes(data, FIXED_TIMESTAMP)))
     return paths

@@ -7,6 +7,7 @@ import random
 
 from connector.sandbox import codes
 from connector.sandbox.adjudicate import adjudicate, deny, money, patient_share_plan
+from connector.sandbox.eligibility import plan_cases
 from connector.sandbox.model import (
     ZERO,
     Claim,
@@ -184,6 +185,7 @@ def generate(
             raise AssertionError(f"generated payment {payment.payment_number} is not positive")
     claims.sort(key=lambda c: c.claim_id)
     statuses = planter.statuses(claims, payment_list)
+    enrollments, visits = plan_cases(seed, practice, patients, as_of)
     return Dataset(
         seed=seed,
         as_of=as_of,
@@ -194,6 +196,8 @@ def generate(
         payments=payment_list,
         statuses=statuses,
         discrepancies=planter.discrepancies,
+        enrollments=enrollments,
+        visits=visits,
     )
 
 

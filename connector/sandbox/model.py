@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from connector.x12.models import ClaimPayment, ProviderAdjustment
+
+if TYPE_CHECKING:
+    from connector.sandbox.eligibility import Enrollment, Visit
 
 ZERO = Decimal("0.00")
 
@@ -180,6 +184,10 @@ class Dataset:
     payments: list[Payment]
     statuses: list[ClaimStatusRecord]
     discrepancies: list[Discrepancy]
+    enrollments: list[Enrollment] = field(default_factory=list)
+    """The payer's eligibility records (the Eligibility & Benefits page answers from these)."""
+    visits: list[Visit] = field(default_factory=list)
+    """Upcoming appointments (the schedule export) with what their eligibility check must report."""
 
     def payment(self, payment_number: str) -> Payment | None:
         """The payment with this number."""

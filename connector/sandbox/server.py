@@ -104,6 +104,16 @@ class SandboxServer:
         return self.paths.bank_csv
 
     @property
+    def schedule_csv(self) -> Path:
+        """The PM schedule export (CSV): upcoming appointments."""
+        return self.paths.schedule_csv
+
+    @property
+    def schedule_xlsx(self) -> Path:
+        """The PM schedule export (XLSX)."""
+        return self.paths.schedule_xlsx
+
+    @property
     def ground_truth(self) -> Path:
         """The ground-truth JSON of planted discrepancies."""
         return self.paths.ground_truth

@@ -30,6 +30,7 @@ FAULT_DEFAULTS: dict[str, Any] = {
     "announcement": 3,
     "ack_delay": 0,
     "clock_offset": 0,
+    "eligibility_burst": 0,
     "access": "premium",
     "second_factor": "question",
     "epra_delay": 0,
@@ -221,6 +222,10 @@ class SandboxState:
             self.batches_by_sha: dict[str, str] = {}
             self.next_batch = 1
             self.dropped = 0
+            self.eligibility_window: deque[float] = deque()
+            self.eligibility_searches: list[tuple[str, str]] = []
+            """(member id, date of service) of every eligibility search answered, in order."""
+            self.eligibility_throttled = 0
             self.optum = OptumState()
 
     @property
@@ -241,6 +246,8 @@ class SandboxState:
             if name in ("error_rate", "rate_limit"):
                 self.error_requests = 0
                 self.rate_window.clear()
+            if name == "eligibility_burst":
+                self.eligibility_window.clear()
         return converted
 
     def set_variant(self, variant: str) -> None:

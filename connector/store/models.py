@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connector.store.models_base import Base
 from connector.store.models_claims import Acknowledgement, ClaimStatusObservation, SubmissionBatch
+from connector.store.models_eligibility import EligibilityCheck
 from connector.store.models_era import (
     AdjustmentRow,
     ClaimPaymentRow,
@@ -33,6 +34,7 @@ __all__ = [
     "ClaimStatusObservation",
     "ControlNumber",
     "DownloadedFile",
+    "EligibilityCheck",
     "PdfRequest",
     "ProviderAdjustmentRow",
     "ReconciliationResult",

@@ -163,11 +163,22 @@ def _get(elements: list[str], index: int) -> str:
     return elements[index].strip() if index < len(elements) else ""
 
 
-def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Transaction]:
+def _fault(error: X12ParseError, faults: list[X12ParseError] | None) -> None:
+    """Raise an envelope count/control-number fault, or note it when the caller reads leniently."""
+    if faults is None:
+        raise error
+    faults.append(error)
+
+
+def iter_transactions(
+    data: X12Data, source: str | None = None, faults: list[X12ParseError] | None = None
+) -> Iterator[Transaction]:
     """Yield every ST..SE transaction set in ``data`` (several ISA/GS/ST allowed), checking the envelope.
 
     Raises X12ParseError for anything malformed: no ISA, truncated files, wrong SE01/GE01/IEA01 counts,
-    trailers whose control numbers do not match their headers.
+    trailers whose control numbers do not match their headers. With a ``faults`` list, count and
+    control-number faults of the trailers (SE01/SE02, GE01/GE02, IEA01/IEA02) are appended there instead
+    and reading goes on (lenient reading: the caller reports them).
     """
     cursor = _Cursor(data, source)
     if data[:3] == _BOM:
@@ -182,11 +193,10 @@ def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Tran
             seg_id = seg[0]
             if seg_id == "IEA":
                 if _count(_get(seg, 1), cursor, "IEA", "IEA01", offset) != groups:
-                    raise cursor.fail(
-                        f"IEA01 says {_get(seg, 1)} groups, found {groups}", "IEA", "IEA01", offset
-                    )
+                    message = f"IEA01 says {_get(seg, 1)} groups, found {groups}"
+                    _fault(cursor.fail(message, "IEA", "IEA01", offset), faults)
                 if _get(seg, 2) != isa[13].strip():
-                    raise cursor.fail("IEA02 does not match ISA13", "IEA", "IEA02", offset)
+                    _fault(cursor.fail("IEA02 does not match ISA13", "IEA", "IEA02", offset), faults)
                 break
             if seg_id == "TA1":
                 continue
@@ -195,7 +205,7 @@ def iter_transactions(data: X12Data, source: str | None = None) -> Iterator[Tran
             if len(seg) < 9:
                 raise cursor.fail("GS has fewer than 8 elements", "GS", None, offset)
             groups += 1
-            yield from _read_group(cursor, isa, seg)
+            yield from _read_group(cursor, isa, seg, faults)
 
 
 _SPACE_BYTES = frozenset(b" \t\r\n\x0b\x0c\x00")
@@ -222,7 +232,9 @@ def _find_segment(data: X12Data, head: bytes, start: int, end: int, term: int) -
 _ENVELOPE_IDS = (b"ST", b"GE", b"GS", b"IEA", b"ISA")
 
 
-def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Transaction]:
+def _read_group(
+    cursor: _Cursor, isa: list[str], gs: list[str], faults: list[X12ParseError] | None = None
+) -> Iterator[Transaction]:
     transactions = 0
     data = cursor.data
     elem = cursor.elem
@@ -232,11 +244,10 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
         seg_id = seg[0]
         if seg_id == "GE":
             if _count(_get(seg, 1), cursor, "GE", "GE01", offset) != transactions:
-                raise cursor.fail(
-                    f"GE01 says {_get(seg, 1)} transactions, found {transactions}", "GE", "GE01", offset
-                )
+                message = f"GE01 says {_get(seg, 1)} transactions, found {transactions}"
+                _fault(cursor.fail(message, "GE", "GE01", offset), faults)
             if _get(seg, 2) != gs[6].strip():
-                raise cursor.fail("GE02 does not match GS06", "GE", "GE02", offset)
+                _fault(cursor.fail("GE02 does not match GS06", "GE", "GE02", offset), faults)
             return
         if seg_id != "ST":
             raise cursor.fail(f"expected ST or GE, found {seg_id!r}", seg_id, None, offset)
@@ -312,7 +323,8 @@ def _read_group(cursor: _Cursor, isa: list[str], gs: list[str]) -> Iterator[Tran
         if len(se) < 3 or not se[1].strip().isdigit():
             raise txn.error("SE01 is not a segment count", len(segments) - 1, 1)
         if int(se[1]) != len(segments):
-            raise txn.error(f"SE01 says {se[1]} segments, counted {len(segments)}", len(segments) - 1, 1)
+            message = f"SE01 says {se[1]} segments, counted {len(segments)}"
+            _fault(txn.error(message, len(segments) - 1, 1), faults)
         if se[2].strip() != envelope.transaction_control_number:
-            raise txn.error("SE02 does not match ST02", len(segments) - 1, 2)
+            _fault(txn.error("SE02 does not match ST02", len(segments) - 1, 2), faults)
         yield txn

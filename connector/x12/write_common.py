@@ -97,8 +97,11 @@ def interchange(
     control: ControlNumbers,
     functional_id: str,
     version: str,
+    isa_version: str = "00501",
 ) -> bytes:
-    """ISA/GS around the transactions, GE/IEA after them; returns the encoded file."""
+    """ISA/GS around the transactions, GE/IEA after them; returns the encoded file.
+
+    ``isa_version`` 00401 writes a 4010 interchange (ISA11 is then the standards identifier ``U``)."""
     d = control.delimiters
     if len({d.element, d.component, d.segment, d.repetition or d.element}) < (4 if d.repetition else 3):
         raise InputError("X12 delimiters must all differ")
@@ -134,8 +137,8 @@ def interchange(
             control.receiver_id.ljust(15)[:15],
             created.strftime("%y%m%d"),
             created.strftime("%H%M"),
-            d.repetition or "U",
-            "00501",
+            "U" if isa_version < "00402" else d.repetition or "U",
+            isa_version,
             f"{control.interchange:09d}",
             "0",
             control.usage,

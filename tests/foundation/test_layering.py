@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ["connector/x12", "connector/scrub", "connector/reconcile", "connector/pm/models.py"]
+PURE = [
+    "connector/x12",
+    "connector/scrub",
+    "connector/reconcile",
+    "connector/pm/models.py",
+    "connector/eligibility",
+]
 IO_MODULES = (
     "playwright",
     "sqlalchemy",

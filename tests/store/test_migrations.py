@@ -42,6 +42,7 @@ TABLES = {
     "audit_event",
     "scheduler_lease",
     "web_user",
+    "eligibility_check",
     "pdf_request",
 }
 
