@@ -56,6 +56,8 @@ class ConnectorError(Exception):
     tell_person: ClassVar[bool] = False
     """Not a portal problem a person must fix before work resumes, but one a person must hear about, once."""
     what_to_do: ClassVar[str] = DEFAULT_ADVICE
+    line_breaks: ClassVar[bool] = False
+    """True for an error whose message is a list, one line per problem (each line escaped on its own)."""
 
     @classmethod
     def advice(cls, account: str) -> str:
@@ -65,7 +67,8 @@ class ConnectorError(Exception):
     def __init__(self, *args: object) -> None:
         from connector.safetext import printable
 
-        super().__init__(*(printable(a) if isinstance(a, str) else a for a in args))
+        keep = "\n" if self.line_breaks else ""
+        super().__init__(*(printable(a, keep) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(ConnectorError):

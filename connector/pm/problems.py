@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from connector.errors import PMExportError
 from connector.pm.table import RawTable
+from connector.safetext import printable
 
 MAX_PROBLEMS = 100
 
@@ -32,12 +33,14 @@ class Problem:
 
 
 class ExportSchemaError(PMExportError):
-    """The export failed its schema check; ``problems`` lists every problem found (capped)."""
+    """The export failed its schema check; ``problems`` lists every problem found (capped), one per line."""
+
+    line_breaks = True
 
     def __init__(self, problems: list[Problem], truncated: bool = False) -> None:
         self.problems = problems
         self.truncated = truncated
-        lines = [str(p) for p in problems]
+        lines = [printable(str(p)) for p in problems]
         if truncated:
             lines.append(f"... stopped after {len(problems)} problems")
         count = len(problems)
