@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from connector.x12.model_common import Envelope, Name, Reference
+from connector.x12.model_common import Envelope, Name, ReadFinding, Reference
 
 ACCEPTED_CATEGORIES = frozenset({"A1", "A2", "A5"})
 """277CA claim status categories that mean the claim entered adjudication."""
@@ -66,6 +66,8 @@ class Acknowledgement999:
     version: str = ""
     """AK103."""
     transactions: list[TransactionAck] = field(default_factory=list)
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
     group_status: str = "A"
     """AK901: A, E, P (partially accepted), R, M, W, X."""
     included: int = 0
@@ -187,6 +189,8 @@ class ClaimAcknowledgement277CA:
     """DTP*009 (2200A)."""
     claims: list[ClaimStatus] = field(default_factory=list)
     summary_statuses: list[StatusInfo] = field(default_factory=list)
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
     """STC at information receiver / billing provider level."""
 
     @property
@@ -211,3 +215,5 @@ class ClaimStatusResponse277:
     payer: Name | None = None
     information_receiver: Name | None = None
     claims: list[ClaimStatus] = field(default_factory=list)
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""

@@ -1,0 +1,105 @@
+"""Codes on an 835 checked against the published lists: unknown CARC/RARC/group codes, retired RARCs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from connector.x12.codes import CodeTable, load_code_table
+from connector.x12.model_835 import Adjustment, Remark, Remittance
+from connector.x12.model_common import ReadFinding
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLists:
+    """The three lists an 835's codes are checked against (``mappings/codes``: carc, rarc, group_codes)."""
+
+    carc: CodeTable
+    rarc: CodeTable
+    group: CodeTable
+
+
+def load_code_lists(override_dir: Path | None = None) -> CodeLists:
+    """Load the CARC, RARC and group code lists (a same-named file in ``override_dir`` wins)."""
+    return CodeLists(
+        load_code_table("carc", override_dir),
+        load_code_table("rarc", override_dir),
+        load_code_table("group_codes", override_dir),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_code_lists() -> CodeLists:
+    """The shipped lists, loaded once per process."""
+    return load_code_lists()
+
+
+def _use_date(remit: Remittance) -> dt.date | None:
+    """The date the codes were used: BPR16, else DTM*405, else ISA09."""
+    return remit.payment_date or remit.production_date or remit.envelope.interchange_date
+
+
+class _Checker:
+    def __init__(self, lists: CodeLists, used: dt.date | None) -> None:
+        self.lists = lists
+        self.used = used
+        self.findings: list[ReadFinding] = []
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def add(self, kind: str, code: str, claim_id: str, segment: str, message: str) -> None:
+        key = (kind, code, claim_id)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.findings.append(ReadFinding("code", message, segment, claim_id=claim_id, code=code))
+
+    def dated(self, table: CodeTable, label: str, code: str, claim_id: str, segment: str) -> None:
+        if code not in table.codes:
+            self.add(label, code, claim_id, segment, f"{label} {code} is not in the published {label} list")
+            return
+        stop = table.stop_date(code)
+        if stop is not None and self.used is not None and self.used > stop:
+            message = (
+                f"{label} {code} used on {self.used.isoformat()}, after its stop date {stop.isoformat()}"
+            )
+            self.add(label + "-stopped", code, claim_id, segment, message)
+
+    def adjustments(self, adjustments: Iterable[Adjustment], claim_id: str) -> None:
+        for adj in adjustments:
+            if adj.group not in self.lists.group.codes:
+                message = f"group code {adj.group} is not in the published group code list"
+                self.add("group", adj.group, claim_id, "CAS", message)
+            self.dated(self.lists.carc, "CARC", adj.reason, claim_id, "CAS")
+
+    def remarks(self, codes: Iterable[str], claim_id: str, segment: str) -> None:
+        for code in codes:
+            if code:
+                self.dated(self.lists.rarc, "RARC", code, claim_id, segment)
+
+
+def code_findings(remit: Remittance, lists: CodeLists) -> list[ReadFinding]:
+    """One finding per claim and code not in the lists, or (RARC, and CARC when the list has dates) used
+    after its stop date (the payment date BPR16, else DTM*405, else ISA09)."""
+    check = _Checker(lists, _use_date(remit))
+    for claim in remit.claims:
+        cid = claim.claim_id
+        check.adjustments(claim.adjustments, cid)
+        check.remarks(claim.outpatient[2:7], cid, "MOA")
+        inpatient = claim.inpatient
+        picks = (inpatient[i] for i in (4, 19, 20, 21, 22, 23) if i < len(inpatient))
+        check.remarks((c for c in picks if not _amount(c)), cid, "MIA")
+        for line in claim.service_lines:
+            check.adjustments(line.adjustments, cid)
+            check.remarks(_rarcs(line.remarks), cid, "LQ")
+    return check.findings
+
+
+def _rarcs(remarks: Iterable[Remark]) -> Iterable[str]:
+    return (r.code for r in remarks if r.qualifier == "HE")
+
+
+def _amount(text: str) -> bool:
+    """MIA remark positions sometimes carry amounts in old files: those are not codes."""
+    return bool(text) and text.replace(".", "", 1).lstrip("-").isdigit()
