@@ -207,7 +207,8 @@ async def _run(
             except ConnectorError:
                 _collect_screens(paths, result)
                 raise
-            ctx = JobContext(portal, factory, run_id, name, paths.downloads, paths.outbox, options)
+            ctx = JobContext(portal, factory, run_id, name, paths.downloads, paths.outbox,
+                             {"x12_strict": settings.x12_strict, **options})  # fmt: skip
             return await _with_trace(portal, paths, result, lambda: _flow_once_more(job, ctx, signer))
         finally:
             await context.close()

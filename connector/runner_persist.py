@@ -79,7 +79,8 @@ def _record_835(
     ctx: JobContext, session: Session, saved: SavedFile, payment_number: str | None, counts: dict[str, int]
 ) -> None:
     try:
-        remits = list(read_835(saved.path.read_bytes(), source=saved.path.name))
+        data = saved.path.read_bytes()
+        remits = list(read_835(data, source=saved.path.name, strict=bool(ctx.options.get("x12_strict"))))
     except X12ParseError as exc:
         # a malformed 835 must not stop every later run: keep the file, record it once (so it is not
         # fetched again), read nothing from it, and report it for a person to look at
@@ -92,6 +93,7 @@ def _record_835(
             run_id=ctx.run_id,
             payment_number=payment_number,
             portal_reference=saved.reference,
+            unreadable_reason=str(exc),
         )
         counts["quarantined" if new else "files_seen"] += 1
         log.warning(
@@ -332,7 +334,7 @@ def _record_ack(
     if not new:
         return "seen"
     if saved.kind == "999":
-        for ack in read_999(data, source=saved.path.name):
+        for ack in read_999(data, source=saved.path.name, strict=bool(ctx.options.get("x12_strict"))):
             store.add_acknowledgement(
                 session,
                 kind=store.AckKind.ACK_999,
@@ -346,7 +348,7 @@ def _record_ack(
             if not ack.accepted and batch.state is BatchState.SUBMITTED:
                 store.settle(session, batch.id, BatchState.REJECTED, "999 rejected the batch")
         return "999"
-    for ca in read_277ca(data, source=saved.path.name):
+    for ca in read_277ca(data, source=saved.path.name, strict=bool(ctx.options.get("x12_strict"))):
         accepted, rejected = ca.accepted_claims, ca.rejected_claims
         store.add_acknowledgement(
             session,

@@ -92,6 +92,11 @@ class ConnectorSettings(BaseSettings):
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
     missing_era_days: int = Field(30, description="Days without an ERA before a claim counts as missing")
+    x12_strict: bool = Field(
+        False,
+        description="Refuse (quarantine) ERAs and acknowledgements with envelope or layout faults instead of "
+        "reading them with findings",
+    )
     default_schedule: dict[str, str] = Field(
         default_factory=lambda: {"health": "*/30 * * * *", "all": "30 6 * * 1-5"},
     )

@@ -84,8 +84,13 @@ def _claims_837(txn: Transaction) -> dict[str, Any]:
 
 
 def summarize(txn: Transaction) -> dict[str, Any]:
-    """One transaction's summary (envelope fields plus type-specific figures)."""
+    """One transaction's summary (envelope fields plus type-specific figures).
+
+    ``read_findings`` is the transaction's list itself: a later trailer fault (GE, IEA, text after the
+    IEA) is added to it by the tokenizer, so it is complete once the file has been read through.
+    """
     out = _envelope(txn)
+    out["read_findings"] = txn.findings
     kind = txn.envelope.transaction_set_id
     version = out["version"]
     if kind == "835":
@@ -125,12 +130,18 @@ def summarize(txn: Transaction) -> dict[str, Any]:
     return out
 
 
-def inspect_bytes(data: X12Data, source: str) -> dict[str, Any]:
-    """Summaries of every transaction of one file; ``ok`` false and ``error`` set when it is malformed."""
+def inspect_bytes(data: X12Data, source: str, *, strict: bool = False) -> dict[str, Any]:
+    """Summaries of every transaction of one file; ``ok`` false and ``error`` set when it cannot be read.
+
+    Envelope/layout faults and unknown codes are ``read_findings`` of each transaction (``strict``: an
+    envelope or layout fault makes the file unreadable, as before).
+    """
     transactions: list[dict[str, Any]] = []
     try:
-        for txn in iter_transactions(data, source):
+        for txn in iter_transactions(data, source, strict=strict):
             transactions.append(summarize(txn))
     except X12ParseError as err:
         return {"file": source, "ok": False, "error": error_dict(err), "transactions": []}
+    for summary in transactions:
+        summary["read_findings"] = [f.as_dict() for f in summary["read_findings"]]
     return {"file": source, "ok": True, "error": None, "transactions": transactions}

@@ -67,6 +67,19 @@ class ReadFinding:
     code: str | None = None
     """The code a ``code`` finding is about."""
 
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The JSON form (``connector x12 inspect --json``, the store's ``read_findings``)."""
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "segment_id": self.segment_id,
+            "offset": self.offset,
+            "segment_number": self.segment_number,
+            "element": self.element,
+            "claim_id": self.claim_id,
+            "code": self.code,
+        }
+
 
 @dataclass(slots=True)
 class Envelope:

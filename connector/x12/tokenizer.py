@@ -100,7 +100,12 @@ def iter_transactions(
         )
         cursor.pos = found
     while not cursor.at_end():
+        isa_at = cursor.pos
         isa = cursor.read_isa()
+        isa_faults: list[ReadFinding] = []
+        if cursor.line_before_term:
+            message = f"a line break comes before each segment terminator {cursor.delims.segment!r}"
+            isa_faults.append(cursor.fault(message, "ISA", "ISA16", isa_at, "layout"))
         lists: list[list[ReadFinding]] = []
         """The findings lists of this interchange's transactions (a trailer fault goes on each)."""
         groups = 0
@@ -121,7 +126,7 @@ def iter_transactions(
                 gs_faults.append(cursor.fault(f"GS has {len(seg) - 1} elements, not 8", "GS", None, offset))
                 seg = seg + [""] * (9 - len(seg))
             groups += 1
-            yield from _read_group(cursor, isa, seg, lists, [*file_findings, *gs_faults])
+            yield from _read_group(cursor, isa, seg, lists, [*file_findings, *isa_faults, *gs_faults])
         if cursor.at_end():
             break
         if data[cursor.pos : cursor.pos + 3] == b"ISA":
