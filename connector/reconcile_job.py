@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import store
-from connector.errors import ConfigError, ConnectorError
-from connector.reconcile import ReconciliationResult, read_bank_csv, reconcile
+from connector.errors import ConfigError, ConnectorError, X12ParseError
+from connector.reconcile import FileNotRead, ReconciliationResult, read_bank_csv, reconcile
 from connector.report import write_report
 from connector.runner import RunResult
 from connector.settings import ConnectorSettings
@@ -23,8 +23,11 @@ from connector.x12 import Remittance, read_835
 log = logging.getLogger(__name__)
 
 
-def stored_remittances(session: Session, account_id: int) -> tuple[list[Remittance], int]:
-    """Every 835 transaction downloaded for the account, read back from its stored file."""
+def stored_remittances(
+    session: Session, account_id: int, *, strict: bool = False
+) -> tuple[list[Remittance], int, list[tuple[DownloadedFile, FileNotRead]]]:
+    """Every 835 transaction downloaded for the account, read back from its stored file, and the files
+    that cannot be read (with their store rows; one bad file never stops the others)."""
     files = session.scalars(
         select(DownloadedFile)
         .join(Run, DownloadedFile.run_id == Run.id)
@@ -32,9 +35,16 @@ def stored_remittances(session: Session, account_id: int) -> tuple[list[Remittan
         .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
     ).all()
     remittances: list[Remittance] = []
+    unread: list[tuple[DownloadedFile, FileNotRead]] = []
     for row in files:
-        remittances.extend(read_835(Path(row.stored_path).read_bytes(), source=Path(row.stored_path).name))
-    return remittances, len(files)
+        name = Path(row.stored_path).name
+        try:
+            remittances.extend(list(read_835(Path(row.stored_path).read_bytes(), source=name, strict=strict)))
+        except X12ParseError as exc:
+            unread.append((row, FileNotRead(name, str(exc))))
+        except OSError as exc:
+            unread.append((row, FileNotRead(name, f"cannot read the stored file: {exc.strerror or exc}")))
+    return remittances, len(files), unread
 
 
 def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
@@ -98,9 +108,12 @@ def reconcile_from_store(
             if acct.bank_csv is not None:
                 deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
             with factory() as session:
-                remittances, files = stored_remittances(session, account_id)
+                remittances, files, unread = stored_remittances(
+                    session, account_id, strict=settings.x12_strict
+                )
             inputs = {
                 "ERA files": str(files),
+                "ERA files not read": str(len(unread)),
                 "ERA transactions": str(len(remittances)),
                 "PM export": f"{acct.pm_export.name} ({export.profile}, {len(export.claims)} claims)",
             }
@@ -111,10 +124,15 @@ def reconcile_from_store(
                 aging_days=settings.missing_era_days,
                 deposits=deposits,
                 inputs=inputs,
+                files_not_read=[item for _row, item in unread],
             )
             report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
             write_report(outcome, report)
             counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
+            if unread:
+                # one alert per file (cycle._report_findings keys it by sha256), never per run
+                counts["files_not_read"] = len(unread)
+                counts["unread_files"] = [{"file": item.file, "sha256": row.sha256} for row, item in unread]
             for category, (count, _paid) in outcome.category_counts().items():
                 counts[str(category)] = count
             with factory.begin() as session:

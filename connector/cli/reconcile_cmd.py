@@ -10,10 +10,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connector.errors import InputError
+from connector.errors import InputError, X12ParseError
+from connector.reconcile.model import FileNotRead
 from connector.x12.models import Remittance
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
+EXIT_OK = 0
+EXIT_CANNOT_RECONCILE = 2
+"""Nothing written: the PM export, a bank or fee file, or an option could not be used."""
+EXIT_WRITTEN_WITH_PROBLEMS = 3
+"""The report was written from every readable ERA; some ERA files could not be read (listed in it)."""
 
 
 def era_files(paths: list[Path]) -> list[Path]:
@@ -29,14 +35,21 @@ def era_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def read_eras(paths: list[Path]) -> list[Remittance]:
-    """Every 835 transaction in the files, in file order."""
+def read_eras(paths: list[Path], *, strict: bool = False) -> tuple[list[Remittance], list[FileNotRead]]:
+    """Every 835 transaction in the files, in file order, and the files that could not be read (one bad
+    file never stops the others; a file is read whole or not at all)."""
     from connector.x12 import read_835
 
     remittances: list[Remittance] = []
+    unread: list[FileNotRead] = []
     for path in era_files(paths):
-        remittances.extend(read_835(path.read_bytes(), source=path.name))
-    return remittances
+        try:
+            remittances.extend(list(read_835(path.read_bytes(), source=path.name, strict=strict)))
+        except X12ParseError as exc:
+            unread.append(FileNotRead(str(path), str(exc)))
+        except OSError as exc:
+            unread.append(FileNotRead(str(path), f"cannot read the file: {exc.strerror or exc}"))
+    return remittances, unread
 
 
 def reconcile(
@@ -56,8 +69,16 @@ def reconcile(
     with_scrub: bool = typer.Option(
         False, "--scrub", help="Also scrub the export: clean claim rate and a Scrub exceptions sheet."
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Treat ERAs with envelope or layout faults as unreadable (not read)."
+    ),
 ) -> None:
-    """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed)."""
+    """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed).
+
+    Exit 0: report written from every ERA. 3: report written, but some ERA files could not be read (they
+    are listed on the Summary and the 'Files not read' sheet). 2: nothing written (bad PM export, bank or
+    fee file, or option).
+    """
     from connector.pm.reader import read_export
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
@@ -68,7 +89,7 @@ def reconcile(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
-        remittances = read_eras(era)
+        remittances, unread = read_eras(era, strict=strict)
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -79,9 +100,10 @@ def reconcile(
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError) as exc:
         console.print(f"[red]cannot reconcile:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_CANNOT_RECONCILE) from exc
     inputs = {
         "ERA transactions": str(len(remittances)),
+        "ERA files not read": str(len(unread)),
         "PM export": f"{pm.name} ({export.profile}, {len(export.claims)} claims, {export.line_count} lines)",
     }
     if bank is not None:
@@ -97,7 +119,8 @@ def reconcile(
             for f in scrubbed.findings
         ]  # fmt: skip
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
-                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs)  # fmt: skip
+                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
+                 files_not_read=unread)  # fmt: skip
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")
@@ -108,3 +131,10 @@ def reconcile(
     Console().print(table)
     Console().print(result.tie_out.notes[0], result.tie_out.notes[1] if len(result.tie_out.notes) > 1 else "")
     Console().print(f"Report written to {out}")
+    if unread:
+        for item in unread:
+            console.print(f"[red]ERA file not read:[/red] {item.reason}")
+        console.print(
+            f"{len(unread)} ERA file(s) not read; the report lists them (exit {EXIT_WRITTEN_WITH_PROBLEMS})."
+        )
+        raise typer.Exit(EXIT_WRITTEN_WITH_PROBLEMS)
