@@ -90,10 +90,10 @@ def iter_transactions(
             )
         file_findings.append(
             cursor.fault(
-                f"{found - cursor.pos} bytes of text before the ISA skipped",
+                f"{found - cursor.pos} bytes of text before the ISA skipped (reading starts at the ISA)",
                 "ISA",
                 None,
-                cursor.pos,
+                found,
                 "layout",
                 1,
             )
