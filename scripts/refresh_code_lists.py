@@ -39,7 +39,7 @@ LISTS = {
     "group_codes": (
         "group-codes.csv",
         "Claim Adjustment Group Codes (CAS01 in the 835), X12 data element 1033.",
-        "X12 Claim Adjustment Group Codes (CO, CR, OA, PI, PR), as the 835 implementation guides list them.",
+        "X12 Claim Adjustment Group Codes (CO, CR, OA, PI, PR), X12 data element 1033 (x12.org).",
     ),
 }
 

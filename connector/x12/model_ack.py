@@ -66,8 +66,6 @@ class Acknowledgement999:
     version: str = ""
     """AK103."""
     transactions: list[TransactionAck] = field(default_factory=list)
-    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
-    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
     group_status: str = "A"
     """AK901: A, E, P (partially accepted), R, M, W, X."""
     included: int = 0
@@ -78,6 +76,8 @@ class Acknowledgement999:
     """AK904."""
     group_error_codes: tuple[str, ...] = ()
     """AK905–AK909."""
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
 
     @property
     def accepted(self) -> bool:
@@ -189,9 +189,9 @@ class ClaimAcknowledgement277CA:
     """DTP*009 (2200A)."""
     claims: list[ClaimStatus] = field(default_factory=list)
     summary_statuses: list[StatusInfo] = field(default_factory=list)
+    """STC at information receiver / billing provider level."""
     read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
     """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
-    """STC at information receiver / billing provider level."""
 
     @property
     def accepted_claims(self) -> list[ClaimStatus]:
