@@ -9,6 +9,7 @@ from connector.errors import X12ParseError
 from connector.x12.envelope import BOM, SPACE_BYTES, Cursor, X12Data, count, find_isa, get
 from connector.x12.model_common import Envelope, ReadFinding
 from connector.x12.segments import split_transaction
+from connector.x12.trailers import find_segment, look_ahead_ge, look_ahead_iea
 from connector.x12.values import parse_date
 
 __all__ = ["Transaction", "X12Data", "iter_transactions"]
@@ -68,8 +69,8 @@ def iter_transactions(
     Envelope faults (SE01/GE01/IEA01 counts, SE02/GE02/IEA02 control numbers, a GS with fewer than 8
     elements) and layout faults (text before the ISA or after the IEA, no terminator after the last
     segment) become ``ReadFinding``s on ``Transaction.findings``; with ``strict`` they raise
-    X12ParseError instead. A trailer's findings are added to every transaction it closes when the trailer
-    is read, so they are complete once the generator is exhausted.
+    X12ParseError instead (before any transaction is handed out). GE and IEA are checked ahead with a
+    byte search, so each transaction carries every finding that concerns it when it is yielded.
 
     Always raises X12ParseError for what cannot be read without guessing: no ISA whose delimiters can be
     determined, a file that ends before its trailers (truncated), a transaction without SE, segments out
@@ -106,16 +107,21 @@ def iter_transactions(
         if cursor.line_before_term:
             message = f"a line break comes before each segment terminator {cursor.delims.segment!r}"
             isa_faults.append(cursor.fault(message, "ISA", "ISA16", isa_at, "layout"))
+        iea = look_ahead_iea(cursor, isa[13].strip())
+        if iea is not None:
+            isa_faults += iea.findings
         lists: list[list[ReadFinding]] = []
-        """The findings lists of this interchange's transactions (a trailer fault goes on each)."""
+        """The findings lists of this interchange's transactions (a trailer fault found late goes on each)."""
         groups = 0
         while True:
             seg, offset, last = cursor.read_segment()
-            if last is not None:
+            ahead = iea is not None and offset == iea.offset
+            if last is not None and not ahead:
                 _note(lists, last)
             seg_id = seg[0]
             if seg_id == "IEA":
-                _check_iea(cursor, seg, isa, groups, offset, lists)
+                if not ahead:
+                    _check_iea(cursor, seg, isa, groups, offset, lists)
                 break
             if seg_id == "TA1":
                 continue
@@ -126,7 +132,10 @@ def iter_transactions(
                 gs_faults.append(cursor.fault(f"GS has {len(seg) - 1} elements, not 8", "GS", None, offset))
                 seg = seg + [""] * (9 - len(seg))
             groups += 1
-            yield from _read_group(cursor, isa, seg, lists, [*file_findings, *isa_faults, *gs_faults])
+            ge = look_ahead_ge(cursor, seg[6].strip(), iea.offset if iea is not None else len(data))
+            gs_faults += ge.findings if ge is not None else []
+            inherited = [*file_findings, *isa_faults, *gs_faults]
+            yield from _read_group(cursor, isa, seg, lists, inherited, ge.offset if ge is not None else -1)
         if cursor.at_end():
             break
         if data[cursor.pos : cursor.pos + 3] == b"ISA":
@@ -134,8 +143,9 @@ def iter_transactions(
         after = cursor.pos
         found = find_isa(data, after)
         end = found if found >= 0 else len(data)
-        message = f"{end - after} bytes of text after the IEA ignored"
-        _note(lists, cursor.fault(message, None, None, after, "layout", cursor.segment_number + 1))
+        if iea is None or not iea.trailing:
+            message = f"{end - after} bytes of text after the IEA ignored"
+            _note(lists, cursor.fault(message, None, None, after, "layout", cursor.segment_number + 1))
         if found < 0:
             break
         cursor.pos = found
@@ -158,24 +168,6 @@ def _check_iea(
         _note(lists, cursor.fault("IEA02 does not match ISA13", "IEA", "IEA02", offset))
 
 
-def _find_segment(data: X12Data, head: bytes, start: int, end: int, term: int) -> int:
-    """Offset of the first segment in [start, end) that begins with ``head`` (id + element separator), or -1.
-
-    A hit counts only at a segment start: the previous non-blank byte must be the segment terminator.
-    """
-    pos = start
-    while True:
-        hit = data.find(head, pos, end)
-        if hit < 0:
-            return -1
-        k = hit - 1
-        while k >= 0 and data[k] in SPACE_BYTES and data[k] != term:
-            k -= 1
-        if k >= 0 and data[k] == term:
-            return hit
-        pos = hit + 1
-
-
 _ENVELOPE_IDS = (b"ST", b"GE", b"GS", b"IEA", b"ISA")
 
 
@@ -185,7 +177,9 @@ def _read_group(
     gs: list[str],
     isa_lists: list[list[ReadFinding]],
     inherited: list[ReadFinding],
+    checked_ge: int,
 ) -> Iterator[Transaction]:
+    """The transactions of one group; ``checked_ge`` is the offset of the GE already checked ahead."""
     transactions = 0
     data = cursor.data
     elem = cursor.elem
@@ -196,6 +190,8 @@ def _read_group(
         if last is not None:
             _note(lists, last)
         seg_id = seg[0]
+        if seg_id == "GE" and offset == checked_ge:
+            return
         if seg_id == "GE":
             said = count(get(seg, 1))
             if said is None:
@@ -226,13 +222,13 @@ def _read_group(
         if se_at >= 0:
             se_at += len(prefix)
         else:
-            se_at = _find_segment(data, b"SE" + elem_bytes, cursor.pos, len(data), term_byte)
+            se_at = find_segment(data, b"SE" + elem_bytes, cursor.pos, len(data), term_byte)
         if se_at < 0:
             limit = len(data)
             others = [
                 (at, sid)
                 for sid in _ENVELOPE_IDS
-                if (at := _find_segment(data, sid + elem_bytes, cursor.pos, limit, term_byte)) >= 0
+                if (at := find_segment(data, sid + elem_bytes, cursor.pos, limit, term_byte)) >= 0
             ]
             found = min(others)[1].decode() if others else "end of file"
             raise cursor.fail(
@@ -281,6 +277,8 @@ def _read_group(
         lists.append(txn.findings)
         isa_lists.append(txn.findings)
         _check_se(cursor, txn)
+        if len(txn.findings) > 1:
+            txn.findings.sort(key=lambda f: -1 if f.offset is None else f.offset)  # in file order
         yield txn
 
 

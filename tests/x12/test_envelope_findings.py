@@ -132,3 +132,18 @@ def test_unknown_codes_and_retired_remarks_are_findings() -> None:
     assert "after its stop date 2005-06-02" in found[("code", "M68")]
     assert "not in the published CARC list" in found[("code", "Q9")]
     assert code_findings(remit, default_code_lists())  # the same check, callable on any Remittance
+
+
+def test_trailer_findings_are_there_when_the_transaction_is_handed_out() -> None:
+    """A streaming reader (store or reconcile each remittance as it comes) sees GE/IEA faults too."""
+    data = (FIXTURES / "valid.835").read_bytes()
+    two = data.replace(
+        b"SE*19*0001~\n", b"SE*19*0001~\n" + data.split(b"GS*")[1].split(b"\n", 1)[1].split(b"GE*")[0]
+    )
+    two = two.replace(b"GE*1*101", b"GE*3*101").replace(b"IEA*1*000000101~\n", b"IEA*1*000000101~\nEND\n")
+    seen = [
+        [f.message for f in remit.read_findings] for remit in read_835(two, "two.835")
+    ]  # lazily, one by one
+    assert len(seen) == 2
+    assert all("GE01 says 3 transactions, found 2" in found for found in seen)
+    assert all(any("text after the IEA" in m for m in found) for found in seen)
