@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,16 @@ class CodeLists:
     carc: CodeTable
     rarc: CodeTable
     group: CodeTable
+
+    plain: tuple[frozenset[str], frozenset[str], frozenset[str]] = field(init=False, repr=False)
+    """(groups, CARCs, RARCs) that can never be a finding: listed, and without a stop date."""
+
+    def __post_init__(self) -> None:
+        def undated(table: CodeTable) -> frozenset[str]:
+            return frozenset(c for c in table.codes if table.stop_date(c) is None)
+
+        plain = (frozenset(self.group.codes), undated(self.carc), undated(self.rarc))
+        object.__setattr__(self, "plain", plain)
 
 
 def load_code_lists(override_dir: Path | None = None) -> CodeLists:
@@ -82,6 +92,8 @@ class _Checker:
 def code_findings(remit: Remittance, lists: CodeLists) -> list[ReadFinding]:
     """One finding per claim and code not in the lists, or (RARC, and CARC when the list has dates) used
     after its stop date (the payment date BPR16, else DTM*405, else ISA09)."""
+    if _all_plain(remit, lists):
+        return []
     check = _Checker(lists, _use_date(remit))
     for claim in remit.claims:
         cid = claim.claim_id
@@ -94,6 +106,30 @@ def code_findings(remit: Remittance, lists: CodeLists) -> list[ReadFinding]:
             check.adjustments(line.adjustments, cid)
             check.remarks(_rarcs(line.remarks), cid, "LQ")
     return check.findings
+
+
+def _all_plain(remit: Remittance, lists: CodeLists) -> bool:
+    """Fast path: every code used is listed and has no stop date (the usual ERA), so no finding."""
+    groups: set[str] = set()
+    reasons: set[str] = set()
+    remarks: set[str] = set()
+    for claim in remit.claims:
+        for adj in claim.adjustments:
+            groups.add(adj.group)
+            reasons.add(adj.reason)
+        remarks.update(claim.outpatient[2:7])
+        if claim.inpatient:
+            return False
+        for line in claim.service_lines:
+            for adj in line.adjustments:
+                groups.add(adj.group)
+                reasons.add(adj.reason)
+            for remark in line.remarks:
+                if remark.qualifier == "HE":
+                    remarks.add(remark.code)
+    remarks.discard("")
+    plain_groups, plain_carcs, plain_rarcs = lists.plain
+    return groups <= plain_groups and reasons <= plain_carcs and remarks <= plain_rarcs
 
 
 def _rarcs(remarks: Iterable[Remark]) -> Iterable[str]:

@@ -66,10 +66,10 @@ def read_835(
                 return
             remit = _parse(txn)
             del txn
+            remit.read_findings.extend(code_findings(remit, lists))
         finally:
             if enabled:
                 gc.enable()
-        remit.read_findings.extend(code_findings(remit, lists))
         yield remit
 
 
@@ -79,10 +79,10 @@ def parse_835(txn: Transaction, codes: CodeLists | None = None) -> Remittance:
     gc.disable()  # the objects of one transaction are acyclic; collecting mid-parse only costs time
     try:
         remit = _parse(txn)
+        remit.read_findings.extend(code_findings(remit, codes if codes is not None else default_code_lists()))
     finally:
         if enabled:
             gc.enable()
-    remit.read_findings.extend(code_findings(remit, codes if codes is not None else default_code_lists()))
     return remit
 
 

@@ -18,7 +18,10 @@ class Trailer:
 
     offset: int
     elements: list[str]
-    number: int
+    start: int
+    """Where the look-ahead started (the segment numbers are counted from there, only when needed)."""
+    base: int
+    """Segments read before ``start``."""
     terminated: bool
     end: int
     """Offset just past the trailer (and its terminator)."""
@@ -65,38 +68,41 @@ def _count_bytes(data: X12Data, needle: bytes, start: int, end: int) -> int:
     return found
 
 
-def _trailer(cursor: Cursor, seg_id: str, start: int, end: int, inner: str) -> Trailer | None:
-    """The first ``seg_id`` segment in [start, end), unless an ``inner`` header comes first (then the
-    trailer found belongs to a later envelope: no look-ahead, the reader finds out in order)."""
+def _trailer(cursor: Cursor, seg_id: str, start: int, end: int) -> Trailer | None:
+    """The first ``seg_id`` segment in [start, end). When a trailer is missing, the one found belongs to a
+    later envelope; the reader then refuses the file when it gets there (a missing trailer is an error), so
+    the findings of this look-ahead never reach a result."""
     data, term = cursor.data, cursor.term
     head = seg_id.encode() + cursor.elem.encode("latin-1")
     at = find_segment(data, head, start, end, term[0])
     if at < 0:
         return None
-    if find_segment(data, inner.encode() + cursor.elem.encode("latin-1"), start, at, term[0]) >= 0:
-        return None
     stop = data.find(term, at)
     terminated = stop >= 0
     stop = stop if terminated else len(data)
     text = bytes(data[at:stop]).decode("latin-1").strip()
-    number = cursor.segment_number + _count_bytes(data, term, cursor.pos, at) + 1
-    return Trailer(
-        at, text.split(cursor.elem), number, terminated, stop + (len(term) if terminated else 0), []
-    )
+    end_at = stop + (len(term) if terminated else 0)
+    return Trailer(at, text.split(cursor.elem), cursor.pos, cursor.segment_number, terminated, end_at, [])
+
+
+def _number(cursor: Cursor, trailer: Trailer) -> int:
+    """The trailer's segment number (counted only for a finding: it costs a pass over the bytes)."""
+    return trailer.base + _count_bytes(cursor.data, cursor.term, trailer.start, trailer.offset) + 1
 
 
 def _fault(
     cursor: Cursor, trailer: Trailer, message: str, element: str | None, kind: str = "envelope"
 ) -> None:
     seg_id = trailer.elements[0]
-    trailer.findings.append(cursor.fault(message, seg_id, element, trailer.offset, kind, trailer.number))
+    number = _number(cursor, trailer)
+    trailer.findings.append(cursor.fault(message, seg_id, element, trailer.offset, kind, number))
 
 
 def look_ahead_iea(cursor: Cursor, isa13: str) -> Trailer | None:
     """The IEA closing the interchange just opened, checked (IEA01 against the GS count, IEA02 against
     ISA13, a missing last terminator, text after it); None when it cannot be told ahead."""
     data = cursor.data
-    trailer = _trailer(cursor, "IEA", cursor.pos, len(data), "ISA")
+    trailer = _trailer(cursor, "IEA", cursor.pos, len(data))
     if trailer is None:
         return None
     groups = count_segments(
@@ -117,14 +123,16 @@ def look_ahead_iea(cursor: Cursor, isa13: str) -> Trailer | None:
     if after < len(data) and data[after : after + 3] != b"ISA":
         found = find_isa(data, after)
         message = f"{(found if found >= 0 else len(data)) - after} bytes of text after the IEA ignored"
-        trailer.findings.append(cursor.fault(message, None, None, after, "layout", trailer.number + 1))
+        trailer.findings.append(
+            cursor.fault(message, None, None, after, "layout", _number(cursor, trailer) + 1)
+        )
         trailer.trailing = True
     return trailer
 
 
 def look_ahead_ge(cursor: Cursor, gs06: str, limit: int) -> Trailer | None:
     """The GE closing the group just opened, checked (GE01 against the ST count, GE02 against GS06)."""
-    trailer = _trailer(cursor, "GE", cursor.pos, limit, "GS")
+    trailer = _trailer(cursor, "GE", cursor.pos, limit)
     if trailer is None:
         return None
     elem = cursor.elem.encode("latin-1")
