@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from connector.claims.scrub_tables import load_scrub_settings  # noqa: E402
 from connector.pm.profile import GENERIC_COLUMNS  # noqa: E402
 from connector.pm.reader import read_export  # noqa: E402
-from connector.pm.scrub_tables import load_scrub_settings  # noqa: E402
 from connector.scrub import ScrubContext, scrub  # noqa: E402
 from connector.scrub.registry import submitted_keys  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""One exception tree for the whole connector; the retry policy keys on these classes.
+"""One exception tree for the whole connector; what happens after a failed run is decided on these classes.
 
 ::
 
@@ -20,14 +20,39 @@
         │   └── UnknownInterstitial     a page we do not recognise stands between us and the work
         └── DownloadFailed              a download broke or was truncated -> retried like PortalUnavailable
 
+Each class says what follows a failure (class attributes, read with ``isinstance``): ``retryable``
+(PortalUnavailable and its subclasses but maintenance: the retry policy backs off and tries again),
+``needs_person`` (NeedsPerson: alert a person once, never retry) and ``what_to_do`` (the advice sent).
+A job's RunResult carries the exception object; the run ledger stores its class name and message, and
+:func:`by_name` maps a stored name back to its class.
+
 Messages never contain secrets or PHI: they name files, rows, steps and logical selector names.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+DEFAULT_ADVICE = "See `connector status` and the connector log."
+
 
 class ConnectorError(Exception):
-    """Base class of every error the connector raises on purpose."""
+    """Base class of every error the connector raises on purpose.
+
+    Class attributes drive what happens after a failed run (decided with ``isinstance``/attributes, never by
+    comparing names): ``retryable`` (the retry policy tries again with backoff), ``needs_person`` (no retry
+    can fix it: alert a person once) and ``what_to_do`` (the advice sent with the alert; ``{ACCOUNT}`` and
+    ``{account}`` are filled in).
+    """
+
+    retryable: ClassVar[bool] = False
+    needs_person: ClassVar[bool] = False
+    what_to_do: ClassVar[str] = DEFAULT_ADVICE
+
+    @classmethod
+    def advice(cls, account: str) -> str:
+        """What a person should do, for this account."""
+        return cls.what_to_do.replace("{ACCOUNT}", account.upper()).replace("{account}", account)
 
 
 class ConfigError(ConnectorError):
@@ -95,6 +120,9 @@ class PortalError(ConnectorError):
 class PortalUnavailable(PortalError):
     """The portal is down, overloaded (5xx/429) or timed out; retry with backoff."""
 
+    retryable = True
+    what_to_do = "The portal kept failing after retries; the connector tries again at the next run."
+
     def __init__(self, message: str, *, step: str | None = None, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message, step=step)
@@ -102,6 +130,8 @@ class PortalUnavailable(PortalError):
 
 class PortalMaintenance(PortalUnavailable):
     """The status page announces maintenance; skip the run and reschedule after the window."""
+
+    retryable = False
 
     def __init__(self, message: str, *, step: str | None = None, until: str | None = None) -> None:
         self.until = until
@@ -115,17 +145,35 @@ class SessionExpired(PortalError):
 class NeedsPerson(PortalError):
     """A failure no retry can fix; stop and alert a person."""
 
+    needs_person = True
+
 
 class LoginRejected(NeedsPerson):
     """The portal refused the password. Never retried: three strikes lock the account."""
+
+    what_to_do = (
+        "The portal refused the password. Check it in the portal, then update "
+        "CONNECTOR_ACCOUNTS__{ACCOUNT}__PASSWORD. The connector will not try again until then "
+        "(three refusals lock the account)."
+    )
 
 
 class MfaFailed(NeedsPerson):
     """The portal refused the one-time code."""
 
+    what_to_do = (
+        "The portal refused the authenticator code. Check the server clock (NTP) and "
+        "CONNECTOR_ACCOUNTS__{ACCOUNT}__TOTP_SECRET."
+    )
+
 
 class SelectorMissing(NeedsPerson):
     """A logical selector has no match on the page (or is not defined in the map)."""
+
+    what_to_do = (
+        "The portal page changed and a selector no longer matches. Run "
+        "`connector selectors check --account {account}` and update the selector map."
+    )
 
     def __init__(self, portal: str, name: str, detail: str = "") -> None:
         self.portal = portal
@@ -137,22 +185,26 @@ class SelectorMissing(NeedsPerson):
 class UnknownInterstitial(NeedsPerson):
     """A page we do not recognise (terms, survey, notice) stands in the way; never clicked through."""
 
+    what_to_do = (
+        "The portal shows a page the connector does not know (terms, survey, notice). "
+        "Sign in by hand, read and accept it, then the next run continues. A masked screenshot is in data/."
+    )
+
 
 class DownloadFailed(PortalUnavailable):
     """A download failed or arrived truncated."""
 
 
+def _subclasses(cls: type[ConnectorError]) -> list[type[ConnectorError]]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found += _subclasses(sub)
+    return found
+
+
 def by_name(name: str | None) -> type[ConnectorError] | None:
-    """The error class a run ledger row names (``run.error_class``), or None for anything else."""
-    found = globals().get(name or "")
-    return found if isinstance(found, type) and issubclass(found, ConnectorError) else None
-
-
-def needs_person(name: str | None) -> bool:
-    """True when the named error class is one no retry fixes (a person must act)."""
-    cls = by_name(name)
-    return cls is not None and issubclass(cls, NeedsPerson)
-
-
-RETRYABLE: tuple[type[ConnectorError], ...] = (PortalUnavailable,)
-"""Error classes the runner retries with backoff (PortalMaintenance is skipped, not retried)."""
+    """The error class a run ledger row names (``run.error_class``, stored by name), or None for others."""
+    for cls in _subclasses(ConnectorError):
+        if cls.__name__ == name:
+            return cls
+    return None

@@ -12,8 +12,9 @@ A map file looks like::
 
 Each logical name maps to an ordered list of strategies; the first that resolves on the page wins.
 Strategies: ``role=<role>[name="<accessible name>"]``, ``label=<text>``, ``data-testid=<id>``,
-``css=<selector>``, ``text=<exact text>``, and inside a table row ``column=<header text>`` (the cell under
-that column header, wherever the column moved).
+``css=<selector>``, ``text=<exact text>``, ``xpath=<path>`` (a portal's own XPath, e.g. from its test
+suite; under a row it is relative when it starts with ``.``), and inside a table row ``column=<header text>``
+(the cell under that column header, wherever the column moved).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from playwright.async_api import Frame, Locator, Page
 from connector.errors import ConfigError, SelectorMissing
 from connector.resources import data_dir
 
-STRATEGIES = ("role", "label", "data-testid", "css", "text", "column")
+STRATEGIES = ("role", "label", "data-testid", "css", "text", "column", "xpath")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 ROLE_RE = re.compile(r'^(?P<role>[a-z]+)(\[name=(?P<q>["\'])(?P<name>.+)(?P=q)\])?$')
 POLL_S = 0.1
@@ -79,6 +80,8 @@ class Strategy:
             return root.locator(
                 f"xpath=./*[{header} and position() = count({header}/preceding-sibling::*) + 1]"
             )
+        if self.kind == "xpath":
+            return root.locator(f"xpath={self.value}")
         return root.locator(f"css={self.value}")
 
     def __str__(self) -> str:
@@ -139,6 +142,10 @@ class SelectorMap:
             return self.entries[name]
         except KeyError:
             raise SelectorMissing(self.portal, name, "is not defined in the map") from None
+
+    def has(self, name: str) -> bool:
+        """Whether the map defines ``name`` (flows use optional portal features only when it does)."""
+        return name in self.entries
 
     def missing(self, names: tuple[str, ...] | list[str]) -> list[str]:
         """The names from ``names`` this map does not define."""

@@ -19,10 +19,10 @@ from pydantic_settings import (
 )
 
 from connector.errors import ConfigError
+from connector.jobs.registry import SCHEDULABLE
 
 ENV_PREFIX = "CONNECTOR_"
 NESTED = "__"
-JOBS = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
 
 
 class BrowserSettings(BaseModel):
@@ -38,6 +38,20 @@ class BrowserSettings(BaseModel):
     )
 
 
+class RetryPolicy(BaseModel):
+    """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
+
+    model_config = {"frozen": True}
+
+    attempts: int = Field(4, ge=1, description="Attempts in all, the first included")
+    base_seconds: float = Field(2.0, ge=0, description="First backoff; doubles each attempt")
+    max_seconds: float = Field(120.0, ge=0, description="Longest backoff")
+    jitter_seconds: float = Field(
+        1.0, ge=0, description="Random extra wait, so accounts do not retry in step"
+    )
+    max_retry_after: float = Field(300.0, ge=0, description="Longest wait a portal's Retry-After may ask for")
+
+
 class PortalAccount(BaseModel):
     """One practice's sign-in to one payer portal."""
 
@@ -48,7 +62,16 @@ class PortalAccount(BaseModel):
     username: str
     password: SecretStr
     totp_secret: SecretStr
-    tins: list[str] = Field(default_factory=list)
+    tins: list[str] = Field(
+        default_factory=list,
+        description="TINs to work; chosen from the portal's TIN dropdown where it has one",
+    )
+    security_answers: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Security question (its text, or a keyword such as 'color') -> answer, for portals that "
+        "ask one on an unrecognised device (Optum ID)",
+    )
+    remember_device: bool = Field(True, description="Tick 'remember my device' after the second sign-in step")
     npis: list[str] = Field(default_factory=list)
     schedule: dict[str, str] = Field(default_factory=dict, description="job -> cron expression overrides")
     pm_export: Path | None = Field(None, description="The PM export the reconcile job reads (CSV or XLSX)")
@@ -58,9 +81,9 @@ class PortalAccount(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _known_jobs(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(JOBS))
+        unknown = sorted(set(value) - set(SCHEDULABLE))
         if unknown:
-            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(JOBS)}")
+            raise ValueError(f"unknown job(s) {unknown}; known jobs: {', '.join(SCHEDULABLE)}")
         return value
 
     @property
@@ -88,6 +111,7 @@ class ConnectorSettings(BaseSettings):
     timezone: str = "UTC"
     log_format: str = "text"
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flows import acks, batches, claim_status, eras, signin
+from typing import TYPE_CHECKING
+
+from flows import acks, batches, claim_status, eras, signin, view_payments
+
+if TYPE_CHECKING:
+    from connector.selectormap import SelectorMap
 
 FLOW_NAMES: dict[str, tuple[str, ...]] = {
     "sign-in": signin.NAMES,
@@ -17,3 +22,13 @@ FLOW_NAMES: dict[str, tuple[str, ...]] = {
 def all_names() -> tuple[str, ...]:
     """The union of every flow's logical names, sorted."""
     return tuple(sorted({name for names in FLOW_NAMES.values() for name in names}))
+
+
+def names_for(smap: SelectorMap) -> tuple[str, ...]:
+    """The names ``smap`` must define: every flow's, with the period walk (flows.view_payments) instead
+    of the date search where the payments page has no free date fields (the map names ``payments.period``).
+    """
+    names = set(all_names())
+    if smap.has("payments.period"):
+        names = (names - set(eras.DATE_NAMES)) | set(view_payments.NAMES)
+    return tuple(sorted(names))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows.downloads import DEFAULT_POOL, already_saved, fetch_all
 from flows.portal import PortalPage
-from flows.records import AckListing, FileKind, SavedFile
+from flows.records import AckListing, SavedFile, SavedKind
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ NAMES: tuple[str, ...] = (
 STEP = "acknowledgements"
 
 
-def ack_kind(label: str) -> FileKind | None:
+def ack_kind(label: str) -> SavedKind | None:
     """999 or 277CA from the mailbox's type column (None for anything else)."""
     text = label.upper().replace(" ", "")
     if "999" in text:
@@ -60,7 +60,7 @@ async def download_acks(
     """Save the 999/277CA files of ``open_batches`` not in ``known`` (references ``batch:kind:name``)."""
     wanted = set(open_batches)
     saved: list[SavedFile] = []
-    jobs: list[tuple[str, FileKind, str]] = []
+    jobs: list[tuple[str, SavedKind, str]] = []
     for item in await list_responses(portal):
         reference = f"{item.batch_id}:{item.kind}:{item.name or item.url}"
         if item.batch_id not in wanted or reference in known:

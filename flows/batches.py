@@ -10,7 +10,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from connector.errors import PortalError, SelectorMissing
 from flows.portal import PortalPage
-from flows.records import BatchReceipt, BatchState, PortalBatch
+from flows.records import BatchReceipt, PortalBatch, ReceiptState
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ NAMES: tuple[str, ...] = (
 STEP = "batch upload"
 TRANSIENT = re.compile(r"expired|try again|timed? ?out|session", re.IGNORECASE)
 """An error message about the session or form, not the file: such an upload is UNKNOWN, not REJECTED."""
-REJECTED: BatchState = "REJECTED"
+REJECTED: ReceiptState = "REJECTED"
 """The portal refused the file."""
 
 

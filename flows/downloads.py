@@ -12,21 +12,21 @@ from playwright.async_api import Error as PlaywrightError
 
 from connector.errors import DownloadFailed, PortalMaintenance, PortalUnavailable, SessionExpired
 from connector.fileio import atomic_write_bytes, atomic_writer, sha256_file
-from flows.records import FileKind, SavedFile
+from flows.records import SavedFile, SavedKind
 
-EXTENSIONS: dict[FileKind, str] = {"835": "835", "pdf": "pdf", "999": "999", "277ca": "277"}
+EXTENSIONS: dict[SavedKind, str] = {"835": "835", "pdf": "pdf", "999": "999", "277ca": "277"}
 STEP = "download"
 DEFAULT_POOL = 6
 """Requests in flight at once: Chromium's own limit of connections per host."""
 
 
-def generated_name(kind: FileKind, reference: str) -> str:
+def generated_name(kind: SavedKind, reference: str) -> str:
     """A stable file name derived from the portal's reference (never the server-suggested name)."""
     digest = hashlib.sha256(f"{kind}\x1f{reference}".encode()).hexdigest()[:24]
     return f"{kind}-{digest}.{EXTENSIONS[kind]}"
 
 
-def looks_complete(kind: FileKind, body: bytes) -> bool:
+def looks_complete(kind: SavedKind, body: bytes) -> bool:
     """A cheap completeness check (not parsing): X12 ends with an IEA segment, a PDF with %%EOF."""
     tail = body[-256:]
     if kind == "pdf":
@@ -34,7 +34,7 @@ def looks_complete(kind: FileKind, body: bytes) -> bool:
     return body.lstrip().startswith(b"ISA") and b"IEA" in tail
 
 
-def already_saved(dest: Path, kind: FileKind, reference: str) -> SavedFile | None:
+def already_saved(dest: Path, kind: SavedKind, reference: str) -> SavedFile | None:
     """The file an earlier (possibly interrupted) run saved for this reference, if it is on disk."""
     target = dest / generated_name(kind, reference)
     if not target.is_file():
@@ -42,14 +42,14 @@ def already_saved(dest: Path, kind: FileKind, reference: str) -> SavedFile | Non
     return SavedFile(kind, target, sha256_file(target), target.stat().st_size, reference, reused=True)
 
 
-def _check_body(kind: FileKind, reference: str, body: bytes, declared: str | None) -> None:
+def _check_body(kind: SavedKind, reference: str, body: bytes, declared: str | None) -> None:
     if declared is not None and declared.isdigit() and int(declared) != len(body):
         raise DownloadFailed(f"{kind} for {reference}: {len(body)} of {declared} bytes", step=STEP)
     if not looks_complete(kind, body):
         raise DownloadFailed(f"{kind} for {reference}: file is truncated or not a {kind}", step=STEP)
 
 
-async def fetch(context: BrowserContext, url: str, dest: Path, kind: FileKind, reference: str) -> SavedFile:
+async def fetch(context: BrowserContext, url: str, dest: Path, kind: SavedKind, reference: str) -> SavedFile:
     """GET ``url`` with the context's cookies and save it atomically (0600) under a generated name."""
     try:
         resp = await context.request.get(url, max_redirects=0, timeout=60_000)
@@ -80,7 +80,7 @@ async def fetch(context: BrowserContext, url: str, dest: Path, kind: FileKind, r
 
 async def fetch_all(
     context: BrowserContext,
-    jobs: Sequence[tuple[str, FileKind, str]],
+    jobs: Sequence[tuple[str, SavedKind, str]],
     dest: Path,
     *,
     pool: int | asyncio.Semaphore = DEFAULT_POOL,
@@ -88,7 +88,7 @@ async def fetch_all(
     """Fetch ``(url, kind, reference)`` jobs, ``pool`` at a time; the first failure cancels the rest."""
     gate = pool if isinstance(pool, asyncio.Semaphore) else asyncio.Semaphore(pool)
 
-    async def one(url: str, kind: FileKind, reference: str) -> SavedFile:
+    async def one(url: str, kind: SavedKind, reference: str) -> SavedFile:
         async with gate:
             return await fetch(context, url, dest, kind, reference)
 
@@ -102,7 +102,7 @@ async def fetch_all(
         raise
 
 
-async def click_download(page: Page, link: Locator, dest: Path, kind: FileKind, reference: str) -> SavedFile:
+async def click_download(page: Page, link: Locator, dest: Path, kind: SavedKind, reference: str) -> SavedFile:
     """Click a download link, check ``download.failure()``, and copy the file atomically (0600)."""
     try:
         async with page.expect_download(timeout=60_000) as info:

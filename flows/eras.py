@@ -15,14 +15,14 @@ from playwright.async_api import Locator
 
 from flows.downloads import DEFAULT_POOL, already_saved, click_download, fetch, fetch_all
 from flows.portal import PortalPage
-from flows.records import EraDownload, FileKind, PaymentListing, SavedFile
+from flows.records import EraDownload, PaymentListing, SavedFile, SavedKind
 
 log = logging.getLogger(__name__)
 
+DATE_NAMES: tuple[str, ...] = ("payments.from", "payments.to", "payments.search")
+"""The date search; portals whose payments page offers periods instead use flows.view_payments."""
 NAMES: tuple[str, ...] = (
-    "payments.from",
-    "payments.to",
-    "payments.search",
+    *DATE_NAMES,
     "payments.row",
     "payments.no_results",
     "payments.row_number",
@@ -36,7 +36,7 @@ NAMES: tuple[str, ...] = (
 STEP = "ERAs"
 Method = Literal["auto", "request", "click"]
 CLICK_MARGIN = 0.5
-LINKS: dict[FileKind, str] = {"835": "payments.row_835", "pdf": "payments.row_pdf"}
+LINKS: dict[SavedKind, str] = {"835": "payments.row_835", "pdf": "payments.row_pdf"}
 
 
 async def search_payments(portal: PortalPage, since: dt.date, until: dt.date) -> None:
@@ -124,7 +124,7 @@ Row = tuple[str, PaymentListing]
 """A listing with its reference."""
 
 
-def _all_known(row: Row, known: frozenset[tuple[FileKind, str]]) -> bool:
+def _all_known(row: Row, known: frozenset[tuple[SavedKind, str]]) -> bool:
     ref, listing = row
     return ("835", ref) in known and (listing.pdf_url is None or ("pdf", ref) in known)
 
@@ -134,7 +134,7 @@ async def _click_row_files(
     row: Locator,
     item: Row,
     dest: Path,
-    known: frozenset[tuple[FileKind, str]],
+    known: frozenset[tuple[SavedKind, str]],
 ) -> list[SavedFile]:
     ref, _ = item
     saved = []
@@ -156,7 +156,7 @@ async def download_eras(
     *,
     since: dt.date,
     until: dt.date,
-    known: frozenset[tuple[FileKind, str]] = frozenset(),
+    known: frozenset[tuple[SavedKind, str]] = frozenset(),
     method: Method = "auto",
     pool: int = DEFAULT_POOL,
 ) -> EraDownload:
@@ -225,12 +225,12 @@ async def _fetch_listings(
     items: list[Row],
     dest: Path,
     gate: asyncio.Semaphore,
-    known: frozenset[tuple[FileKind, str]],
+    known: frozenset[tuple[SavedKind, str]],
 ) -> list[SavedFile]:
     saved: list[SavedFile] = []
-    jobs: list[tuple[str, FileKind, str]] = []
+    jobs: list[tuple[str, SavedKind, str]] = []
     for ref, listing in items:
-        links: tuple[tuple[FileKind, str | None], ...] = (("835", listing.era_url), ("pdf", listing.pdf_url))
+        links: tuple[tuple[SavedKind, str | None], ...] = (("835", listing.era_url), ("pdf", listing.pdf_url))
         for kind_, url in links:
             if url is None or (kind_, ref) in known:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,8 +23,13 @@ from connector.errors import (
 from connector.fileio import atomic_write_bytes
 from connector.selectormap import Root, SelectorMap
 
+log = logging.getLogger(__name__)
+
 SIGN_IN_PAGES = ("login", "mfa")
 CLICKS_PER_LOAD = 10
+TROUBLE_RELOADS = 5
+"""Reloads through a "technical difficulties" page before giving up (Optum Pay's own testers used five)."""
+TROUBLE_PAUSE_S = 0.5
 NAVIGATION_STATUS = "() => (performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0"
 
 
@@ -38,6 +44,8 @@ class PortalPage:
     screenshots_dir: Path | None = None
     clicks_since_load: int = 0
     """Click-downloads since the page was last loaded (Chromium drops the 11th; see ``click_budget``)."""
+    trouble_reloads: int = 0
+    """Reloads done so far to get past "technical difficulties" pages."""
 
     async def click_budget(self, step: str) -> None:
         """Headless Chromium silently blocks the 11th download a page starts: reload after every ten."""
@@ -79,6 +87,7 @@ class PortalPage:
         if response is not None and response.status == 503:
             await self.raise_for_error_page(step)
         check_response(response, step=step)
+        await self.through_trouble(step)
         if key not in SIGN_IN_PAGES:
             if self.on_sign_in_page():
                 raise SessionExpired("the portal sent us back to sign-in", step=step)
@@ -105,9 +114,36 @@ class PortalPage:
         except PlaywrightError as exc:
             raise PortalUnavailable(f"page did not load ({_short(exc)})", step=step) from None
         self.clicks_since_load = 0
+        await self.through_trouble(step)
         if self.on_sign_in_page():
             raise SessionExpired("the portal sent us back to sign-in", step=step)
         await self.raise_for_error_page(step)
+
+    async def through_trouble(self, step: str) -> None:
+        """Reload through the portal's "technical difficulties" page, at most ``TROUBLE_RELOADS`` times.
+
+        Only for maps that name ``common.technical_difficulties``; after the last reload the run stops with
+        PortalUnavailable (retried later like any outage).
+        """
+        if not self.smap.has("common.technical_difficulties"):
+            return
+        for attempt in range(TROUBLE_RELOADS + 1):
+            if not await self.smap.present(self.page, "common.technical_difficulties"):
+                return
+            if attempt == TROUBLE_RELOADS:
+                break
+            self.trouble_reloads += 1
+            log.info("technical difficulties page during %s; reloading (%d)", step, attempt + 1)
+            await asyncio.sleep(TROUBLE_PAUSE_S * (attempt + 1))
+            try:
+                await self.page.reload(wait_until="domcontentloaded")
+            except PlaywrightError as exc:
+                raise PortalUnavailable(f"reload failed ({_short(exc)})", step=step) from None
+            self.clicks_since_load = 0
+        raise PortalUnavailable(
+            f"the portal showed its technical difficulties page {TROUBLE_RELOADS + 1} times in a row",
+            step=step,
+        )
 
     async def raise_for_error_page(self, step: str) -> None:
         """A server error or maintenance page shown in place of the expected one (checked only on 4xx/5xx)."""

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Literal
 
 HealthState = Literal["up", "degraded", "maintenance", "unreachable"]
-FileKind = Literal["835", "pdf", "999", "277ca"]
-BatchState = Literal["SUBMITTED", "UNKNOWN", "DUPLICATE", "REJECTED"]
+SavedKind = Literal["835", "pdf", "999", "277ca"]
+"""What a flow saved (the store records it as a ``connector.store.FileKind``)."""
+ReceiptState = Literal["SUBMITTED", "UNKNOWN", "DUPLICATE", "REJECTED"]
+"""What the portal said about an upload (the store keeps a batch's life as ``connector.store.BatchState``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class PaymentListing:
 class SavedFile:
     """A file saved under a generated name (0600, atomically) by a flow."""
 
-    kind: FileKind
+    kind: SavedKind
     path: Path
     sha256: str
     size: int
@@ -75,6 +77,16 @@ class EraDownload:
     skipped_known: int
     pages: int
     method: Literal["request", "click"]
+    pending_pdfs: tuple[tuple[str, PaymentListing], ...] = ()
+    """(reference, listing) of PDF remits asked for and still being generated (a later run collects them)."""
+    pdf_requested: int = 0
+    access: str = "full"
+    """"full", or "standard" when the portal's free access level hides features."""
+    unavailable: tuple[str, ...] = ()
+    """What this access level cannot fetch (said once to a person, not a failure)."""
+    bundle_files: int = 0
+    count_mismatches: int = 0
+    """Periods whose rows walked differ from the portal's record count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +115,7 @@ class MemberQuery:
 class BatchReceipt:
     """The outcome of uploading one claim batch: SUBMITTED (with the portal's batch id) or UNKNOWN."""
 
-    state: BatchState
+    state: ReceiptState
     batch_id: str | None
     upload_name: str
     detail: str = ""
@@ -123,6 +135,6 @@ class AckListing:
     """A file in the responses mailbox: a 999 or 277CA for a batch."""
 
     batch_id: str
-    kind: FileKind
+    kind: SavedKind
     url: str
     name: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from pydantic import SecretStr
 
@@ -63,28 +63,88 @@ async def sign_in(
     totp: TotpSource,
     *,
     on_mfa: Callable[[], Awaitable[None]] | None = None,
+    answers: Mapping[str, SecretStr] | None = None,
+    remember_device: bool = True,
 ) -> None:
-    """Sign in with password and TOTP. LoginRejected/MfaFailed are final; never retried here."""
+    """Sign in with password, then a one-time code or (unrecognised device) a security question.
+
+    ``answers`` maps a security question (its full text, or a keyword of it such as "color") to the answer.
+    Where the map names a "remember my device" box it is ticked when ``remember_device``, so later sign-ins
+    from the same saved browser state skip the second step. LoginRejected/MfaFailed are final.
+    """
     await portal.goto("login", step=STEP)
+    if portal.smap.has("login.entry"):
+        first = await portal.first_of(("login.username", "login.entry"), step=STEP)
+        if first == "login.entry":  # a landing page with a "SIGN IN" link in front of the widget
+            await (await portal.find("login.entry")).click()
+            await portal.page.wait_for_load_state("domcontentloaded")
     await (await portal.find("login.username")).fill(username)
     await _fill_secret(portal, "login.password", password)
     await (await portal.find("login.submit")).click()
     await portal.page.wait_for_load_state("domcontentloaded")
-    after_password = await portal.first_of(("mfa.code", "login.error", "home.marker"), step=STEP)
+    steps = ("mfa.question", "mfa.code", "login.error", "home.marker")
+    after_password = await portal.first_of(tuple(n for n in steps if portal.smap.has(n)), step=STEP)
     if after_password == "login.error":
         raise LoginRejected("the portal refused the password; not retrying (account lock-out)", step=STEP)
-    if after_password == "mfa.code":
-        if on_mfa is not None:
-            await on_mfa()
-        await _enter_code(portal, totp)
+    if after_password in ("mfa.code", "mfa.question") and on_mfa is not None:
+        await on_mfa()
+    if after_password == "mfa.question":
+        await _answer_question(portal, answers or {}, remember_device)
+    elif after_password == "mfa.code":
+        await _enter_code(portal, totp, remember_device)
     await _past_interstitials(portal)
     log.info("signed in to %s", portal.smap.portal)
 
 
-async def _enter_code(portal: PortalPage, totp: TotpSource) -> None:
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().replace("?", " ").split())
+
+
+def answer_for(question: str, answers: Mapping[str, SecretStr]) -> SecretStr | None:
+    """The configured answer: the entry whose key is the question's text, else the longest key found in it."""
+    asked = _normal(question)
+    by_text = {_normal(key): value for key, value in answers.items() if _normal(key)}
+    if asked in by_text:
+        return by_text[asked]
+    found = [key for key in by_text if key in asked]
+    return by_text[max(found, key=len)] if found else None
+
+
+async def _tick_remember(portal: PortalPage, remember_device: bool) -> None:
+    if remember_device and await portal.smap.present(portal.page, "mfa.remember"):
+        box = await portal.find("mfa.remember")
+        if not await box.is_checked():
+            await box.check()
+
+
+async def _answer_question(
+    portal: PortalPage, answers: Mapping[str, SecretStr], remember_device: bool
+) -> None:
+    """Answer the security question from the configured answers (typed, never logged); one attempt only."""
+    question = " ".join((await (await portal.find("mfa.question")).inner_text()).split())
+    answer = answer_for(question, answers)
+    if answer is None:
+        raise MfaFailed(
+            f"the portal asks the security question {question!r} and no answer is configured for it "
+            "(set security_answers for this account)",
+            step=STEP,
+        )
+    await _fill_secret(portal, "mfa.answer", answer)
+    await _tick_remember(portal, remember_device)
+    await (await portal.find("mfa.submit")).click()
+    await portal.page.wait_for_load_state("domcontentloaded")
+    if await portal.smap.present(portal.page, "mfa.question") and await portal.smap.present(
+        portal.page, "mfa.error"
+    ):
+        raise MfaFailed("the portal refused the security answer; not retrying (account lock-out)", step=STEP)
+    log.info("answered the security question (unrecognised device)")
+
+
+async def _enter_code(portal: PortalPage, totp: TotpSource, remember_device: bool = False) -> None:
     for attempt in range(1, MFA_ATTEMPTS + 1):
         code = await totp.next_code()
         await (await portal.find("mfa.code")).fill(code)
+        await _tick_remember(portal, remember_device)
         await (await portal.find("mfa.submit")).click()
         await portal.page.wait_for_load_state("domcontentloaded")
         if not await portal.smap.present(portal.page, "mfa.code"):

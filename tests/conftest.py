@@ -73,3 +73,71 @@ def sandbox_fresh(sandbox: SandboxServer) -> Iterator[SandboxServer]:
         yield sandbox
     finally:
         sandbox.reset()
+
+
+# One Chromium for the whole test session (through connector.browser), a fresh context per test.
+from collections.abc import AsyncIterator  # noqa: E402
+
+from playwright.async_api import BrowserContext  # noqa: E402
+
+from connector.browser import BrowserSession  # noqa: E402
+from connector.errors import BrowserError  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[BrowserSession]:
+    """The test session's only Chromium."""
+    session = BrowserSession()
+    try:
+        await session.start()
+    except BrowserError as exc:
+        skip_or_fail(f"Chromium unavailable: {exc}")
+    yield session
+    await session.close()
+
+
+@pytest.fixture
+async def context(browser: BrowserSession) -> AsyncIterator[BrowserContext]:
+    """A fresh browser context for one test."""
+    ctx = await browser.new_context()
+    yield ctx
+    await ctx.close()
+
+
+# pyx12 as the referee for the 837s we write (session-wide: PM, claims and X12 tests use it).
+import io  # noqa: E402
+import logging  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+
+def _pyx12_errors(data: bytes) -> list[str]:
+    """Validate ``data`` with pyx12 4.0.0 and return its ERROR lines (empty = valid; its exit code lies)."""
+    import pyx12.error_handler
+    import pyx12.params
+    import pyx12.x12n_document
+
+    logger = logging.getLogger("pyx12")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.ERROR)
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "claims.837"
+            path.write_bytes(data)
+            ok = pyx12.x12n_document.x12n_document(pyx12.params.params(), str(path), io.StringIO(), None)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    errors = [line for line in stream.getvalue().splitlines() if line.strip()]
+    if not ok and not errors:
+        errors.append("pyx12 reported failure without an error line")
+    return errors
+
+
+@pytest.fixture(scope="session")
+def pyx12_errors() -> Callable[[bytes], list[str]]:
+    return _pyx12_errors

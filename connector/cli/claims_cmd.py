@@ -40,18 +40,12 @@ def read_and_scrub(
     export_path: Path, profile: str, sheet: str | None, today: dt.date, mappings: Path | None
 ) -> tuple[PMExport, ScrubReport]:
     """Read the export (exit 2 when it cannot be read) and scrub every claim in it."""
-    from connector.pm.reader import read_export
-    from connector.pm.scrub_tables import load_scrub_settings
-    from connector.scrub import ScrubContext, scrub
-    from connector.scrub.registry import submitted_keys
+    from connector.claims.pipeline import scrub_export
 
     try:
-        export = read_export(export_path, profile, sheet=sheet, override_dir=mappings)
-        settings = load_scrub_settings(mappings)
+        return scrub_export(export_path, profile, today=today, sheet=sheet, mappings=mappings)
     except (PMExportError, ConfigError) as exc:
         raise _fail(str(exc)) from None
-    ctx = ScrubContext(today=today, settings=settings, already_submitted=submitted_keys(export.claims))
-    return export, scrub(export.claims, ctx)
 
 
 def print_summary(export: PMExport, report: ScrubReport, limit: int) -> None:
@@ -85,7 +79,7 @@ def scrub_cmd(
     limit: int = typer.Option(50, "--limit", help="Findings to print (all go to --out)"),
 ) -> None:
     """Scrub every claim of a PM export; exit 0 when the export was read (findings are results), 2 if not."""
-    from connector.pm.scrub_output import write_json, write_xlsx
+    from connector.claims.scrub_output import write_json, write_xlsx
 
     exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
     print_summary(exported, report, limit)
@@ -130,9 +124,8 @@ def build_cmd(
     test_usage: bool = typer.Option(False, "--test", help="Mark the interchange as test data (ISA15=T)"),
 ) -> None:
     """Scrub, then write the 837P/837I of the clean claims; list the held claims with their reasons."""
-    from connector.pm.build import build_batches
-    from connector.pm.scrub_tables import load_scrub_settings
-    from connector.pm.to_837 import submitter_for
+    from connector.claims.pipeline import build_claims
+    from connector.claims.plan import submitter_for
 
     exported, report = read_and_scrub(export, profile, sheet, _as_of(today), mappings)
     print_summary(exported, report, limit=-1)
@@ -147,17 +140,16 @@ def build_cmd(
         contact_phone=contact_phone,
         contact_email=contact_email,
     )
-    settings = load_scrub_settings(mappings)  # already read once by read_and_scrub: cannot fail here
     if not out.parent.is_dir():
         raise _fail(f"cannot write {out}: folder {out.parent} does not exist")
-    result = build_batches(
+    result = build_claims(
         report,
         out,
         submitter,
         _allocator(database_url),
+        mappings=mappings,
         include_submitted=include_submitted,
         usage="T" if test_usage else "P",
-        filing=lambda payer_id: settings.for_payer(payer_id).filing_indicator,
     )
     for f in result.files:
         typer.echo(

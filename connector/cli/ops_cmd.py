@@ -28,7 +28,7 @@ def _settings() -> ConnectorSettings:
 def schedule() -> None:
     """Run the scheduler until stopped (SIGTERM lets the current step finish). One per database."""
     from connector.logging import register_secrets
-    from connector.scheduler import serve
+    from connector.ops.scheduler import serve
 
     settings = _settings()
     register_secrets(settings.secret_values())
@@ -41,7 +41,7 @@ def schedule() -> None:
 
 def next_runs(settings: ConnectorSettings, now: dt.datetime) -> list[tuple[str, str, dt.datetime | None]]:
     """(job id, cron, next fire time in the practice's zone) for every planned job."""
-    from connector.scheduler import job_plan, make_trigger
+    from connector.ops.scheduler import job_plan, make_trigger
 
     out = []
     for planned in job_plan(settings):
@@ -61,7 +61,8 @@ def needs_person(settings: ConnectorSettings) -> list[str]:
         for run in session.scalars(select(Run).order_by(Run.started_at)):
             latest[(run.job, run.account_id)] = run
         for (job, _), run in sorted(latest.items(), key=lambda kv: kv[0][0]):
-            if errors.needs_person(run.error_class):
+            cls = errors.by_name(run.error_class)
+            if cls is not None and cls.needs_person:
                 problems.append(f"{job}: {run.error_class}: {run.error_message or ''}".strip())
         unknown = select(SubmissionBatch).where(SubmissionBatch.state == BatchState.UNKNOWN)
         for batch in session.scalars(unknown):
@@ -104,8 +105,11 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
 
 def demo(
     folder: Path = typer.Option(Path("data/demo"), "--data-dir", help="Where the demo writes (wiped first)."),
+    variant: str = typer.Option(
+        "v1", "--variant", help="Sandbox UI: v1, v2, or optum (Optum Pay's layout; runs a second cycle)."
+    ),
 ) -> None:
-    """Start the sandbox portal and run the whole daily cycle once against it; print the report's path."""
-    from connector.demo import run_demo
+    """Start the sandbox portal and run the whole daily cycle against it; print the report's path."""
+    from connector.cli.demo import run_demo
 
-    raise typer.Exit(run_demo(folder))
+    raise typer.Exit(run_demo(folder, variant=variant))

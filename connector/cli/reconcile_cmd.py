@@ -12,6 +12,7 @@ from rich.table import Table
 
 from connector.errors import InputError, X12ParseError
 from connector.reconcile.model import FileNotRead
+from connector.x12.code_check import CodeLists
 from connector.x12.models import Remittance
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
@@ -35,7 +36,9 @@ def era_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def read_eras(paths: list[Path], *, strict: bool = False) -> tuple[list[Remittance], list[FileNotRead]]:
+def read_eras(
+    paths: list[Path], *, strict: bool = False, codes: CodeLists | None = None
+) -> tuple[list[Remittance], list[FileNotRead]]:
     """Every 835 transaction in the files, in file order, and the files that could not be read (one bad
     file never stops the others; a file is read whole or not at all)."""
     from connector.x12 import read_835
@@ -44,7 +47,8 @@ def read_eras(paths: list[Path], *, strict: bool = False) -> tuple[list[Remittan
     unread: list[FileNotRead] = []
     for path in era_files(paths):
         try:
-            remittances.extend(list(read_835(path.read_bytes(), source=path.name, strict=strict)))
+            data = path.read_bytes()
+            remittances.extend(list(read_835(data, source=path.name, strict=strict, codes=codes)))
         except X12ParseError as exc:
             unread.append(FileNotRead(str(path), str(exc)))
         except OSError as exc:
@@ -79,6 +83,7 @@ def reconcile(
     are listed on the Summary and the 'Files not read' sheet). 2: nothing written (bad PM export, bank or
     fee file, or option).
     """
+    from connector.codetables import load_code_lists, load_reason_book
     from connector.pm.reader import read_export
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
@@ -89,7 +94,7 @@ def reconcile(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
-        remittances, unread = read_eras(era, strict=strict)
+        remittances, unread = read_eras(era, strict=strict, codes=load_code_lists())
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -120,7 +125,7 @@ def reconcile(
         ]  # fmt: skip
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
                  deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
-                 files_not_read=unread)  # fmt: skip
+                 book=load_reason_book(), files_not_read=unread)  # fmt: skip
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")

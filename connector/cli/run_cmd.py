@@ -1,4 +1,4 @@
-"""`connector run health|eras|statuses|upload|acks|reconcile|all [--account NAME]`: a job now, ledgered."""
+"""`connector run JOB [--account NAME]`: a job (or `all`, the daily cycle) now, as a scheduled run does it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ import typer
 from connector.errors import ConfigError
 
 if TYPE_CHECKING:
-    from connector.runner import RunResult
-    from connector.settings import ConnectorSettings
+    from connector.jobs.context import RunResult
 
-JOB_NAMES = ("health", "eras", "statuses", "upload", "acks", "reconcile", "all")
 EXIT_FAILED = 1
 EXIT_SKIPPED = 3
 
@@ -31,24 +29,30 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def run(
-    job: str = typer.Argument(..., help="health, eras, statuses, upload, acks, reconcile or all"),
+    job: str = typer.Argument(..., help="A job of the registry (`connector run --help` lists them) or all."),
     account: str | None = typer.Option(None, "--account", help="Account name from the settings."),
     since: str | None = typer.Option(None, "--since", help="ERAs: first payment date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="ERAs: last payment date (YYYY-MM-DD)."),
     claim: list[str] = typer.Option([], "--claim", help="statuses: a claim number (repeatable)."),
     file: list[Path] = typer.Option([], "--file", help="upload: an 837 file (repeatable); default: outbox."),
     method: str = typer.Option("auto", "--method", help="ERAs: auto, request or click."),
+    no_retry: bool = typer.Option(
+        False, "--no-retry", help="One attempt only (alerts and the ledger stay as for a scheduled run)."
+    ),
     clear_login_block: bool = typer.Option(
         False, "--clear-login-block", help="The password was fixed: allow sign-in again after a refusal."
     ),
 ) -> None:
-    """Run one job for one account now and print its outcome (exit 1 failed, 3 skipped for maintenance)."""
+    """Run one job for one account now, with the retries and alerts of a scheduled run; print each run's
+    outcome (exit 1 failed, 3 skipped for maintenance)."""
+    from connector.jobs.registry import SCHEDULABLE
     from connector.logging import register_secrets
-    from connector.runner import run_job
+    from connector.ops.dispatch import dispatch
+    from connector.ops.retry import NO_RETRY
     from connector.settings import load_settings
 
-    if job not in JOB_NAMES:
-        raise typer.BadParameter(f"job must be one of {', '.join(JOB_NAMES)}")
+    if job not in SCHEDULABLE:
+        raise typer.BadParameter(f"job must be one of {', '.join(SCHEDULABLE)}")
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -56,8 +60,8 @@ def run(
         raise typer.Exit(2) from None
     register_secrets(settings.secret_values())
     if clear_login_block:
-        from connector.runner_signin import Paths
-        from connector.runner_signin import clear_login_block as unblock
+        from connector.jobs.paths import Paths
+        from connector.jobs.signin import clear_login_block as unblock
 
         try:
             name, _ = settings.account(account)
@@ -76,13 +80,13 @@ def run(
     if file:
         options["files"] = [str(p) for p in file]
     try:
-        if job in ("reconcile", "all"):
-            results = asyncio.run(_cycle(job, account, settings))
-        else:
-            results = [asyncio.run(run_job(job, account, settings, options=options))]
+        outcome = asyncio.run(
+            dispatch(job, account, settings, options=options, policy=NO_RETRY if no_retry else None)
+        )
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    results: list[RunResult] = outcome.results
     for result in results:
         typer.echo(
             json.dumps(
@@ -103,12 +107,3 @@ def run(
         raise typer.Exit(EXIT_SKIPPED)
     if not all(r.ok for r in results):
         raise typer.Exit(EXIT_FAILED)
-
-
-async def _cycle(job: str, account: str | None, settings: ConnectorSettings) -> list[RunResult]:
-    """`reconcile` (from the store) or `all` (the daily cycle), with retries and notifications."""
-    from connector.cycle import CYCLE, run_cycle
-
-    name, _ = settings.account(account)
-    outcome = await run_cycle(name, settings, jobs=CYCLE if job == "all" else ("reconcile",))
-    return outcome.results

@@ -25,7 +25,7 @@ def sandbox(
     seed: int = typer.Option(20261127, "--seed", help="Seed of the generated practice data."),
     payments: int = typer.Option(40, "--payments", help="Number of payments to generate."),
     as_of: str = typer.Option("2026-11-27", "--as-of", help="Last payment date of the data (YYYY-MM-DD)."),
-    variant: str = typer.Option("v1", "--variant", help="UI variant: v1 or v2."),
+    variant: str = typer.Option("v1", "--variant", help="UI variant: v1, v2 or optum (Optum Pay's layout)."),
     fault: list[str] = typer.Option([], "--fault", help="Fault NAME[=VALUE]; repeatable."),
     data_dir: Path = typer.Option(Path("data/sandbox"), "--data-dir", help="Folder for the practice files."),
     admin: bool = typer.Option(True, "--admin/--no-admin", help="Enable the loopback admin API (/__admin)."),

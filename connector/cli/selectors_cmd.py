@@ -15,7 +15,9 @@ app = typer.Typer(help="Selector maps: check them against a portal or its record
 
 
 def _reports_table(portal: str, reports: list[object]) -> tuple[Table, int]:
-    from connector.selectorcheck import PageReport
+    from rich.markup import escape
+
+    from connector.jobs.drift import PageReport
 
     table = Table(title=f"selector map {portal}")
     for column in ("page", "logical name", "result", "strategy", "count"):
@@ -28,7 +30,8 @@ def _reports_table(portal: str, reports: list[object]) -> tuple[Table, int]:
             continue
         for check in report.checks:
             misses += check.state in ("none", "several")
-            table.add_row(report.page, check.name, check.state, check.strategy or "", str(check.count))
+            strategy = escape(check.strategy or "")  # XPaths hold [brackets] rich would read as markup
+            table.add_row(report.page, check.name, check.state, strategy, str(check.count))
     return table, misses
 
 
@@ -36,7 +39,7 @@ async def _check(portal: str, offline: Path | None, account: str | None) -> tupl
     import tempfile
 
     from connector.browser import BrowserSession
-    from connector.selectorcheck import check_offline, record
+    from connector.jobs.drift import check_offline, record
     from connector.selectormap import load_map
     from connector.settings import load_settings
 
@@ -78,8 +81,8 @@ def record(
     claim: str | None = typer.Option(None, "--claim", help="A claim number to record the status page with."),
 ) -> None:
     """Save sanitized HTML snapshots (no input values, cookies or PHI-shaped text) of each portal page."""
+    from connector.jobs.drift import record as record_pages
     from connector.resources import data_dir
-    from connector.selectorcheck import record as record_pages
     from connector.selectormap import load_map
     from connector.settings import load_settings
 

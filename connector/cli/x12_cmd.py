@@ -80,10 +80,13 @@ def inspect(
     findings of a file that was read. Exit 0 when every file was read (an imbalance or a finding is not a
     failure), 1 when any file cannot be read.
     """
+    from connector.codetables import load_code_lists
+
+    codes = load_code_lists()
     results = []
     for path in files:
         with _open(path) as data:
-            results.append(inspect_bytes(data, str(path), strict=strict))
+            results.append(inspect_bytes(data, str(path), strict=strict, codes=codes))
     if as_json:
         typer.echo(json.dumps({"schema": SCHEMA, "files": results}, indent=2))
     else:

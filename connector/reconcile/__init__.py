@@ -34,7 +34,7 @@ from connector.reconcile.model import (
     TieOut,
     TieOutLine,
 )
-from connector.reconcile.reasons import ReasonBook, load_reason_book
+from connector.reconcile.reasons import ReasonBook, reason_book_from
 
 __all__ = [
     "CATEGORIES",
@@ -56,8 +56,8 @@ __all__ = [
     "ReconciliationResult",
     "TieOut",
     "TieOutLine",
-    "load_reason_book",
     "match_deposits",
     "read_bank_csv",
+    "reason_book_from",
     "reconcile",
 ]

@@ -23,7 +23,7 @@ from connector.reconcile.model import (
 )
 from connector.reconcile.netting import ClaimGroup, EraEntry, net
 from connector.reconcile.plb import allocate_provider_adjustments
-from connector.reconcile.reasons import ReasonBook, load_reason_book
+from connector.reconcile.reasons import ReasonBook
 from connector.reconcile.summary import aging, denial_groups, kpis, payments_by_payer, tie_out
 from connector.x12.models import Remittance, ServiceLine
 
@@ -33,11 +33,11 @@ def reconcile(
     claims: Iterable[PMClaim],
     *,
     as_of: dt.date,
+    book: ReasonBook,
     tolerance: Decimal = Decimal("0.01"),
     aging_days: int = 30,
     deposits: Sequence[BankDeposit] | None = None,
     fee_schedule: FeeSchedule | None = None,
-    book: ReasonBook | None = None,
     clean_claims: Mapping[str, bool] | None = None,
     inputs: Mapping[str, str] | None = None,
     files_not_read: Sequence[FileNotRead] = (),
@@ -46,10 +46,11 @@ def reconcile(
 
     ``tolerance``: a line is paid as expected when its allowed amount is within this of the contracted amount.
     ``aging_days``: a submitted claim with no remittance after this many days is ``missing_era``.
+    ``book``: the reason book (``connector.codetables.load_reason_book()``), passed in by the caller.
     ``clean_claims``: claim id -> passed the scrubber without edits (for the clean claim rate), when known.
     ``files_not_read``: ERA files that could not be read (listed in the result; the rest is reconciled).
     """
-    settings = Settings(book=book or load_reason_book(), tolerance=tolerance, fee_schedule=fee_schedule)
+    settings = Settings(book=book, tolerance=tolerance, fee_schedule=fee_schedule)
     kept, excluded = dedupe(remittances)
     pm_claims = list(claims)
     with paused_gc():

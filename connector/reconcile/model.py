@@ -219,7 +219,7 @@ class EraFinding:
 
 @dataclass(slots=True)
 class ReconciliationResult:
-    """Everything a reconciliation found; the report renders it and the runner persists it."""
+    """Everything a reconciliation found; the report renders it and the reconcile job persists it."""
 
     as_of: dt.date
     tolerance: Decimal

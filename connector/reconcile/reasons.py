@@ -1,16 +1,12 @@
-"""The reason book: contractual and patient-share CARCs, descriptions and the next action by reason."""
+"""The reason book: contractual and patient-share CARCs, descriptions and the next action by reason.
+
+The caller loads it (``connector.codetables.load_reason_book``) and passes it in: the core reads no file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
-
-from connector.resources import mapping_file
-from connector.x12.codes import load_code_table
 
 Describer = Callable[[str, str], str]
 """(table, code) -> description, e.g. ("carc", "16"); "" when unknown."""
@@ -57,30 +53,13 @@ class ReasonBook:
         return self.labels.get(code, "") if table == "plb" else ""
 
 
-def load_reason_book(path: Path | None = None) -> ReasonBook:
-    """Read the reason table (default ``mappings/reconcile/reasons.yaml``) and hook in the X12 code tables."""
-    source = path or mapping_file("reconcile/reasons.yaml")
-    data: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+def reason_book_from(data: Mapping[str, Any], describer: Describer | None = None) -> ReasonBook:
+    """A reason book from the parsed ``reasons.yaml`` mapping and a code describer (connector.codetables)."""
     return ReasonBook(
         contractual=frozenset(str(c) for c in data.get("contractual", ())),
         patient_share=frozenset(str(c) for c in data.get("patient_share", ())),
         next_actions={str(k): str(v) for k, v in (data.get("next_actions") or {}).items()},
         default_by_group={str(k): str(v) for k, v in (data.get("default_by_group") or {}).items()},
         labels={str(k): str(v) for k, v in (data.get("labels") or {}).items()},
-        describer=_x12_describer(),
+        describer=describer,
     )
-
-
-def _x12_describer() -> Describer | None:
-    """Descriptions from the X12 code tables in ``mappings/codes`` (CARC, RARC, PLB reasons)."""
-    try:
-        tables = {key: load_code_table(name) for key, name in (("carc", "carc"), ("rarc", "rarc"),
-                                                                ("plb", "plb_reasons"))}  # fmt: skip
-    except (OSError, ValueError):
-        return None
-
-    def describe(table: str, code: str) -> str:
-        found = tables.get(table)
-        return found.codes.get(code.strip(), "") if found is not None else ""
-
-    return describe

@@ -1,4 +1,4 @@
-"""Admin API for tests and the command: faults, reset, variant, acknowledgements, state (loopback only)."""
+"""Admin API for tests and the command: faults, reset, variant, acknowledgements, PDFs, state (loopback)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,13 @@ async def acknowledgements(request: Request) -> Response:
     return JSONResponse({"released": _state(request).advance_acknowledgements()})
 
 
+async def pdfs(request: Request) -> Response:
+    """POST /__admin/pdfs: optum variant, every EPRA PDF still being generated is ready now."""
+    if (refused := _guard(request)) is not None:
+        return refused
+    return JSONResponse({"finished": _state(request).finish_pdfs()})
+
+
 async def state(request: Request) -> Response:
     """GET /__admin/state."""
     if (refused := _guard(request)) is not None:
@@ -93,5 +100,6 @@ ROUTES = [
     Route("/__admin/reset", reset, methods=["POST"]),
     Route("/__admin/variant", variant, methods=["POST"]),
     Route("/__admin/acknowledgements", acknowledgements, methods=["POST"]),
+    Route("/__admin/pdfs", pdfs, methods=["POST"]),
     Route("/__admin/state", state, methods=["GET"]),
 ]

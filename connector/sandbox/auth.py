@@ -29,22 +29,43 @@ def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+OPTUM_LOGIN = "/registrationSignIn.do?OFSP_main=login"
+
+
+def signin_url(state: SandboxState, *, expired: bool = False) -> str:
+    """Where a stranger (or an expired session) is sent: the variant's sign-in page."""
+    if state.variant == "optum":
+        return OPTUM_LOGIN + ("&expired=1" if expired else "")
+    return "/signin?expired=1" if expired else "/signin"
+
+
+def home_url(state: SandboxState) -> str:
+    """The variant's first page after sign-in."""
+    return "/viewwelcome.do" if state.variant == "optum" else "/dashboard"
+
+
 def current_session(request: Request) -> Session | Response:
-    """The signed-in session, or a redirect to sign-in (expired after idling or N requests) or the terms."""
+    """The signed-in session, or a redirect to sign-in (expired after idling or N requests) or the terms.
+
+    On the optum variant a ``taxIndNbr`` query parameter picks the TIN (the header dropdown) on any page.
+    """
     state = _state(request)
     sid = request.cookies.get(SESSION_COOKIE, "")
     now = time.time()
     with state.lock:
         session = state.sessions.get(sid)
         if session is None or session.stage != "ok":
-            return _redirect("/signin")
+            return _redirect(signin_url(state))
         idle = int(state.faults["session_idle_seconds"])
         limit = int(state.faults["session_expiry_after"])
         if (idle and now - session.last_seen > idle) or (limit and session.requests >= limit):
             del state.sessions[sid]
-            return _redirect("/signin?expired=1")
+            return _redirect(signin_url(state, expired=True))
         session.requests += 1
         session.last_seen = now
+        chosen = request.query_params.get("taxIndNbr", "")
+        if state.variant == "optum" and chosen in state.enrolled_tins():
+            session.tin = chosen
     request.state.session = session
     if session.interstitial and request.url.path != "/notice/terms":
         return _redirect("/notice/terms")
@@ -73,7 +94,7 @@ async def signin_form(request: Request) -> Response:
     """GET /signin."""
     found = current_session(request)
     if isinstance(found, Session):
-        return _redirect("/dashboard")
+        return _redirect(home_url(_state(request)))
     return _signin_page(request)
 
 
@@ -103,7 +124,7 @@ async def signin(request: Request) -> Response:
         state.failed_passwords = 0
         remembered = request.cookies.get(DEVICE_COOKIE, "") in state.remembered
     if remembered:
-        return _complete(state, state.new_session("mfa"), remember=False)
+        return complete_signin(state, state.new_session("mfa"), remember=False)
     session = state.new_session("mfa")
     response = _redirect("/signin/verify")
     response.set_cookie(SESSION_COOKIE, session.sid, httponly=True, samesite="lax")
@@ -150,17 +171,19 @@ async def verify(request: Request) -> Response:
     problem = check_code(state, str(form.get("code", "")).strip())
     if problem:
         return render(request, "verify.html", 401, message=problem)
-    return _complete(state, session, remember=form.get("remember") == "1")
+    return complete_signin(state, session, remember=form.get("remember") == "1")
 
 
-def _complete(state: SandboxState, session: Session, *, remember: bool) -> Response:
+def complete_signin(state: SandboxState, session: Session, *, remember: bool) -> Response:
+    """Sign the session in (announcement, terms, default TIN) and set the remembered-device cookie."""
     with state.lock:
         session.stage = "ok"
+        session.tin = state.enrolled_tins()[0]
         state.signins += 1
         every = int(state.faults["announcement"])
         session.announcement = every > 0 and state.signins % every == 0
         session.interstitial = bool(state.faults["interstitial"])
-    response = _redirect("/notice/terms" if session.interstitial else "/dashboard")
+    response = _redirect("/notice/terms" if session.interstitial else home_url(state))
     response.set_cookie(SESSION_COOKIE, session.sid, httponly=True, samesite="lax")
     if remember:
         token = secrets.token_urlsafe(24)
@@ -175,7 +198,7 @@ async def signout(request: Request) -> Response:
     state = _state(request)
     with state.lock:
         state.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
-    response = _redirect("/signin")
+    response = _redirect(signin_url(state))
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -185,8 +208,9 @@ async def dismiss_announcement(request: Request, session: Session) -> Response:
     """POST /announcement/dismiss."""
     if await csrf_ok(request):
         session.announcement = False
-    target = str((await request.form()).get("next", "/dashboard"))
-    return _redirect(target if target.startswith("/") and not target.startswith("//") else "/dashboard")
+    home = home_url(_state(request))
+    target = str((await request.form()).get("next", home))
+    return _redirect(target if target.startswith("/") and not target.startswith("//") else home)
 
 
 async def terms(request: Request) -> Response:
@@ -196,7 +220,7 @@ async def terms(request: Request) -> Response:
         return found
     if request.method == "POST" and await csrf_ok(request):
         found.interstitial = False
-        return _redirect("/dashboard")
+        return _redirect(home_url(_state(request)))
     return render(request, "terms.html")
 
 

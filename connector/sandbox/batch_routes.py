@@ -168,7 +168,12 @@ async def responses(request: Request, session: Session) -> Response:
         }
         for r in ready_responses(state)
     ]
-    return render(request, "responses.html", files=files, columns=RESPONSE_COLUMNS[state.variant])
+    return render(
+        request,
+        "responses.html",
+        files=files,
+        columns=RESPONSE_COLUMNS.get(state.variant, RESPONSE_COLUMNS["v1"]),
+    )
 
 
 @portal_page

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from connector.sandbox.auth import portal_page
+from connector.sandbox.auth import home_url, portal_page
 from connector.sandbox.downloads import attachment
 from connector.sandbox.era import era_bytes, era_filename
 from connector.sandbox.model import Dataset
@@ -52,8 +52,8 @@ def _date(text: str) -> dt.date | None:
 
 
 async def home(request: Request) -> Response:
-    """GET /: to the dashboard (which sends strangers to sign-in)."""
-    return RedirectResponse("/dashboard", status_code=303)
+    """GET /: to the variant's home page (which sends strangers to sign-in)."""
+    return RedirectResponse(home_url(_state(request)), status_code=303)
 
 
 def dashboard_figures(data: Dataset) -> dict[str, Any]:
@@ -77,7 +77,9 @@ def dashboard_figures(data: Dataset) -> dict[str, Any]:
 
 @portal_page
 async def dashboard(request: Request, session: Session) -> Response:
-    """GET /dashboard."""
+    """GET /dashboard (the optum variant's home is /viewwelcome.do)."""
+    if _state(request).variant == "optum":
+        return RedirectResponse(home_url(_state(request)), status_code=303)
     return render(request, "dashboard.html", **dashboard_figures(_state(request).data))
 
 
@@ -127,7 +129,8 @@ async def payments(request: Request, session: Session) -> Response:
         "tin": q.get("tin", ""),
     }
     return render(
-        request, "payments.html", rows=rows, columns=PAYMENT_COLUMNS[state.variant], q=query, message=message,
+        request, "payments.html", rows=rows, q=query, message=message,
+        columns=PAYMENT_COLUMNS.get(state.variant, PAYMENT_COLUMNS["v1"]),
         page=page, pages=pages, total=len(found), first=(page - 1) * size + 1 if found else 0,
         last=(page - 1) * size + len(shown), page_url=page_url,
     )  # fmt: skip
@@ -208,7 +211,8 @@ async def claim_status(request: Request, session: Session) -> Response:
         "service_date": q.get("service_date", ""),
     }
     return render(
-        request, "claims.html", rows=rows, columns=CLAIM_COLUMNS[state.variant], q=query, message=message,
+        request, "claims.html", rows=rows, q=query, message=message,
+        columns=CLAIM_COLUMNS.get(state.variant, CLAIM_COLUMNS["v1"]),
         searched=searched and not message,
     )  # fmt: skip
 

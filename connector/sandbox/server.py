@@ -115,12 +115,16 @@ class SandboxServer:
         return self.state.set_fault(name, value)
 
     def set_variant(self, variant: str) -> None:
-        """Switch the UI to v1 or v2."""
+        """Switch the UI to v1, v2 or optum."""
         self.state.set_variant(variant)
 
     def advance_acknowledgements(self) -> int:
         """Put every pending 999/277CA in the responses mailbox now."""
         return self.state.advance_acknowledgements()
+
+    def finish_pdfs(self) -> int:
+        """Optum variant: make every EPRA PDF still being generated ready now."""
+        return self.state.finish_pdfs()
 
     def start(self, timeout: float = 10.0) -> SandboxServer:
         """Serve in a background thread; returns once the server accepts connections."""

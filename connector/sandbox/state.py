@@ -29,10 +29,19 @@ FAULT_DEFAULTS: dict[str, Any] = {
     "slow_reply": 0,
     "announcement": 3,
     "ack_delay": 0,
+    "access": "premium",
+    "second_factor": "question",
+    "epra_delay": 0,
+    "bundle_delay": 0,
+    "rows_per_page": 30,
+    "technical_difficulties": "",
 }
 """Every fault knob and its pristine value (see docs/sandbox.md)."""
 
-VARIANTS = ("v1", "v2")
+VARIANTS = ("v1", "v2", "optum")
+CHOICES = {"access": ("premium", "standard"), "second_factor": ("question", "code")}
+OTHER_TIN = "839201746"
+"""A second TIN enrolled under the same optum user (a sister practice without payments)."""
 _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"0", "false", "off", "no", ""}
 
@@ -59,7 +68,13 @@ def coerce_fault(name: str, value: Any) -> Any:
             return -1 if name == "drop" else 1
         return int(float(text or "0"))
     text = "" if value is None or value is False else str(value).strip()
-    if name == "error_rate" and text:
+    if name in CHOICES:
+        text = text.lower() or str(default)
+        if text not in CHOICES[name]:
+            raise ValueError(f"fault {name!r} takes {' or '.join(CHOICES[name])}, not {value!r}")
+    if name == "technical_difficulties" and text.startswith("next:"):
+        int(text.split(":", 1)[1])
+    elif name in ("error_rate", "technical_difficulties") and text:
         if text.startswith("every:"):
             int(text.split(":", 1)[1])
         else:
@@ -86,6 +101,14 @@ class Account:
     username: str = "billing.office"
     password: str = "Sandbox-Only-2026!"
     totp_secret: str = ""
+    security_questions: dict[str, str] = field(
+        default_factory=lambda: {
+            "What is your favorite color?": "teal",
+            "What was your childhood nickname?": "sparky",
+            "In what state were you born?": "iowa",
+        }
+    )
+    """The optum variant's security questions and their answers (one is asked per unrecognised sign-in)."""
 
 
 @dataclass(slots=True)
@@ -99,6 +122,10 @@ class Session:
     requests: int = 0
     announcement: bool = False
     interstitial: bool = False
+    tin: str = ""
+    """The TIN chosen in the optum variant's header dropdown ("" until one is picked)."""
+    question: str = ""
+    """The security question this optum sign-in must answer."""
 
 
 @dataclass(slots=True)
@@ -136,6 +163,32 @@ class Batch:
         return time.time() >= self.ready_at
 
 
+@dataclass(slots=True)
+class Bundle:
+    """An optum Payment Data Files bundle: what was asked for and when its zip is built."""
+
+    bundle_id: int
+    tin: str
+    start: Any
+    end: Any
+    types: tuple[str, ...]
+    created: float
+    ready_at: float
+
+
+@dataclass(slots=True)
+class OptumState:
+    """The optum variant's server-side queues: EPRA PDF requests, data bundles, trouble-page counter."""
+
+    epra_ready_at: dict[str, float] = field(default_factory=dict)
+    """Payment number -> when its requested EPRA PDF is generated."""
+    epra_downloads: dict[str, int] = field(default_factory=dict)
+    bundles: list[Bundle] = field(default_factory=list)
+    trouble_pages: int = 0
+    trouble_requests: int = 0
+    questions_asked: int = 0
+
+
 class SandboxState:
     """All mutable state behind one lock; ``reset()`` brings back the pristine state quickly."""
 
@@ -166,6 +219,7 @@ class SandboxState:
             self.batches_by_sha: dict[str, str] = {}
             self.next_batch = 1
             self.dropped = 0
+            self.optum = OptumState()
 
     @property
     def locked(self) -> bool:
@@ -180,15 +234,17 @@ class SandboxState:
         converted = coerce_fault(name, value)
         with self.lock:
             self.faults[name] = converted
+            if name == "technical_difficulties":
+                self.optum.trouble_pages = self.optum.trouble_requests = 0
             if name in ("error_rate", "rate_limit"):
                 self.error_requests = 0
                 self.rate_window.clear()
         return converted
 
     def set_variant(self, variant: str) -> None:
-        """Switch the UI variant (v1 or v2)."""
+        """Switch the UI variant (v1, v2 or optum)."""
         if variant not in VARIANTS:
-            raise ValueError(f"unknown variant {variant!r}; known: v1, v2")
+            raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
         with self.lock:
             self.variant = variant
 
@@ -201,6 +257,15 @@ class SandboxState:
                 batch.ready_at = now
         return len(pending)
 
+    def finish_pdfs(self) -> int:
+        """Make every EPRA PDF the optum variant is generating ready now; returns how many were waiting."""
+        now = time.time()
+        with self.lock:
+            waiting = [n for n, at in self.optum.epra_ready_at.items() if at > now]
+            for number in waiting:
+                self.optum.epra_ready_at[number] = now
+        return len(waiting)
+
     def new_session(self, stage: str) -> Session:
         """Open a session at the given stage."""
         now = time.time()
@@ -208,6 +273,10 @@ class SandboxState:
         with self.lock:
             self.sessions[session.sid] = session
         return session
+
+    def enrolled_tins(self) -> list[str]:
+        """The optum variant's header dropdown: a sister practice first (no payments), then the practice."""
+        return [OTHER_TIN, self.data.practice.tin]
 
     def snapshot(self) -> dict[str, Any]:
         """What GET /__admin/state returns."""

@@ -20,7 +20,7 @@ _ENV = Environment(loader=PackageLoader("connector.sandbox", "templates"), autoe
 
 @dataclass(frozen=True, slots=True)
 class Naming:
-    """How one UI variant names things. v1: readable ids and data-testids; v2: opaque, renamed ones."""
+    """How one UI variant names things. v1 (and optum's own sandbox pages): readable ids; v2: opaque ones."""
 
     variant: str
 
@@ -29,20 +29,25 @@ class Naming:
 
     def id(self, name: str) -> str:
         """An element id (labels point at it with ``for``)."""
-        return name if self.variant == "v1" else self._v2("k", name)
+        return self._v2("k", name) if self.v2 else name
 
     def tid(self, name: str) -> str:
         """A data-testid value."""
-        return name if self.variant == "v1" else "qa-" + self._v2("t", name)
+        return "qa-" + self._v2("t", name) if self.v2 else name
 
     def cls(self, name: str) -> str:
         """A CSS class."""
-        return name if self.variant == "v1" else self._v2("c-", name)
+        return self._v2("c-", name) if self.v2 else name
 
     @property
     def v2(self) -> bool:
         """True for the v2 variant (moved elements, other column order)."""
         return self.variant == "v2"
+
+    @property
+    def optum(self) -> bool:
+        """True for the optum variant (Optum Pay's layout around the sandbox's own pages)."""
+        return self.variant == "optum"
 
 
 def csrf_token(request: Request) -> str:
@@ -73,6 +78,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         session=session,
         signed_in=session is not None and session.stage == "ok",
         practice=state.data.practice,
+        optum_tins=state.enrolled_tins() if naming.optum else [],
         request=request,
         **context,
     )

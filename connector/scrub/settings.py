@@ -1,7 +1,7 @@
 """Scrub settings: per-payer rule settings (timely filing, rules turned off), the POS list, unit maxima.
 
-Pure: the values come in as plain mappings (``from_mappings``); ``connector.pm.scrub_tables`` reads them from
-``mappings/scrub/`` files.
+Pure: the values come in as plain mappings (``from_mappings``); ``connector.claims.scrub_tables`` reads
+them from ``mappings/scrub/`` files.
 """
 
 from __future__ import annotations

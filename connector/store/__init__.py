@@ -27,6 +27,7 @@ from connector.store.models import (
     ClaimStatusObservation,
     ControlNumber,
     DownloadedFile,
+    PdfRequest,
     ProviderAdjustmentRow,
     ReconciliationResult,
     ReconciliationRun,
@@ -59,6 +60,12 @@ from connector.store.repo_events import (
 )
 from connector.store.repo_files import file_exists, find_file, record_file
 from connector.store.repo_leases import acquire_lease, lease_holder, release_lease, renew_lease
+from connector.store.repo_pdf_requests import (
+    close_pdf_requests,
+    note_pdf_requests,
+    open_pdf_requests,
+    overdue_pdf_requests,
+)
 from connector.store.repo_remittance import find_remittance, save_remittance
 from connector.store.repo_runs import (
     close_interrupted_runs,
@@ -86,6 +93,7 @@ __all__ = [
     "ControlNumber",
     "DownloadedFile",
     "FileKind",
+    "PdfRequest",
     "ProviderAdjustmentRow",
     "ReconciliationResult",
     "ReconciliationRun",
@@ -102,6 +110,7 @@ __all__ = [
     "alembic_config",
     "allocate_control_numbers",
     "close_interrupted_runs",
+    "close_pdf_requests",
     "control_number_allocator",
     "create_pending",
     "current_revision",
@@ -122,8 +131,11 @@ __all__ = [
     "mark_pending_again",
     "mark_submitted",
     "mark_unknown",
+    "note_pdf_requests",
     "open_batches",
+    "open_pdf_requests",
     "open_session",
+    "overdue_pdf_requests",
     "peek_next_control_number",
     "record_file",
     "release_lease",

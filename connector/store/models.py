@@ -16,6 +16,7 @@ from connector.store.models_ops import (
     AuditEvent,
     ControlNumber,
     DownloadedFile,
+    PdfRequest,
     Run,
     SchedulerLease,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ClaimStatusObservation",
     "ControlNumber",
     "DownloadedFile",
+    "PdfRequest",
     "ProviderAdjustmentRow",
     "ReconciliationResult",
     "ReconciliationRun",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connector.store.models_base import Base, enum_type
@@ -110,3 +110,26 @@ class ControlNumber(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_value: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PdfRequest(Base):
+    """A PDF remit the portal was asked to generate (Optum Pay's EPRA queue), until it is collected.
+
+    Kept so later runs collect what one run asked for, and so a PDF that never appears is reported once.
+    """
+
+    __tablename__ = "pdf_request"
+    __table_args__ = (UniqueConstraint("account_id", "portal_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    portal_reference: Mapped[str] = mapped_column(String())
+    """The payments row's reference (flows.eras.listing_references)."""
+    payment_number: Mapped[str | None] = mapped_column(String())
+    payment_date: Mapped[dt.date | None] = mapped_column(Date)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When a person was told the PDF never appeared (once)."""
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id", ondelete="SET NULL"))

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-from connector.x12.codes import CodeTable, load_code_table
+from connector.x12.codes import CodeTable
 from connector.x12.model_835 import Adjustment, Remark, Remittance
 from connector.x12.model_common import ReadFinding
 
 
 @dataclass(frozen=True, slots=True)
 class CodeLists:
-    """The three lists an 835's codes are checked against (``mappings/codes``: carc, rarc, group_codes)."""
+    """The three lists an 835's codes are checked against (``mappings/codes``: carc, rarc, group_codes).
+
+    Loaded by the caller (``connector.codetables.load_code_lists``) and passed to ``read_835``."""
 
     carc: CodeTable
     rarc: CodeTable
@@ -30,21 +30,6 @@ class CodeLists:
 
         plain = (frozenset(self.group.codes), undated(self.carc), undated(self.rarc))
         object.__setattr__(self, "plain", plain)
-
-
-def load_code_lists(override_dir: Path | None = None) -> CodeLists:
-    """Load the CARC, RARC and group code lists (a same-named file in ``override_dir`` wins)."""
-    return CodeLists(
-        load_code_table("carc", override_dir),
-        load_code_table("rarc", override_dir),
-        load_code_table("group_codes", override_dir),
-    )
-
-
-@lru_cache(maxsize=1)
-def default_code_lists() -> CodeLists:
-    """The shipped lists, loaded once per process."""
-    return load_code_lists()
 
 
 def _use_date(remit: Remittance) -> dt.date | None:

@@ -1,12 +1,11 @@
-"""Code tables (CARC, RARC, group codes, CLP02, 277 categories, PLB reasons, POS) from mappings/codes."""
+"""Code tables (CARC, RARC, group codes, CLP02, 277 categories, PLB reasons, POS): the model and its parser.
+
+Reading the files is the caller's (``connector.codetables.load_code_table``): the core reads no file."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from connector.resources import mapping_file
 
 TABLES = (
     "carc",
@@ -95,11 +94,3 @@ def parse_code_table(text: str, name: str = "") -> CodeTable:
         if start is not None or stop is not None:
             periods[code] = (start, stop)
     return CodeTable(name, " ".join(source_lines), codes, periods)
-
-
-def load_code_table(name: str, override_dir: Path | None = None) -> CodeTable:
-    """Load ``mappings/codes/<name>.tsv``; a same-named file in ``override_dir`` wins (pyx12 style)."""
-    if name not in TABLES and override_dir is None:
-        raise ValueError(f"unknown code table {name!r}; known: {', '.join(TABLES)}")
-    path = mapping_file(f"codes/{name}.tsv", override_dir)
-    return parse_code_table(path.read_text(encoding="utf-8"), name)

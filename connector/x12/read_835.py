@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from connector.x12.balance import balance_findings
-from connector.x12.code_check import CodeLists, code_findings, default_code_lists
+from connector.x12.code_check import CodeLists, code_findings
 from connector.x12.elements_835 import (
     DATE_ENTRIES,
     DECIMALS,
@@ -49,11 +49,10 @@ def read_835(
 ) -> Iterator[Remittance]:
     """Yield one Remittance per 835 transaction set in ``data`` (other transaction types are skipped).
 
-    Envelope and layout faults, and codes not in the published lists (``codes``, default: the shipped
-    lists in ``mappings/codes``), are ``Remittance.read_findings``; ``strict`` refuses envelope and layout
-    faults (X12ParseError) as before. Balancing stays ``Remittance.findings``.
+    Envelope and layout faults, and (when ``codes`` is given: ``connector.codetables.load_code_lists``)
+    codes not in the published lists, are ``Remittance.read_findings``; ``strict`` refuses envelope and
+    layout faults (X12ParseError) as before. Balancing stays ``Remittance.findings``.
     """
-    lists = codes if codes is not None else default_code_lists()
     transactions = iter_transactions(data, source, strict=strict)
     while True:
         enabled = gc.isenabled()
@@ -66,7 +65,8 @@ def read_835(
                 return
             remit = _parse(txn)
             del txn
-            remit.read_findings.extend(code_findings(remit, lists))
+            if codes is not None:
+                remit.read_findings.extend(code_findings(remit, codes))
         finally:
             if enabled:
                 gc.enable()
@@ -79,7 +79,8 @@ def parse_835(txn: Transaction, codes: CodeLists | None = None) -> Remittance:
     gc.disable()  # the objects of one transaction are acyclic; collecting mid-parse only costs time
     try:
         remit = _parse(txn)
-        remit.read_findings.extend(code_findings(remit, codes if codes is not None else default_code_lists()))
+        if codes is not None:
+            remit.read_findings.extend(code_findings(remit, codes))
     finally:
         if enabled:
             gc.enable()

@@ -1,4 +1,4 @@
-"""One Chromium per test session (through connector.browser), a fresh context per test."""
+"""A PortalPage on the shared sandbox, in each UI variant (the session's Chromium is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,32 +11,10 @@ import pytest
 from playwright.async_api import BrowserContext
 from pydantic import SecretStr
 
-from connector.browser import BrowserSession, TotpSource
-from connector.errors import BrowserError
+from connector.browser import TotpSource
 from connector.selectormap import load_map
 from flows.portal import PortalPage
 from flows.signin import sign_in
-from tests.conftest import skip_or_fail
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[BrowserSession]:
-    """The test session's only Chromium."""
-    session = BrowserSession()
-    try:
-        await session.start()
-    except BrowserError as exc:
-        skip_or_fail(f"Chromium unavailable: {exc}")
-    yield session
-    await session.close()
-
-
-@pytest.fixture
-async def context(browser: BrowserSession) -> AsyncIterator[BrowserContext]:
-    """A fresh browser context for one test."""
-    ctx = await browser.new_context()
-    yield ctx
-    await ctx.close()
 
 
 @dataclass

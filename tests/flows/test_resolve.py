@@ -95,7 +95,7 @@ async def test_column_strategy_follows_moved_columns(context: BrowserContext, he
 @pytest.mark.parametrize(
     "bad",
     [
-        {"portal": "x", "selectors": {"login.user": ["xpath=//input"]}},
+        {"portal": "x", "selectors": {"login.user": ["jquery=input"]}},
         {"portal": "x", "selectors": {"Login": ["css=a"]}},
         {"portal": "x", "selectors": {"login.user": []}},
         {"portal": "x", "selectors": {"login.user": ["role=button name=x"]}},

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from connector import store
-from connector.cycle import run_cycle
-from connector.retry import RetryPolicy
+from connector.ops.cycle import run_cycle
+from connector.ops.retry import RetryPolicy
 from connector.sandbox.era import era_bytes
 from connector.sandbox.remit_pdf import remit_pdf
 from connector.settings import ConnectorSettings, PortalAccount
@@ -153,7 +153,7 @@ def _portal_batches(sandbox: Any) -> list[dict[str, Any]]:
 
 
 async def test_sigkill_mid_upload_never_uploads_twice(sandbox_fresh: Any, tmp_path: Path) -> None:
-    from connector.demo import build_batch, write_new_charges
+    from connector.cli.demo import build_batch, write_new_charges
 
     sandbox_fresh.set_fault("announcement", 0)
     settings = _settings(sandbox_fresh, tmp_path)

@@ -13,13 +13,14 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
-from connector.cycle import run_cycle, run_with_policy
 from connector.logging import register_secrets
-from connector.notify import Notifier
-from connector.retry import RetryPolicy
-from connector.scheduler import reschedule_after_maintenance
+from connector.ops.cycle import run_cycle
+from connector.ops.incidents import StoreIncidentLog
+from connector.ops.notify import Notifier
+from connector.ops.policy import run_with_policy
+from connector.ops.retry import RetryPolicy
+from connector.ops.scheduler import Scheduler
 from connector.settings import ConnectorSettings, PortalAccount
-from connector.store_incidents import StoreIncidentLog
 
 FAST = RetryPolicy(attempts=2, base_seconds=0.0, max_seconds=0.0, jitter_seconds=0.0)
 
@@ -124,8 +125,15 @@ async def test_maintenance_skips_and_reschedules(sandbox_fresh: Any, tmp_path: P
     outcome = await run_cycle("prairie", settings, policy=FAST)
     assert [r.outcome for r in outcome.results] == ["SKIPPED"]
     assert outcome.stopped_by is None and outcome.skipped_until
-    when = reschedule_after_maintenance("all", "prairie", outcome.skipped_until)
-    assert when is not None and when > dt.datetime.now(dt.UTC)
+    service = Scheduler(settings, jobstore="memory")
+    service.aps.start(paused=True)
+    try:
+        when = service.reschedule_after_maintenance("all", "prairie", outcome.skipped_until)
+        assert when is not None and when > dt.datetime.now(dt.UTC)
+        again = service.aps.get_job("prairie:all:after-maintenance")
+        assert again is not None and again.args == ("all", "prairie")
+    finally:
+        service.aps.shutdown(wait=False)
     assert webhook.messages == []  # maintenance is expected: nobody is alerted
 
 

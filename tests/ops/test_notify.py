@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from connector.logging import register_secrets
-from connector.notify import MemoryIncidentLog, Notifier
+from connector.ops.notify import MemoryIncidentLog, Notifier
 
 SENTINEL = "Sentinel-Notify-Secret-5521"
 
@@ -52,8 +52,8 @@ def test_no_urls_means_no_send() -> None:
 
 
 def test_findings_of_a_successful_run_reach_a_person_once(webhook: Any) -> None:
-    from connector.cycle import _report_findings
-    from connector.runner import RunResult
+    from connector.jobs.context import RunResult
+    from connector.ops.policy import report_findings as _report_findings
 
     notifier = Notifier([SecretStr(webhook.apprise_url)])
     acks = RunResult(41, "acks", "mainst", "SUCCEEDED", counts={"claims_rejected": 2, "claims_accepted": 7})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 from pydantic import SecretStr
 
 from connector import store
-from connector.notify import Notifier
+from connector.ops.notify import Notifier
 from connector.settings import ConnectorSettings, PortalAccount
 from connector.store import FileKind
 
@@ -55,15 +56,16 @@ def _store_file(settings: ConnectorSettings, path: Path) -> str:
 
 
 def test_unreadable_stored_era_is_listed_and_alerted_once(tmp_path: Path, webhook: Any) -> None:
-    from connector.cycle import _report_findings
-    from connector.reconcile_job import reconcile_from_store
+    from connector.jobs.execute import run_job
+    from connector.ops.policy import report_findings
 
     settings = _settings(tmp_path, webhook)
     store.ensure_schema(settings.database_url)
     _store_file(settings, FIXTURES / "se01_count.835")  # read, with a finding
     bad = _store_file(settings, FIXTURES / "refused_truncated.835")
-    result, report = reconcile_from_store("prairie", settings)
-    assert result.ok and report is not None, result.error_message
+    result = asyncio.run(run_job("reconcile", "prairie", settings))
+    assert result.ok, result.error_message
+    [report] = (tmp_path / "data" / "reports" / "prairie").glob("reconciliation-*.xlsx")
     assert result.counts["files_not_read"] == 1
     assert result.counts["unread_files"] == [{"file": "refused_truncated.835", "sha256": bad}]
     book = load_workbook(report)
@@ -73,8 +75,8 @@ def test_unreadable_stored_era_is_listed_and_alerted_once(tmp_path: Path, webhoo
     kinds = {row[3].value for row in book["ERA findings"].iter_rows(min_row=2)}
     assert kinds == {"envelope"}
     notifier = Notifier([SecretStr(webhook.apprise_url)])
-    _report_findings("reconcile", "prairie", notifier, result)
-    again, _ = reconcile_from_store("prairie", settings)  # the next day: the same file, no second alert
-    _report_findings("reconcile", "prairie", notifier, again)
+    report_findings("reconcile", "prairie", notifier, result)
+    again = asyncio.run(run_job("reconcile", "prairie", settings))  # the next day: the same file
+    report_findings("reconcile", "prairie", notifier, again)
     titles = [m["title"] for m in webhook.messages]
     assert titles == ["An ERA file could not be read (prairie)"]

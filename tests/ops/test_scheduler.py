@@ -15,7 +15,7 @@ import time_machine
 from pydantic import SecretStr
 
 from connector.errors import StorageError
-from connector.scheduler import Lease, build_scheduler, job_plan, make_trigger
+from connector.ops.scheduler import Lease, build_scheduler, job_plan, make_trigger
 from connector.settings import ConnectorSettings, PortalAccount
 
 NY = ZoneInfo("America/New_York")
@@ -142,7 +142,7 @@ async def test_job_store_holds_ids_only(tmp_path: Path) -> None:
     for _, state in rows:
         assert SENTINEL.encode() not in state
         job = pickle.loads(state)
-        assert job["func"] == "connector.scheduler:fire"
+        assert job["func"] == "connector.ops.scheduler:fire"
         assert all(isinstance(a, str) for a in job["args"])
         assert job["coalesce"] is True and job["max_instances"] == 1 and job["misfire_grace_time"] == 3600
 
@@ -170,7 +170,7 @@ def test_second_scheduler_refuses(tmp_path: Path) -> None:
     ],
 )
 def test_crontab_weekdays_count_from_sunday(field: str, expected: str) -> None:
-    from connector.scheduler import _crontab_days
+    from connector.ops.scheduler import _crontab_days
 
     assert _crontab_days(field) == expected
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from connector.claims.scrub_tables import load_scrub_settings
 from connector.cli import app
 from connector.pm.reader import read_export
-from connector.pm.scrub_tables import load_scrub_settings
 from connector.sandbox.exports import ExportPaths, write_exports
 from connector.sandbox.generator import DEFAULT_AS_OF, generate
 from connector.scrub import ScrubContext, scrub

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from connector.reconcile import read_bank_csv, reconcile
+from connector.reconcile import read_bank_csv
+from tests.reconcile.book import reconcile
 
 PLANTED = (
     "underpaid", "overpaid", "partially_paid", "denied", "forwarded", "interest", "reversed", "recouped",

@@ -10,8 +10,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connector.reconcile import CATEGORIES, reconcile
+from connector.reconcile import CATEGORIES
 from connector.x12.models import ProviderAdjustment
+from tests.reconcile.book import reconcile
 
 CENTS = st.integers(min_value=0, max_value=50_000).map(lambda c: Decimal(c) / 100)
 

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from connector.reconcile import reconcile
+from connector.codetables import load_code_table
 from connector.reconcile.keys import claim_key, split_fused
-from connector.x12.codes import load_code_table
 from connector.x12.models import AmountEntry, Name, ProcedureCode, ProviderAdjustment, Remark
+from tests.reconcile.book import reconcile
 
 D = Decimal
 

@@ -10,9 +10,9 @@ import pytest
 
 from connector.errors import X12ParseError
 from connector.pm.models import BillingProvider, Claim, Patient, ServiceLine
-from connector.reconcile import reconcile
 from connector.x12 import read_835
 from connector.x12.models import Remittance
+from tests.reconcile.book import reconcile
 
 AS_OF = dt.date(2009, 3, 1)
 

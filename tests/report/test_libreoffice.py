@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from connector.reconcile import reconcile
 from connector.report import write_report
+from tests.reconcile.book import reconcile
 
 
 def test_libreoffice_converts_the_report_to_pdf(tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from connector.reconcile import read_bank_csv, reconcile
+from connector.reconcile import read_bank_csv
 from connector.reconcile.model import ClaimRow, LineRow, ReconciliationResult, TieOut
 from connector.report import SHEETS, write_report
+from tests.reconcile.book import reconcile
 
 RISKY = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "\x00=1+1"]
 

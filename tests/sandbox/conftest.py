@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox tests: plain and signed-in httpx clients on the freshly reset portal."""
+"""Fixtures for the sandbox tests: plain and signed-in (`signed`) httpx clients on the reset portal."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def client(sandbox_fresh: SandboxServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def portal(sandbox_fresh: SandboxServer) -> Iterator[httpx.Client]:
+def signed(sandbox_fresh: SandboxServer) -> Iterator[httpx.Client]:
     """A client signed in to the freshly reset sandbox (announcement off)."""
     sandbox_fresh.set_fault("announcement", 0)
     with httpx.Client(base_url=sandbox_fresh.base_url, timeout=10) as signed:

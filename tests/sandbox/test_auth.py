@@ -87,12 +87,12 @@ def test_remember_this_device_skips_the_code(client: httpx.Client, sandbox_fresh
     assert again.status_code == 303 and again.headers["location"] == "/dashboard"
 
 
-def test_idle_session_expires(portal: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+def test_idle_session_expires(signed: httpx.Client, sandbox_fresh: SandboxServer) -> None:
     for session in sandbox_fresh.state.sessions.values():
         session.last_seen -= 901
-    expired = portal.get("/payments")
+    expired = signed.get("/payments")
     assert expired.status_code == 303 and expired.headers["location"] == "/signin?expired=1"
-    assert "Your session has expired" in portal.get("/signin?expired=1").text
+    assert "Your session has expired" in signed.get("/signin?expired=1").text
 
 
 def test_announcement_modal_every_nth_sign_in(sandbox_fresh: SandboxServer) -> None:

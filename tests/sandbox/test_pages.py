@@ -12,8 +12,8 @@ from connector.x12 import read_835
 ROW = re.compile(r'data-payment-number="([^"]+)"')
 
 
-def test_dashboard_figures(portal: httpx.Client, sandbox_fresh: SandboxServer) -> None:
-    page = portal.get("/dashboard").text
+def test_dashboard_figures(signed: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+    page = signed.get("/dashboard").text
     data = sandbox_fresh.data
     november = [p for p in data.payments if not p.zero_pay and p.date.month == 11]
     total = sum(p.amount for p in november)
@@ -23,12 +23,12 @@ def test_dashboard_figures(portal: httpx.Client, sandbox_fresh: SandboxServer) -
     assert f'data-testid="pending-claims-value">{pending}<' in page
 
 
-def test_payments_paginate_newest_first(portal: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+def test_payments_paginate_newest_first(signed: httpx.Client, sandbox_fresh: SandboxServer) -> None:
     data = sandbox_fresh.data
     seen: list[str] = []
     page, url = 1, "/payments"
     while True:
-        html = portal.get(url).text
+        html = signed.get(url).text
         seen.extend(ROW.findall(html))
         found = re.search(r'href="(/payments\?[^"]*page=\d+)" rel="next"', html)
         if not found:
@@ -41,40 +41,40 @@ def test_payments_paginate_newest_first(portal: httpx.Client, sandbox_fresh: San
     assert dates == sorted(dates, reverse=True)
 
 
-def test_payments_search_filters(portal: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+def test_payments_search_filters(signed: httpx.Client, sandbox_fresh: SandboxServer) -> None:
     data = sandbox_fresh.data
     target = data.payments[5]
-    one = portal.get("/payments", params={"payment_number": target.payment_number}).text
+    one = signed.get("/payments", params={"payment_number": target.payment_number}).text
     assert ROW.findall(one) == [target.payment_number]
-    ranged = portal.get("/payments", params={"from": "2026-11-02", "to": "2026-11-06", "per_page": 100}).text
+    ranged = signed.get("/payments", params={"from": "2026-11-02", "to": "2026-11-06", "per_page": 100}).text
     expected = {p.payment_number for p in data.payments if "2026-11-02" <= p.date.isoformat() <= "2026-11-06"}
     assert set(ROW.findall(ranged)) == expected and expected
-    assert ROW.findall(portal.get("/payments", params={"tin": "000000000"}).text) == []
-    assert len(ROW.findall(portal.get("/payments", params={"tin": data.practice.tin}).text)) == 15
-    assert "YYYY-MM-DD" in portal.get("/payments", params={"from": "11/02/2026"}).text
+    assert ROW.findall(signed.get("/payments", params={"tin": "000000000"}).text) == []
+    assert len(ROW.findall(signed.get("/payments", params={"tin": data.practice.tin}).text)) == 15
+    assert "YYYY-MM-DD" in signed.get("/payments", params={"from": "11/02/2026"}).text
 
 
-def test_downloads_are_attachments_and_parse(portal: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+def test_downloads_are_attachments_and_parse(signed: httpx.Client, sandbox_fresh: SandboxServer) -> None:
     for payment in sandbox_fresh.data.payments:
-        era = portal.get(f"/payments/{payment.payment_number}/835")
+        era = signed.get(f"/payments/{payment.payment_number}/835")
         assert era.status_code == 200
         assert era.headers["content-disposition"].startswith('attachment; filename="ERA_')
         (remit,) = list(read_835(era.content))
         assert remit.findings == [] and remit.trace_number == payment.payment_number
-    pdf = portal.get(f"/payments/{payment.payment_number}/remit.pdf")
+    pdf = signed.get(f"/payments/{payment.payment_number}/remit.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert (
         pdf.headers["content-disposition"]
         == f'attachment; filename="Remit_{payment.payment_number}_{payment.date:%Y%m%d}.pdf"'
     )
-    assert portal.get("/payments/999/835").status_code == 404
+    assert signed.get("/payments/999/835").status_code == 404
 
 
 def test_downloads_work_with_the_session_cookie_only(
-    portal: httpx.Client, sandbox_fresh: SandboxServer
+    signed: httpx.Client, sandbox_fresh: SandboxServer
 ) -> None:
     number = sandbox_fresh.data.payments[0].payment_number
-    cookie = portal.cookies.get("sbx_session")
+    cookie = signed.cookies.get("sbx_session")
     plain = httpx.get(
         f"{sandbox_fresh.base_url}/payments/{number}/835", cookies={"sbx_session": cookie or ""}
     )
@@ -84,32 +84,32 @@ def test_downloads_work_with_the_session_cookie_only(
 
 
 def test_claim_status_by_claim_number_and_by_member(
-    portal: httpx.Client, sandbox_fresh: SandboxServer
+    signed: httpx.Client, sandbox_fresh: SandboxServer
 ) -> None:
     data = sandbox_fresh.data
     record = next(s for s in data.statuses if s.category == "F1")
-    html = portal.get("/claims/status", params={"claim_number": record.claim_id}).text
+    html = signed.get("/claims/status", params={"claim_number": record.claim_id}).text
     assert f'data-claim-number="{record.claim_id}"' in html
     assert record.payment_number in html and f"${record.paid:,.2f}" in html and ">F1<" in html
-    by_payer_number = portal.get("/claims/status", params={"claim_number": record.payer_claim_number}).text
+    by_payer_number = signed.get("/claims/status", params={"claim_number": record.payer_claim_number}).text
     assert f'data-claim-number="{record.claim_id}"' in by_payer_number
     params = {
         "member_id": record.member_id,
         "dob": record.dob.isoformat(),
         "service_date": record.service_date.isoformat(),
     }
-    assert f'data-claim-number="{record.claim_id}"' in portal.get("/claims/status", params=params).text
+    assert f'data-claim-number="{record.claim_id}"' in signed.get("/claims/status", params=params).text
     denied = next(s for s in data.statuses if s.category == "F2")
-    assert "Finalized - Denied" in portal.get("/claims/status", params={"claim_number": denied.claim_id}).text
-    assert "No claims found" in portal.get("/claims/status", params={"claim_number": "NOPE"}).text
-    incomplete = portal.get("/claims/status", params={"member_id": record.member_id})
+    assert "Finalized - Denied" in signed.get("/claims/status", params={"claim_number": denied.claim_id}).text
+    assert "No claims found" in signed.get("/claims/status", params={"claim_number": "NOPE"}).text
+    incomplete = signed.get("/claims/status", params={"member_id": record.member_id})
     assert 'role="alert"' in incomplete.text
 
 
-def test_v2_renames_and_moves_but_keeps_labels(portal: httpx.Client, sandbox_fresh: SandboxServer) -> None:
-    v1 = portal.get("/payments").text
+def test_v2_renames_and_moves_but_keeps_labels(signed: httpx.Client, sandbox_fresh: SandboxServer) -> None:
+    v1 = signed.get("/payments").text
     sandbox_fresh.set_variant("v2")
-    v2 = portal.get("/payments").text
+    v2 = signed.get("/payments").text
     assert 'data-testid="payments-table"' in v1 and 'data-testid="payments-table"' not in v2
     assert 'id="pay-from"' in v1 and 'id="pay-from"' not in v2
     for label in (

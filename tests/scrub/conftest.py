@@ -7,21 +7,21 @@ from decimal import Decimal
 
 import pytest
 
+from connector.claims.scrub_tables import load_scrub_settings
 from connector.pm.models import Address, BillingProvider, Claim, Patient, ServiceLine
-from connector.pm.scrub_tables import load_scrub_settings
 from connector.scrub import ScrubContext, ScrubSettings
 
 TODAY = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(scope="session")
-def settings() -> ScrubSettings:
+def scrub_settings() -> ScrubSettings:
     return load_scrub_settings()
 
 
 @pytest.fixture()
-def ctx(settings: ScrubSettings) -> ScrubContext:
-    return ScrubContext(today=TODAY, settings=settings)
+def ctx(scrub_settings: ScrubSettings) -> ScrubContext:
+    return ScrubContext(today=TODAY, settings=scrub_settings)
 
 
 def _patient() -> Patient:

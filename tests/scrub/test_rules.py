@@ -180,15 +180,16 @@ def test_duplicate_across_claims_in_batch(professional: Claim, ctx: ScrubContext
 
 
 def test_payer_settings_change_timely_filing_and_turn_rules_off(
-    professional: Claim, settings: ScrubSettings
+    professional: Claim, scrub_settings: ScrubSettings
 ) -> None:
     late = dos(professional, TODAY - dt.timedelta(days=100))
-    ctx = ScrubContext(today=TODAY, settings=settings)
+    ctx = ScrubContext(today=TODAY, settings=scrub_settings)
     assert "TIMELY-FILING" in fired([late], ctx)
     aetna = replace(late, payer_id="60054")  # 120 days in mappings/scrub/payers.yaml
     assert "TIMELY-FILING" not in fired([aetna], ctx)
     custom = replace(
-        settings, payers={"87726": PayerRules(timely_filing_days=90, disabled=frozenset({"TIMELY-FILING"}))}
+        scrub_settings,
+        payers={"87726": PayerRules(timely_filing_days=90, disabled=frozenset({"TIMELY-FILING"}))},
     )
     assert "TIMELY-FILING" not in fired([late], ScrubContext(today=TODAY, settings=custom))
 

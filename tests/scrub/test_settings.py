@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from connector.claims.scrub_tables import load_scrub_settings
 from connector.errors import ConfigError
-from connector.pm.scrub_tables import load_scrub_settings
 from connector.scrub import from_mappings
 
 

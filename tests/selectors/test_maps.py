@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from connector.browser import BrowserSession
 from connector.cli import app
+from connector.jobs.drift import check_offline
 from connector.resources import data_dir
-from connector.selectorcheck import check_offline
 from connector.selectormap import available_maps, load_map
-from flows import all_names
+from flows import all_names, names_for
 
 RECORDED = ("sandbox-v1", "sandbox-v2")
 
@@ -25,12 +25,13 @@ def test_maps_are_data_only_and_complete() -> None:
     assert set(RECORDED) | {"optum-pay"} <= set(available_maps())
     for name in available_maps():
         smap = load_map(name)
-        assert smap.missing(all_names()) == [], name
+        assert smap.missing(names_for(smap)) == [], name
+    assert load_map("sandbox-v1").missing(all_names()) == []
     assert load_map("optum-pay").verified is False
     assert all(load_map(n).verified for n in RECORDED)
 
 
-@pytest.mark.parametrize("portal", RECORDED)
+@pytest.mark.parametrize("portal", [*RECORDED, "optum-pay"])
 def test_offline_check_passes_on_committed_recordings(portal: str) -> None:
     folder = data_dir("recordings") / portal
     result = CliRunner().invoke(app, ["selectors", "check", "--offline", str(folder)])

@@ -41,6 +41,7 @@ TABLES = {
     "reconciliation_result",
     "audit_event",
     "scheduler_lease",
+    "pdf_request",
 }
 
 

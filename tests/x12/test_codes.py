@@ -10,8 +10,9 @@ from types import ModuleType
 
 import pytest
 
+from connector.codetables import load_code_table
 from connector.resources import data_dir
-from connector.x12.codes import TABLES, load_code_table, parse_code_table
+from connector.x12.codes import TABLES, parse_code_table
 from tests.conftest import PROJECT_ROOT as PROJECT
 from tests.conftest import skip_or_fail
 

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from connector.cli import app
+from connector.codetables import load_code_lists
 from connector.errors import X12ParseError
 from connector.x12 import read_277ca, read_835, read_999
-from connector.x12.code_check import code_findings, default_code_lists
+from connector.x12.code_check import code_findings
 from connector.x12.inspect import inspect_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "envelope"
@@ -126,12 +127,13 @@ def test_unknown_codes_and_retired_remarks_are_findings() -> None:
         .replace(b"CAS*CO*45*30.00~", b"CAS*CO*Q9*30.00~")
         .replace(b"SE*19*", b"SE*21*")
     )
-    [remit] = read_835(data, "codes.835")
+    assert not next(read_835(data, "codes.835")).read_findings  # no lists given: no code check
+    [remit] = read_835(data, "codes.835", codes=load_code_lists())
     found = {(f.kind, f.code): f.message for f in remit.read_findings}
     assert set(found) == {("code", "Q9"), ("code", "M68"), ("code", "ZZ99")}
     assert "after its stop date 2005-06-02" in found[("code", "M68")]
     assert "not in the published CARC list" in found[("code", "Q9")]
-    assert code_findings(remit, default_code_lists())  # the same check, callable on any Remittance
+    assert code_findings(remit, load_code_lists())  # the same check, callable on any Remittance
 
 
 def test_trailer_findings_are_there_when_the_transaction_is_handed_out() -> None:

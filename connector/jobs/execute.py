@@ -1,0 +1,148 @@
+"""One job end to end: ledger row -> status gate -> browser and sign-in -> the job's module -> ledger closed.
+
+``run_job(job, account, settings)`` never raises for portal, browser or storage trouble: the error object is
+carried on the RunResult (and its class name and message in the ledger). A redirect to sign-in mid-run
+(SessionExpired) signs in once more and repeats the job once. Retries and alerts are the caller's
+(``connector.ops.policy``), so that every caller gets the same ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connector.browser import BrowserSession, fresh_storage_state
+from connector.browser.session import start_trace, stop_trace
+from connector.errors import ConnectorError, PortalMaintenance, SessionExpired
+from connector.fileio import ensure_private_dir
+from connector.jobs import health
+from connector.jobs.context import JobContext, RunResult
+from connector.jobs.ledger import Ledger
+from connector.jobs.paths import Paths
+from connector.jobs.registry import JobFunction, spec
+from connector.jobs.signin import Signer
+from connector.selectormap import load_map
+from connector.settings import ConnectorSettings
+from connector.store import RunOutcome as Outcome
+from flows.portal import PortalPage
+
+log = logging.getLogger(__name__)
+
+
+async def run_job(
+    job: str,
+    account: str | None,
+    settings: ConnectorSettings,
+    *,
+    options: dict[str, Any] | None = None,
+) -> RunResult:
+    """Run one registered job for one account and record it in the ledger.
+
+    A database that cannot be opened gives a FAILED result without a ledger row (``run_id`` None).
+    Raises ConfigError only for an unknown job or account.
+    """
+    chosen = spec(job)
+    name, acct = settings.account(account)
+    opened = Ledger.open(settings, job, name, acct)
+    if isinstance(opened, RunResult):
+        return opened
+    ledger, result = opened, opened.result
+    ctx = JobContext(ledger.factory, ledger.run_id, name, settings, dict(options or {}))
+    try:
+        async with ledger.heartbeat():
+            try:
+                if chosen.needs == "store":
+                    result.counts = await chosen.function()(ctx)
+                elif chosen.needs == "status":
+                    result.counts = await health.run(ctx)
+                else:
+                    await health.gate_only(ctx)
+                    result.counts = await _in_browser(chosen.function(), ctx, result)
+                result.finish(Outcome.SUCCEEDED)
+                result.report = ctx.report
+                if ctx.report is not None:
+                    result.artifacts.append(str(ctx.report))
+            except PortalMaintenance as exc:
+                result.finish(Outcome.SKIPPED, exc)
+            except ConnectorError as exc:
+                result.finish(Outcome.FAILED, exc)
+            except (
+                Exception
+            ) as exc:  # an unexpected bug: log the class and frames, never the (maybe PHI) message
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error("run %s failed unexpectedly: %s\n%s", ledger.run_id, type(exc).__name__, frames)
+                result.finish(Outcome.FAILED, exc)
+        ledger.finish()
+    finally:
+        ledger.close()
+    log.info("run %s %s/%s: %s %s", result.run_id, job, name, result.outcome, result.error_class or "")
+    return result
+
+
+async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> dict[str, Any]:
+    """Start Chromium, sign in (or reuse the saved sign-in), and run the job on the signed-in page."""
+    settings, account = ctx.settings, ctx.account_settings
+    paths = ctx.paths
+    smap = load_map(account.portal)
+    ensure_private_dir(paths.downloads)
+    async with BrowserSession(settings.browser) as browser:
+        saved = fresh_storage_state(paths.storage_state, settings.browser.storage_state_max_age_hours)
+        context = await browser.new_context(saved)
+        try:
+            page = await context.new_page()
+            ctx.page = PortalPage(context, page, smap, account.base_url, paths.screenshots)
+            signer = Signer(ctx.page, account, paths)
+            try:
+                await signer.ensure(reuse=saved is not None)
+            except ConnectorError:
+                _collect_screens(paths, result)
+                raise
+            return await _with_trace(ctx.page, paths, result, lambda: _once_more(job, ctx, signer))
+        finally:
+            await context.close()
+
+
+async def _once_more(job: JobFunction, ctx: JobContext, signer: Signer) -> dict[str, Any]:
+    """Run the job; on SessionExpired sign in once more and run it again (only once)."""
+    try:
+        return await job(ctx)
+    except SessionExpired:
+        log.info("session expired during run %s; signing in once more", ctx.run_id)
+        context = ctx.portal.context
+        await stop_trace(context, None)  # a trace would record the typed password: drop it, sign in, restart
+        await signer.ensure(reuse=False)
+        await start_trace(context)
+        counts = await job(ctx)
+        counts["sign_ins_again"] = 1
+        return counts
+
+
+async def _with_trace(
+    portal: PortalPage,
+    paths: Paths,
+    result: RunResult,
+    body: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Trace only after sign-in; keep the trace (0600, data/traces) only when the job fails."""
+    await start_trace(portal.context)
+    try:
+        counts = await body()
+    except BaseException:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        kept = await stop_trace(portal.context, paths.traces / f"run-{result.run_id}-{stamp}.zip")
+        if kept is not None:
+            result.artifacts.append(str(kept))
+        _collect_screens(paths, result)
+        raise
+    await stop_trace(portal.context, None)
+    return counts
+
+
+def _collect_screens(paths: Paths, result: RunResult) -> None:
+    if paths.screenshots.is_dir():
+        recent = [p for p in paths.screenshots.glob("*.png") if time.time() - p.stat().st_mtime < 600]
+        result.artifacts += [str(p) for p in sorted(recent) if str(p) not in result.artifacts]

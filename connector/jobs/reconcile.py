@@ -1,0 +1,141 @@
+"""The reconcile job: the ERAs already in the store against the PM export, into the report and the store."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector import store
+from connector.codetables import load_code_lists, load_reason_book
+from connector.errors import ConfigError, InputError, X12ParseError
+from connector.jobs.context import JobContext
+from connector.pm.reader import read_export
+from connector.reconcile import FileNotRead, ReconciliationResult, read_bank_csv, reconcile
+from connector.report import write_report
+from connector.store import DownloadedFile, FileKind, Run
+from connector.x12 import Remittance, read_835
+from connector.x12.code_check import CodeLists
+
+log = logging.getLogger(__name__)
+
+
+def stored_remittances(
+    session: Session, account_id: int, *, strict: bool = False, codes: CodeLists | None = None
+) -> tuple[list[Remittance], int, list[tuple[DownloadedFile, FileNotRead]]]:
+    """Every 835 transaction downloaded for the account, read back from its stored file, and the files
+    that cannot be read (with their store rows; one bad file never stops the others)."""
+    files = session.scalars(
+        select(DownloadedFile)
+        .join(Run, DownloadedFile.run_id == Run.id)
+        .where(Run.account_id == account_id, DownloadedFile.kind == FileKind.ERA_835)
+        .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
+    ).all()
+    remittances: list[Remittance] = []
+    unread: list[tuple[DownloadedFile, FileNotRead]] = []
+    for row in files:
+        name = Path(row.stored_path).name
+        try:
+            data = Path(row.stored_path).read_bytes()
+            remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))
+        except X12ParseError as exc:
+            unread.append((row, FileNotRead(name, str(exc))))
+        except OSError as exc:
+            unread.append((row, FileNotRead(name, f"cannot read the stored file: {exc.strerror or exc}")))
+    return remittances, len(files), unread
+
+
+def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
+    """Rows for the store: one per line and one per claim-level category (no patient names)."""
+    rows: list[dict[str, Any]] = []
+    for claim in result.claims:
+        rows.append(
+            {
+                "claim_number": claim.claim_id,
+                "category": str(claim.category),
+                "expected": claim.expected,
+                "paid": claim.paid,
+                "difference": claim.difference,
+                "detail": {"level": "claim", "flags": [str(f) for f in claim.flags]},
+            }
+        )
+    for line in result.lines:
+        rows.append(
+            {
+                "claim_number": line.claim_id,
+                "category": str(line.category),
+                "expected": line.expected,
+                "paid": line.paid,
+                "difference": line.difference,
+                "detail": {"level": "line", "line_id": line.line_id, "procedure": line.procedure},
+            }
+        )
+    return rows
+
+
+async def run(ctx: JobContext) -> dict[str, Any]:
+    """Reconcile the account's stored ERAs against its PM export (off the event loop: it reads every ERA and
+    writes the workbook), save the verdicts in the store and the report under data/reports/<account>/."""
+    try:
+        return await asyncio.to_thread(_reconcile, ctx)
+    except OSError as exc:
+        raise InputError(f"cannot read an input file: {exc.filename}") from None
+
+
+def _reconcile(ctx: JobContext) -> dict[str, Any]:
+    acct, settings, name = ctx.account_settings, ctx.settings, ctx.account
+    day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
+    if acct.pm_export is None:
+        raise ConfigError(f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile")
+    export = read_export(acct.pm_export, acct.pm_profile, override_dir=settings.mappings_dir)
+    deposits = None
+    if acct.bank_csv is not None:
+        deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
+    with ctx.factory() as session:
+        account_id = ctx.account_id(session)
+        codes = load_code_lists(settings.mappings_dir)
+        remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
+                                                        codes=codes)  # fmt: skip
+    inputs = {
+        "ERA files": str(files),
+        "ERA files not read": str(len(unread)),
+        "ERA transactions": str(len(remittances)),
+        "PM export": f"{acct.pm_export.name} ({export.profile}, {len(export.claims)} claims)",
+    }
+    outcome = reconcile(
+        remittances,
+        export.claims,
+        as_of=day,
+        aging_days=settings.missing_era_days,
+        deposits=deposits,
+        inputs=inputs,
+        book=load_reason_book(),
+        files_not_read=[item for _row, item in unread],
+    )
+    report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
+    write_report(outcome, report)
+    counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
+    if unread:
+        # one alert per file (ops.cycle keys it by sha256), never one per run
+        counts["files_not_read"] = len(unread)
+        counts["unread_files"] = [{"file": item.file, "sha256": row.sha256} for row, item in unread]
+    for category, (count, _paid) in outcome.category_counts().items():
+        counts[str(category)] = count
+    with ctx.factory.begin() as session:
+        store.save_reconciliation(
+            session,
+            as_of=day,
+            results=result_rows(outcome),
+            inputs=inputs,
+            totals={"paid": str(sum((c.paid for c in outcome.claims), Decimal(0)))},
+            run_id=ctx.run_id,
+            account_id=account_id,
+        )
+    ctx.report = report
+    return counts

@@ -1,0 +1,83 @@
+"""Crash recovery at start-up: runs left RUNNING by a dead process become INTERRUPTED, stray temp files go."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from pathlib import Path
+
+from sqlalchemy import select
+
+from connector import store
+from connector.fileio import remove_stale_parts
+from connector.store import Run, RunOutcome
+
+log = logging.getLogger(__name__)
+
+STALE_HEARTBEAT = dt.timedelta(minutes=2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def close_dead_runs(database_url: str) -> list[int]:
+    """Close RUNNING rows whose process is gone (same host, pid dead) or whose heartbeat went stale."""
+    store.ensure_schema(database_url)
+    host = socket.gethostname()
+    with store.open_session(database_url) as session, session.begin():
+        closed = store.close_interrupted_runs(session, STALE_HEARTBEAT)
+        running = session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING)).all()
+        dead = [r.id for r in running if r.host == host and r.pid is not None and not _alive(r.pid)]
+        store.interrupt_runs(session, dead, "the process running this job stopped (killed or crashed)")
+    if closed or dead:
+        log.warning("closed %d interrupted run(s): %s", len(closed) + len(dead), sorted(closed + dead))
+    return sorted(closed + dead)
+
+
+def pending_to_unknown(database_url: str) -> list[int]:
+    """PENDING batches with no upload running were maybe sent: mark them UNKNOWN, settled from the portal.
+
+    The upload job writes PENDING before the click; a process killed after the click leaves PENDING behind.
+    Uploading such a batch again could send it twice, so the next upload first looks for it in the
+    portal's batch list (UNKNOWN is settled that way) and only uploads it when the portal does not have it.
+    """
+    with store.open_session(database_url) as session, session.begin():
+        uploading = session.scalars(
+            select(Run.id).where(Run.outcome == RunOutcome.RUNNING, Run.job.in_(("upload", "all")))
+        ).first()
+        if uploading is not None:
+            return []
+        stale = session.scalars(
+            select(store.SubmissionBatch.id).where(store.SubmissionBatch.state == store.BatchState.PENDING)
+        ).all()
+        for batch_id in stale:
+            store.mark_unknown(
+                session, batch_id, "left PENDING by an interrupted upload; checking the portal"
+            )
+    if stale:
+        log.warning(
+            "%d claim batch(es) left PENDING by an interrupted upload: checking the portal", len(stale)
+        )
+    return list(stale)
+
+
+def recover(database_url: str, data_dir: Path) -> list[int]:
+    """Everything the next run needs after a crash: close dead runs, settle half-done uploads, delete
+    half-written temp files."""
+    closed = close_dead_runs(database_url)
+    pending_to_unknown(database_url)
+    downloads = Path(data_dir) / "downloads"
+    if downloads.is_dir():
+        for folder in [downloads, *(p for p in downloads.iterdir() if p.is_dir())]:
+            for part in remove_stale_parts(folder, older_than_s=STALE_HEARTBEAT.total_seconds()):
+                log.info("removed half-written file %s", part.name)
+    return closed
