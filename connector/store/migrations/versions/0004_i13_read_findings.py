@@ -4,7 +4,7 @@
 ``downloaded_file.unreadable_reason``: why a quarantined file was not read (NULL when it was read).
 
 Revision ID: i13_read_findings
-Revises: 0002
+Revises: i18_pdf_requests
 Create Date: 2026-11-30 22:50:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i13_read_findings"
-down_revision: str | None = "0002"
+down_revision: str | None = "i18_pdf_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
