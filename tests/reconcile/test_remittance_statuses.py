@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from connector.codetables import load_reason_book
 from connector.reconcile import reconcile
 from connector.x12 import read_835
 
@@ -88,7 +89,7 @@ def test_claim_dates_statuses_secondary_forwarded_and_denial_rate(models: Any) -
         m.pm_claim("S2", [("S2-1", "99213", "150.00", "100.00")]),
         old,
     ]
-    result = reconcile(remits, pm, as_of=m.AS_OF)
+    result = reconcile(remits, pm, as_of=m.AS_OF, book=load_reason_book())
     rows = {row.claim_id: row for row in result.claims}
     assert {cid: row.category for cid, row in rows.items()} == {
         "A1": "paid_as_expected", "B1": "denied", "P1": "predetermination", "F1": "forwarded",
