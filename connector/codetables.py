@@ -13,6 +13,7 @@ import yaml
 
 from connector.reconcile.reasons import Describer, ReasonBook, reason_book_from
 from connector.resources import mapping_file
+from connector.x12.code_check import CodeLists
 from connector.x12.codes import TABLES, CodeTable, parse_code_table
 
 
@@ -22,6 +23,15 @@ def load_code_table(name: str, override_dir: Path | None = None) -> CodeTable:
         raise ValueError(f"unknown code table {name!r}; known: {', '.join(TABLES)}")
     path = mapping_file(f"codes/{name}.tsv", override_dir)
     return parse_code_table(path.read_text(encoding="utf-8"), name)
+
+
+def load_code_lists(override_dir: Path | None = None) -> CodeLists:
+    """The CARC, RARC and group code lists an 835's codes are checked against (``read_835(codes=...)``)."""
+    return CodeLists(
+        load_code_table("carc", override_dir),
+        load_code_table("rarc", override_dir),
+        load_code_table("group_codes", override_dir),
+    )
 
 
 def x12_describer(override_dir: Path | None = None) -> Describer | None:

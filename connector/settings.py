@@ -203,6 +203,11 @@ class ConnectorSettings(BaseSettings):
     eligibility_pace_seconds: float = Field(
         2.0, ge=0, description="Least seconds between two eligibility searches (the portal's limits)"
     )
+    x12_strict: bool = Field(
+        False,
+        description="Refuse (quarantine) ERAs and acknowledgements with envelope or layout faults instead of "
+        "reading them with findings",
+    )
     default_schedule: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SCHEDULE),
     )

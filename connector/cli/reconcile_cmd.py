@@ -12,10 +12,17 @@ from rich.table import Table
 
 from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
-from connector.errors import ConfigError, InputError
+from connector.errors import ConfigError, InputError, X12ParseError
+from connector.reconcile.model import FileNotRead
+from connector.x12.code_check import CodeLists
 from connector.x12.models import Remittance
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
+EXIT_OK = 0
+EXIT_CANNOT_RECONCILE = 2
+"""Nothing written: the PM export, a bank or fee file, or an option could not be used."""
+EXIT_WRITTEN_WITH_PROBLEMS = 3
+"""The report was written from every readable ERA; some ERA files could not be read (listed in it)."""
 
 
 def era_files(paths: list[Path]) -> list[Path]:
@@ -31,14 +38,24 @@ def era_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def read_eras(paths: list[Path]) -> list[Remittance]:
-    """Every 835 transaction in the files, in file order."""
+def read_eras(
+    paths: list[Path], *, strict: bool = False, codes: CodeLists | None = None
+) -> tuple[list[Remittance], list[FileNotRead]]:
+    """Every 835 transaction in the files, in file order, and the files that could not be read (one bad
+    file never stops the others; a file is read whole or not at all)."""
     from connector.x12 import read_835
 
     remittances: list[Remittance] = []
+    unread: list[FileNotRead] = []
     for path in era_files(paths):
-        remittances.extend(read_835(path.read_bytes(), source=path.name))
-    return remittances
+        try:
+            data = path.read_bytes()
+            remittances.extend(list(read_835(data, source=path.name, strict=strict, codes=codes)))
+        except X12ParseError as exc:
+            unread.append(FileNotRead(str(path), str(exc)))
+        except OSError as exc:
+            unread.append(FileNotRead(str(path), f"cannot read the file: {exc.strerror or exc}"))
+    return remittances, unread
 
 
 def reconcile(
@@ -60,10 +77,18 @@ def reconcile(
     ),
     mappings: Path | None = MAPPINGS_OPTION,
     account: str | None = ACCOUNT_OPTION,
+    strict: bool = typer.Option(
+        False, "--strict", help="Treat ERAs with envelope or layout faults as unreadable (not read)."
+    ),
 ) -> None:
-    """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed)."""
+    """Reconcile ERAs against the PM export and write the Excel report (no portal, no database needed).
+
+    Exit 0: report written from every ERA. 3: report written, but some ERA files could not be read (they
+    are listed on the Summary and the 'Files not read' sheet). 2: nothing written (bad PM export, bank or
+    fee file, or option).
+    """
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
-    from connector.codetables import load_reason_book
+    from connector.codetables import load_code_lists, load_reason_book
     from connector.pm.reader import read_export, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
@@ -74,8 +99,8 @@ def reconcile(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
-        remittances = read_eras(era)
         folder = mappings_dir(mappings)
+        remittances, unread = read_eras(era, strict=strict, codes=load_code_lists(folder))
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -89,9 +114,10 @@ def reconcile(
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:
         console.print(f"[red]cannot reconcile:[/red] {rich_safe(exc)}")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_CANNOT_RECONCILE) from exc
     inputs = {
         "ERA transactions": str(len(remittances)),
+        "ERA files not read": str(len(unread)),
         "PM export": f"{pm.name} ({export.profile}, {len(export.claims)} claims, {export.line_count} lines)",
     }
     if bank is not None:
@@ -108,7 +134,7 @@ def reconcile(
         ]  # fmt: skip
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
                  deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
-                 book=load_reason_book(override_dir=folder))  # fmt: skip
+                 book=load_reason_book(override_dir=folder), files_not_read=unread)  # fmt: skip
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")
@@ -119,3 +145,10 @@ def reconcile(
     Console().print(table)
     Console().print(result.tie_out.notes[0], result.tie_out.notes[1] if len(result.tie_out.notes) > 1 else "")
     Console().print(f"Report written to {out}")
+    if unread:
+        for item in unread:
+            console.print(f"[red]ERA file not read:[/red] {item.reason}")
+        console.print(
+            f"{len(unread)} ERA file(s) not read; the report lists them (exit {EXIT_WRITTEN_WITH_PROBLEMS})."
+        )
+        raise typer.Exit(EXIT_WRITTEN_WITH_PROBLEMS)

@@ -51,19 +51,43 @@ def _line(txn: dict[str, Any]) -> str:
     return head
 
 
+def read_finding_text(f: dict[str, Any]) -> str:
+    """One read finding as a line: where (offset, segment, element, claim) and what."""
+    where = [
+        text
+        for text in (
+            f"offset {f['offset']}" if f["offset"] is not None else "",
+            f"segment {f['segment_number']}" if f["segment_number"] is not None else "",
+            f["segment_id"] or "",
+            f"element {f['element']}" if f["element"] else "",
+            f"claim {f['claim_id']}" if f["claim_id"] else "",
+        )
+        if text
+    ]
+    return f"{' '.join(where)}: {f['message']}" if where else f["message"]
+
+
 @app.command()
 def inspect(
     files: list[Path] = FILES,
     as_json: bool = typer.Option(False, "--json", help="Print the JSON form (docs/x12-inspect-json.md)."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse files with envelope or layout faults instead of reading them."
+    ),
 ) -> None:
     """Per file and transaction: type, control numbers, payer, payment, BPR02, claims, sums, findings.
 
-    Exit 0 when every file parsed (an imbalance is a finding), 1 when any file is malformed.
+    Envelope faults (SE01 count, control numbers, text around the interchange) and unknown codes are
+    findings of a file that was read. Exit 0 when every file was read (an imbalance or a finding is not a
+    failure), 1 when any file cannot be read.
     """
+    from connector.codetables import load_code_lists
+
+    codes = load_code_lists()
     results = []
     for path in files:
         with _open(path) as data:
-            results.append(inspect_bytes(data, str(path)))
+            results.append(inspect_bytes(data, str(path), strict=strict, codes=codes))
     if as_json:
         say(json.dumps({"schema": SCHEMA, "files": results}, indent=2))
     else:
@@ -87,6 +111,8 @@ def inspect(
                     line = f" line {f['line_index'] + 1}" if f["line_index"] is not None else ""
                     found = f"expected {f['expected']}, found {f['actual']}"
                     say(f"    finding [{f['level']}]{where}{line}: {found}")
+                for f in txn["read_findings"]:
+                    say(f"    finding [{f['kind']}] {read_finding_text(f)}")
     if not all(r["ok"] for r in results):
         raise typer.Exit(1)
 

@@ -43,7 +43,7 @@ def _record_ack(
     if not new:
         return "seen"
     if saved.kind == "999":
-        for ack in read_999(data, source=saved.path.name):
+        for ack in read_999(data, source=saved.path.name, strict=ctx.settings.x12_strict):
             store.add_acknowledgement(
                 session,
                 kind=store.AckKind.ACK_999,
@@ -57,7 +57,7 @@ def _record_ack(
             if not ack.accepted and batch.state is BatchState.SUBMITTED:
                 store.settle(session, batch.id, BatchState.REJECTED, "999 rejected the batch")
         return "999"
-    for ca in read_277ca(data, source=saved.path.name):
+    for ca in read_277ca(data, source=saved.path.name, strict=ctx.settings.x12_strict):
         accepted, rejected = ca.accepted_claims, ca.rejected_claims
         store.add_acknowledgement(
             session,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from connector import store
+from connector.codetables import load_code_lists
 from connector.errors import X12ParseError
 from connector.jobs.context import STORE_KIND, JobContext
 from connector.store import FileKind
@@ -39,7 +40,9 @@ def _record_835(
     ctx: JobContext, session: Session, saved: SavedFile, payment_number: str | None, counts: dict[str, int]
 ) -> None:
     try:
-        remits = list(read_835(saved.path.read_bytes(), source=saved.path.name))
+        data = saved.path.read_bytes()
+        codes = load_code_lists(ctx.settings.mappings_dir)
+        remits = list(read_835(data, source=saved.path.name, strict=ctx.settings.x12_strict, codes=codes))
     except X12ParseError as exc:
         # a malformed 835 must not stop every later run: keep the file, record it once (so it is not
         # fetched again), read nothing from it, and report it for a person to look at
@@ -52,6 +55,7 @@ def _record_835(
             run_id=ctx.run_id,
             payment_number=payment_number,
             portal_reference=saved.reference,
+            unreadable_reason=str(exc),
         )
         counts["quarantined" if new else "files_seen"] += 1
         log.warning(

@@ -13,23 +13,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import store
-from connector.codetables import load_reason_book
+from connector.codetables import load_code_lists, load_reason_book
 from connector.diskspace import disk_full, is_disk_full
-from connector.errors import ConfigError, InputError
+from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_export, reconcile_needs
-from connector.reconcile import ClaimRow, Reason, ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
 from connector.reconcile.snapshot import snapshot
 from connector.report import write_report
 from connector.store import DownloadedFile, FileKind, Run
 from connector.x12 import Remittance, read_835
+from connector.x12.code_check import CodeLists
 
 log = logging.getLogger(__name__)
 
 
-def stored_remittances(session: Session, account_id: int) -> tuple[list[Remittance], int]:
-    """Every 835 transaction downloaded for the account, read back from its stored file."""
+def stored_remittances(
+    session: Session, account_id: int, *, strict: bool = False, codes: CodeLists | None = None
+) -> tuple[list[Remittance], int, list[tuple[DownloadedFile, FileNotRead]]]:
+    """Every 835 transaction downloaded for the account, read back from its stored file, and the files
+    that cannot be read (with their store rows; one bad file never stops the others)."""
     files = session.scalars(
         select(DownloadedFile)
         .join(Run, DownloadedFile.run_id == Run.id)
@@ -37,9 +41,17 @@ def stored_remittances(session: Session, account_id: int) -> tuple[list[Remittan
         .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
     ).all()
     remittances: list[Remittance] = []
+    unread: list[tuple[DownloadedFile, FileNotRead]] = []
     for row in files:
-        remittances.extend(read_835(Path(row.stored_path).read_bytes(), source=Path(row.stored_path).name))
-    return remittances, len(files)
+        name = Path(row.stored_path).name
+        try:
+            data = Path(row.stored_path).read_bytes()
+            remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))
+        except X12ParseError as exc:
+            unread.append((row, FileNotRead(name, str(exc))))
+        except OSError as exc:
+            unread.append((row, FileNotRead(name, f"cannot read the stored file: {exc.strerror or exc}")))
+    return remittances, len(files), unread
 
 
 def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
@@ -130,9 +142,12 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
         deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
     with ctx.factory() as session:
         account_id = ctx.account_id(session)
-        remittances, files = stored_remittances(session, account_id)
+        codes = load_code_lists(settings.mappings_dir)
+        remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
+                                                        codes=codes)  # fmt: skip
     inputs = {
         "ERA files": str(files),
+        "ERA files not read": str(len(unread)),
         "ERA transactions": str(len(remittances)),
         "PM export": f"{acct.pm_export.name} ({export.profile}, {len(export.claims)} claims)",
     }
@@ -143,11 +158,16 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
         aging_days=settings.missing_era_days,
         deposits=deposits,
         inputs=inputs,
-        book=load_reason_book(),
+        book=load_reason_book(override_dir=settings.mappings_dir),
+        files_not_read=[item for _row, item in unread],
     )
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
     write_report(outcome, report)
     counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
+    if unread:
+        # one alert per file (ops.cycle keys it by sha256), never one per run
+        counts["files_not_read"] = len(unread)
+        counts["unread_files"] = [{"file": item.file, "sha256": row.sha256} for row, item in unread]
     for category, (count, _paid) in outcome.category_counts().items():
         counts[str(category)] = count
     with ctx.factory.begin() as session:

@@ -129,6 +129,13 @@ def report_findings(job: str, account: str, notifier: Notifier, result: RunResul
             "with the rest. They are listed in the run ledger (`connector status`); send them to "
             "the payer or the PM vendor.",
         )
+    for unread in result.counts.get("unread_files", None) or ():
+        notifier.alert(
+            f"{account}:unreadable:{unread['sha256']}",
+            f"An ERA file could not be read ({account})",
+            f"Job {job} reconciled every other ERA; {unread['file']} could not be read without guessing and "
+            "is listed on the report's 'Files not read' sheet. Ask the payer for a corrected copy.",
+        )
     _access_findings(account, notifier, result)
     rejected = int(result.counts.get("claims_rejected", 0) or 0)
     if rejected:

@@ -58,15 +58,20 @@ def line_row(
     allowed = era.allowed if era.allowed is not None else era.paid + parts.patient
     expected = expected_of(pm, settings.fee_schedule) if pm is not None else None
     category: Category
+    # a secondary/tertiary line is not held against the full contract: the claim compares what this
+    # payer owed (see claim_row); a predetermination priced the line, nothing was due
+    contract = None if expected is None or group.later_payer else cents(expected)
     if group.reversed_only:
         category = "reversed"
     elif pm is None:
         category = "era_not_in_pm"
+    elif group.predetermination:
+        category = "predetermination"
     else:
         verdict = line_verdict(
             cents(era.paid),
             cents(allowed),
-            None if expected is None else cents(expected),
+            contract,
             cents(parts.denied),
             cents(parts.patient),
             cents(settings.tolerance),
@@ -90,7 +95,7 @@ def line_row(
         paid=era.paid,
         patient_responsibility=parts.patient,
         denied_amount=parts.denied,
-        difference=None if expected is None else allowed - expected,
+        difference=None if contract is None else allowed - (expected or ZERO),
         match=match,
         restated_procedure=era.procedure.code if era.original_procedure is not None else "",
         flags=flags,
@@ -107,7 +112,7 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
         effective.adjustments, claim_remarks(effective.outpatient, effective.inpatient), settings.book
     )
     era_lines = [line for line in lines if line.category != "missing_era"]
-    if any(line.category != "denied" for line in era_lines):
+    if any(line.category not in ("denied", "predetermination") for line in era_lines):
         for line in lines:
             if line.category == "denied":
                 line.category = "partially_paid"
@@ -121,6 +126,19 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
     if allowed is None:
         allowed = effective.paid + patient
     category = _claim_category(group, lines, head.denied, allowed, expected, patient, settings)
+    difference = None if expected is None else allowed - expected
+    if group.later_payer and category in (
+        "paid_as_expected",
+        "patient_responsibility",
+        "underpaid",
+        "overpaid",
+    ):
+        owed = owed_by_later_payer(group, expected, patient)
+        if owed is not None:
+            expected, difference = owed, effective.paid - owed
+            category = _against(effective.paid, owed, patient, settings.tolerance)
+        else:
+            difference = None
     flags: list[Category] = []
     if group.reversals and category != "reversed":
         flags.append("reversed")
@@ -165,7 +183,7 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
         denied_amount=denied,
         contractual=contractual,
         interest=sum((a.amount for a in effective.amounts if a.qualifier == "I"), ZERO),
-        difference=None if expected is None else allowed - expected,
+        difference=difference,
         match=group.match,
         forwarded_to=tt.last_or_org if tt is not None else "",
         reasons=tuple(reasons),
@@ -185,8 +203,11 @@ def _claim_category(
         return "era_not_in_pm"
     if group.reversed_only:
         return "reversed"
+    if group.predetermination:
+        return "predetermination"
     if group.forwarded:
         return "forwarded"
+    assert group.effective is not None
     verdicts = {line.category for line in lines if line.category != "missing_era"}
     if verdicts:
         if verdicts == {"denied"}:
@@ -198,17 +219,42 @@ def _claim_category(
         if verdicts == {"patient_responsibility"}:
             return "patient_responsibility"
         return "paid_as_expected"
-    assert group.effective is not None
     paid = group.effective.claim.paid
     verdict = line_verdict(
         cents(paid),
         cents(allowed),
-        None if expected is None else cents(expected),
+        None if expected is None or group.later_payer else cents(expected),
         cents(head_denied),
         cents(patient),
         cents(settings.tolerance),
     )
     return verdict
+
+
+def owed_by_later_payer(group: ClaimGroup, expected: Decimal | None, patient: Decimal) -> Decimal | None:
+    """What a secondary/tertiary payer owed: the contracted amount less what earlier payers paid (their
+    payments among the ERAs, else the CAS 23 "impact of prior payer" on this ERA) and the patient's share,
+    never below zero. None when the contract or the earlier payment is unknown."""
+    if expected is None or group.effective is None:
+        return None
+    claim = group.effective.claim
+    adjustments = [*claim.adjustments, *(a for line in claim.service_lines for a in line.adjustments)]
+    prior_cas = [a.amount for a in adjustments if a.reason == "23"]
+    if group.prior_paid:
+        prior = group.prior_paid
+    elif prior_cas:
+        prior = sum(prior_cas, ZERO)
+    else:
+        return None
+    return max(expected - prior - patient, ZERO)
+
+
+def _against(paid: Decimal, owed: Decimal, patient: Decimal, tolerance: Decimal) -> Category:
+    if paid < owed - tolerance:
+        return "underpaid"
+    if paid > owed + tolerance:
+        return "overpaid"
+    return "patient_responsibility" if paid == 0 and patient > 0 else "paid_as_expected"
 
 
 def _all(lines: list[LineRow]) -> set[str]:

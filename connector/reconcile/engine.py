@@ -15,6 +15,8 @@ from connector.reconcile.lines import LineKey, match_lines, paused_gc
 from connector.reconcile.model import (
     BankDeposit,
     ClaimRow,
+    EraFinding,
+    FileNotRead,
     LineRow,
     ReconciliationResult,
     aging_bucket,
@@ -38,6 +40,7 @@ def reconcile(
     fee_schedule: FeeSchedule | None = None,
     clean_claims: Mapping[str, bool] | None = None,
     inputs: Mapping[str, str] | None = None,
+    files_not_read: Sequence[FileNotRead] = (),
 ) -> ReconciliationResult:
     """Reconcile remittances (835 models) against PM claims as of a date.
 
@@ -45,6 +48,7 @@ def reconcile(
     ``aging_days``: a submitted claim with no remittance after this many days is ``missing_era``.
     ``book``: the reason book (``connector.codetables.load_reason_book()``), passed in by the caller.
     ``clean_claims``: claim id -> passed the scrubber without edits (for the clean claim rate), when known.
+    ``files_not_read``: ERA files that could not be read (listed in the result; the rest is reconciled).
     """
     settings = Settings(book=book, tolerance=tolerance, fee_schedule=fee_schedule)
     kept, excluded = dedupe(remittances)
@@ -73,9 +77,32 @@ def reconcile(
         aging=aging(claim_rows),
         inputs=dict(inputs or {}),
         excluded_duplicates=excluded,
+        files_not_read=list(files_not_read),
+        era_findings=era_findings(kept),
     )
     result.kpis = kpis(result, pm_claims, clean_claims)
     return result
+
+
+def era_findings(remittances: Iterable[Remittance]) -> list[EraFinding]:
+    """The read findings of every remittance used, for the report (envelope faults, unknown codes)."""
+    rows: list[EraFinding] = []
+    for remit in remittances:
+        for f in remit.read_findings:
+            rows.append(
+                EraFinding(
+                    remit.trace_number,
+                    remit.payer.name,
+                    f.kind,
+                    f.message,
+                    f.segment_id or "",
+                    f.offset,
+                    f.claim_id or "",
+                    f.code or "",
+                    remit.envelope.interchange_control_number,
+                )
+            )
+    return rows
 
 
 def dedupe(remittances: Iterable[Remittance]) -> tuple[list[Remittance], list[str]]:
@@ -195,14 +222,15 @@ def _rows(groups: dict[str, ClaimGroup], settings: Settings) -> tuple[list[Claim
 def _unremitted(
     pm_claims: list[PMClaim], matched: set[str], as_of: dt.date, aging_days: int
 ) -> list[ClaimRow]:
-    """PM claims with no remittance: missing_era once older than ``aging_days``, else awaiting_era."""
+    """PM claims with no remittance: missing_era once older than ``aging_days`` whatever the PM status says
+    (a claim the PM marks paid that no ERA explains is still missing), else awaiting_era."""
     rows: list[ClaimRow] = []
     for claim in pm_claims:
         if claim.claim_id in matched:
             continue
         start = claim.submitted_date or claim.first_service_date
         age = (as_of - start).days if start is not None else None
-        late = age is not None and age > aging_days and claim.status in ("", "open", "submitted", "pending")
+        late = age is not None and age > aging_days
         rows.append(
             ClaimRow(
                 claim_id=claim.claim_id,

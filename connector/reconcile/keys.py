@@ -49,9 +49,16 @@ def modifier_key(modifiers: tuple[str, ...]) -> str:
     return ":".join(sorted(modifiers))
 
 
+FUSED_QUALIFIERS = frozenset({"HC", ""})
+"""Only HCPCS/CPT codes (qualifier HC) get fused modifiers split off; a local (ZZ), dental (AD), NDC (N4),
+revenue (NU) or other code is kept as sent (a 7-character ZZ code is not a code and a modifier)."""
+
+
 def billed_procedure(procedure: ProcedureCode, original: ProcedureCode | None) -> tuple[str, tuple[str, ...]]:
-    """The procedure as billed: SVC06 when the payer restated it, else SVC01; fused modifiers split."""
+    """The procedure as billed: SVC06 when the payer restated it, else SVC01; fused modifiers split (HC)."""
     source = original if original is not None and original.code else procedure
+    if source.qualifier.strip().upper() not in FUSED_QUALIFIERS:
+        return source.code.strip().upper(), tuple(m.strip().upper() for m in source.modifiers if m.strip())
     return split_fused(source.code, source.modifiers)
 
 

@@ -33,9 +33,11 @@ Category = Literal[
     "duplicate_payment",
     "charge_mismatch",
     "awaiting_era",
+    "predetermination",
 ]
 """Reconciliation categories (names shared with the sandbox ground truth). ``awaiting_era``: submitted, no
-remittance yet, still inside the aging window (not a discrepancy)."""
+remittance yet, still inside the aging window (not a discrepancy). ``predetermination``: CLP02=25, pricing
+only, no payment was due (neither a denial nor an underpayment; not in the denial rate)."""
 
 CATEGORIES: tuple[Category, ...] = (
     "paid_as_expected",
@@ -53,9 +55,12 @@ CATEGORIES: tuple[Category, ...] = (
     "duplicate_payment",
     "charge_mismatch",
     "awaiting_era",
+    "predetermination",
 )
 
-NOT_DISCREPANCIES: frozenset[str] = frozenset({"paid_as_expected", "patient_responsibility", "awaiting_era"})
+NOT_DISCREPANCIES: frozenset[str] = frozenset(
+    {"paid_as_expected", "patient_responsibility", "awaiting_era", "predetermination"}
+)
 """Categories that are not flagged as a discrepancy."""
 
 CLAIM_LEVEL: frozenset[str] = frozenset(
@@ -187,6 +192,32 @@ class ProviderAdjustmentRow:
 
 
 @dataclass(slots=True)
+class FileNotRead:
+    """An ERA file that could not be read without guessing, and why (the rest of the ERAs were used)."""
+
+    file: str
+    reason: str
+    """The X12ParseError text: offset, segment, element and what is wrong."""
+
+
+@dataclass(slots=True)
+class EraFinding:
+    """Something odd about an ERA that was read anyway (an envelope fault, an unknown or retired code)."""
+
+    payment_number: str
+    payer: str
+    kind: str
+    """envelope, layout or code."""
+    message: str
+    segment_id: str = ""
+    offset: int | None = None
+    claim_id: str = ""
+    code: str = ""
+    interchange: str = ""
+    """ISA13, to find the file."""
+
+
+@dataclass(slots=True)
 class ReconciliationResult:
     """Everything a reconciliation found; the report renders it and the reconcile job persists it."""
 
@@ -207,6 +238,10 @@ class ReconciliationResult:
     """What went in (file names, counts); the report prints it on the summary sheet."""
     excluded_duplicates: list[str] = field(default_factory=list)
     """Remittances read twice (same payer, TRN02, ISA13, GS06, ST02) and counted once."""
+    files_not_read: list[FileNotRead] = field(default_factory=list)
+    """ERA files that could not be read; the report lists them and everything else is reconciled."""
+    era_findings: list[EraFinding] = field(default_factory=list)
+    """Read findings of the ERAs used (envelope faults, unknown codes, RARCs past their stop date)."""
 
     def category_counts(self) -> dict[str, tuple[int, Decimal]]:
         """Claims and net paid per primary category, in the canonical order."""
@@ -248,6 +283,8 @@ __all__ = [
     "ClaimRow",
     "DenialGroup",
     "DepositRow",
+    "EraFinding",
+    "FileNotRead",
     "Kpi",
     "LineMatchKind",
     "LineRow",

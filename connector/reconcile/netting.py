@@ -10,7 +10,17 @@ from connector.pm.models import Claim as PMClaim
 from connector.reconcile.model import MatchKind
 from connector.x12.models import ClaimPayment, Remittance
 
-FORWARDED_STATUSES = frozenset({"19", "20", "21"})
+FORWARDED_STATUSES = frozenset({"19", "20", "21", "23"})
+"""CLP02 19/20/21: processed and forwarded to the next payer; 23: not our claim, forwarded."""
+LATER_PAYER_STATUSES = frozenset({"2", "3", "20", "21"})
+"""CLP02: processed as secondary or tertiary (this payer owes what the earlier payers left)."""
+PREDETERMINATION = "25"
+"""CLP02 25: predetermination pricing only, no payment."""
+
+
+def payer_of(remit: Remittance) -> str:
+    """Who paid: N1*PR N104, else REF*2U, else the payer name."""
+    return remit.payer.id or remit.payer.reference("2U") or remit.payer.name
 
 
 @dataclass(slots=True)
@@ -41,6 +51,8 @@ class ClaimGroup:
     reversed_only: bool = False
     """A reversal whose correction is not among the ERAs: the claim stands reversed."""
     duplicates: list[EraEntry] = field(default_factory=list)
+    prior_paid: Decimal = Decimal(0)
+    """Σ CLP04 of standing payments by other payers (the primary, when a secondary is the effective)."""
 
     @property
     def net_paid(self) -> Decimal:
@@ -55,6 +67,16 @@ class ClaimGroup:
         claim = self.effective.claim
         return claim.status_code in FORWARDED_STATUSES or claim.crossover_carrier is not None
 
+    @property
+    def predetermination(self) -> bool:
+        """CLP02=25 on the effective entry: pricing only, no payment was due."""
+        return self.effective is not None and self.effective.claim.status_code == PREDETERMINATION
+
+    @property
+    def later_payer(self) -> bool:
+        """The effective payment was processed as secondary or tertiary (CLP02 2/3/20/21)."""
+        return self.effective is not None and self.effective.claim.status_code in LATER_PAYER_STATUSES
+
 
 def net(group: ClaimGroup) -> None:
     """Pair each reversal with the payment it cancels; pick the payment that stands; spot duplicates."""
@@ -68,10 +90,12 @@ def net(group: ClaimGroup) -> None:
         if original is not None:
             cancelled.add(original.order)
     standing = [p for p in payments if p.order not in cancelled]
+    priced = [p for p in standing if p.claim.status_code != PREDETERMINATION]
+    standing = priced or standing  # a predetermination stands only when nothing else does
     paying = [p for p in standing if p.claim.paid > 0]
     if len(paying) > 1:
         group.effective = paying[0]
-        group.duplicates = [p for p in paying[1:] if _same_service(p.claim, paying[0].claim)]
+        group.duplicates = [p for p in paying[1:] if _same_service(p, paying[0])]
         if not group.duplicates:
             group.effective = paying[-1]
     elif paying:
@@ -81,6 +105,9 @@ def net(group: ClaimGroup) -> None:
     elif reversals:
         group.effective = reversals[-1]
         group.reversed_only = True
+    if group.effective is not None:
+        payer = payer_of(group.effective.remittance)
+        group.prior_paid = sum((p.claim.paid for p in paying if payer_of(p.remittance) != payer), Decimal(0))
 
 
 def _original_of(reversal: EraEntry, payments: list[EraEntry], cancelled: set[int]) -> EraEntry | None:
@@ -94,6 +121,10 @@ def _original_of(reversal: EraEntry, payments: list[EraEntry], cancelled: set[in
     return pick[0] if pick else None
 
 
-def _same_service(first: ClaimPayment, other: ClaimPayment) -> bool:
-    """Two payments of the same billed claim (same charge): the second is a duplicate payment."""
-    return first.charge == other.charge
+def _same_service(first: EraEntry, other: EraEntry) -> bool:
+    """Two payments of the same billed claim by the same payer (same charge): the second is a duplicate.
+
+    A secondary or tertiary payer paying after the primary is not a duplicate."""
+    return first.claim.charge == other.claim.charge and payer_of(first.remittance) == payer_of(
+        other.remittance
+    )

@@ -40,7 +40,9 @@ class ReasonBook:
         )
 
     def describe(self, table: str, code: str) -> str:
-        """Description of a CARC ("carc"), RARC ("rarc") or PLB reason ("plb"); "" when unknown."""
+        """Description of a CARC ("carc"), RARC ("rarc") or PLB reason ("plb"); "" when unknown.
+
+        CARC and RARC descriptions come only from the published code lists (``mappings/codes``)."""
         if self.describer is not None:
             try:
                 text = self.describer(table, code)
@@ -48,7 +50,7 @@ class ReasonBook:
                 text = ""
             if text:
                 return text
-        return self.labels.get(code, "") if table in ("carc", "plb") else ""
+        return self.labels.get(code, "") if table == "plb" else ""
 
 
 def reason_book_from(data: Mapping[str, Any], describer: Describer | None = None) -> ReasonBook:

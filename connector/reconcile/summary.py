@@ -24,6 +24,9 @@ HUNDRED = Decimal(100)
 ADC_DAYS = 90
 """Average daily charges are taken over the 90 days before as_of (days in A/R)."""
 UNREMITTED = ("missing_era", "awaiting_era")
+NOT_REMITTED = (*UNREMITTED, "era_not_in_pm", "predetermination")
+"""Left out of the remitted claims (and so of the denial rates): no ERA, not ours, or a predetermination
+(CLP02=25: pricing only, no payment was due)."""
 
 
 def denial_groups(claims: Sequence[ClaimRow]) -> list[DenialGroup]:
@@ -108,7 +111,7 @@ def kpis(
     result: ReconciliationResult, pm_claims: Sequence[PMClaim], clean: Mapping[str, bool] | None
 ) -> list[Kpi]:
     """Clean claim rate, denial rate (count, dollars), net collection rate, days in A/R, totals."""
-    remitted = [c for c in result.claims if c.category not in UNREMITTED and c.category != "era_not_in_pm"]
+    remitted = [c for c in result.claims if c.category not in NOT_REMITTED]
     charges = sum((c.charge for c in remitted if c.charge > 0), ZERO)
     denied_count = sum(1 for c in remitted if c.category == "denied")
     denied_dollars = sum((c.denied_amount for c in remitted), ZERO)
@@ -127,7 +130,8 @@ def kpis(
     )
     daily = recent / ADC_DAYS if recent else ZERO
     out = [
-        Kpi("Claims remitted", Decimal(len(remitted)), "count", "Claims in the PM export with an ERA."),
+        Kpi("Claims remitted", Decimal(len(remitted)), "count",
+            "Claims in the PM export with an ERA (predeterminations not counted)."),
         Kpi("Paid by payer", paid, "money", "Σ CLP04 (net of reversals) of the claims remitted."),
         Kpi("Denial rate (count)", _pct(Decimal(denied_count), Decimal(len(remitted))), "percent",
             "Claims fully denied ÷ claims remitted (HFMA initial denial rate)."),

@@ -167,6 +167,19 @@ def write_details(
             (category_label(d.status), d.payment_number, d.payer, d.era_amount, d.era_date, d.deposit_amount,
              d.deposit_date, d.reference, d.difference, d.status) for d in result.deposits
         )))  # fmt: skip
+    if result.files_not_read:
+        done(_table(book, "Files not read", (Column("File", width=40), Column("Reason", width=100)),
+                    ((f.file, f.reason) for f in result.files_not_read)))  # fmt: skip
+    if result.era_findings:
+        finding_cols = (
+            Column("Payment #", width=16), Column("Payer", width=22), Column("ISA13", width=12),
+            Column("Kind", width=10), Column("Segment", width=8), Column("Offset", N, 10),
+            Column("Claim", width=14), Column("Code", width=8), Column("Finding", width=80),
+        )  # fmt: skip
+        done(_table(book, "ERA findings", finding_cols, (
+            (f.payment_number, f.payer, f.interchange, f.kind, f.segment_id, f.offset, f.claim_id, f.code,
+             f.message) for f in result.era_findings
+        )))  # fmt: skip
     for title, records in (extra or {}).items():
         keys = list(dict.fromkeys(k for record in records for k in record)) or ["note"]
         cols = [Column(k.replace("_", " ").capitalize(), width=16) for k in keys]

@@ -27,6 +27,7 @@ CATEGORY_COLOURS: dict[str, str] = {
     "duplicate_payment": "FFD966",
     "charge_mismatch": "FFE699",
     "awaiting_era": "F2F2F2",
+    "predetermination": "E2EFDA",
     "matched": "C6EFCE",
     "amount_mismatch": "FFEB9C",
     "deposit_without_era": "F8CBAD",

@@ -95,6 +95,11 @@ def write_summary(book: Workbook, result: ReconciliationResult, sheet_rows: dict
     out.put("Missing ERA after (days)", Decimal(result.aging_days), styles=[None, NUMBER])
     for key, value in result.inputs.items():
         out.put(key, value)
+    if result.files_not_read:
+        out.put("Files not read", f"{len(result.files_not_read)} ERA file(s) could not be read; everything "
+                "else is reconciled. See 'Files not read'.", styles=[BOLD, BOLD])  # fmt: skip
+        for unread in result.files_not_read:
+            out.put("", f"{unread.file}: {unread.reason}")
     for title, rows in sheet_rows.items():
         out.put(f"Rows on '{title}'", Decimal(rows), styles=[None, NUMBER])
     out.gap()

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from connector.store.types import AdjustmentLevel
-from connector.x12.models import Adjustment, ClaimPayment, DateEntry, ProcedureCode, Remittance, ServiceLine
+from connector.x12.models import (
+    Adjustment,
+    ClaimPayment,
+    DateEntry,
+    ProcedureCode,
+    Remittance,
+    ServiceLine,
+)
 
 Row = dict[str, Any]
 RARC_QUALIFIERS = ("HE",)
@@ -65,6 +72,7 @@ def remittance_row(remittance: Remittance, file_id: int) -> Row:
             }
             for f in remittance.findings
         ],
+        "read_findings": [f.as_dict() for f in remittance.read_findings],
     }
 
 
@@ -133,9 +141,7 @@ def claim_row(claim: ClaimPayment, remittance_id: int, position: int) -> Row:
 
 def line_row(line: ServiceLine, claim_id: int, position: int) -> Row:
     """The ``service_line`` row of one SVC loop."""
-    end = _date(line.dates, "151")
-    if end is None:
-        end = next((d.end for d in line.dates if d.qualifier in ("472", "150") and d.end), None)
+    end = line.service_date_end
     return {
         "claim_id": claim_id,
         "position": position,

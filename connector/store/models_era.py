@@ -58,6 +58,8 @@ class RemittanceRow(Base):
     balanced: Mapped[bool] = mapped_column(Boolean, default=True)
     findings: Mapped[list[Any]] = mapped_column(default=list)
     """Balancing rules that failed (level, message, expected, actual); reported, never corrected."""
+    read_findings: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    """What the reader read past (kind, message, segment, offset, ...): envelope/layout faults, codes."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     claims: Mapped[list[ClaimPaymentRow]] = relationship(

@@ -74,6 +74,8 @@ class DownloadedFile(Base):
     portal_reference: Mapped[str | None] = mapped_column(String())
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id", ondelete="SET NULL"))
+    unreadable_reason: Mapped[str | None] = mapped_column(String())
+    """Why the file could not be read (quarantined: X12ParseError with segment and offset); NULL if read."""
 
 
 class AuditEvent(Base):

@@ -33,6 +33,7 @@ def record_file(
     isa13: str | None = None,
     gs06: str | None = None,
     portal_reference: str | None = None,
+    unreadable_reason: str | None = None,
 ) -> tuple[DownloadedFile, bool]:
     """Record a downloaded file; ``(row, True)`` when new, ``(existing row, False)`` when seen before.
 
@@ -49,6 +50,7 @@ def record_file(
         "isa13": isa13,
         "gs06": gs06,
         "portal_reference": portal_reference,
+        "unreadable_reason": unreadable_reason,
         "first_seen_at": utcnow(),
     }
     statement = insert_ignoring_conflict(session, DownloadedFile, values, ["sha256"])

@@ -10,8 +10,12 @@ Reading (each reader is a generator that yields one transaction set, ST..SE, at 
         for claim in remit.claims: ...
 
 ``iter_transactions`` yields raw :class:`Transaction` objects (envelope + segments) of any type.
-Malformed input raises :class:`connector.errors.X12ParseError` (offset, segment number, segment id,
-element); an 835 that does not balance is reported in ``Remittance.findings``, never corrected.
+Envelope and layout faults (SE01/GE01/IEA01 counts, trailer control numbers, a short GS, text before the ISA
+or after the IEA, a missing last terminator) are read past as :class:`ReadFinding` on ``read_findings``
+(each reader takes ``strict=True`` to refuse them instead); so are codes not in the published CARC/RARC/group
+lists (``connector.x12.code_check``). What cannot be read without guessing raises
+:class:`connector.errors.X12ParseError` (offset, segment number, segment id, element); an 835 that does not
+balance is reported in ``Remittance.findings``, never corrected.
 
 Writing (control numbers always come from the caller)::
 
@@ -67,6 +71,7 @@ from connector.x12.models import (
     Provider,
     ProviderAdjustment,
     QuantityEntry,
+    ReadFinding,
     Receiver,
     Reference,
     Remark,
@@ -117,6 +122,7 @@ __all__ = [
     "Provider",
     "ProviderAdjustment",
     "QuantityEntry",
+    "ReadFinding",
     "Receiver",
     "Reference",
     "Remark",

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from connector.errors import X12ParseError
+from connector.x12.code_check import CodeLists
 from connector.x12.model_835 import Remittance
 from connector.x12.read_835 import parse_835
 from connector.x12.read_ack import parse_277, parse_277ca, parse_999
@@ -83,13 +84,18 @@ def _claims_837(txn: Transaction) -> dict[str, Any]:
     return {"claim_count": count, "total_charge": str(total)}
 
 
-def summarize(txn: Transaction) -> dict[str, Any]:
-    """One transaction's summary (envelope fields plus type-specific figures)."""
+def summarize(txn: Transaction, codes: CodeLists | None = None) -> dict[str, Any]:
+    """One transaction's summary (envelope fields plus type-specific figures).
+
+    ``read_findings`` is the transaction's list itself: a later trailer fault (GE, IEA, text after the
+    IEA) is added to it by the tokenizer, so it is complete once the file has been read through.
+    """
     out = _envelope(txn)
+    out["read_findings"] = txn.findings
     kind = txn.envelope.transaction_set_id
     version = out["version"]
     if kind == "835":
-        out.update(_remittance(parse_835(txn)))
+        out.update(_remittance(parse_835(txn, codes)))
     elif kind == "837":
         out.update(_claims_837(txn))
     elif kind == "999":
@@ -125,12 +131,21 @@ def summarize(txn: Transaction) -> dict[str, Any]:
     return out
 
 
-def inspect_bytes(data: X12Data, source: str) -> dict[str, Any]:
-    """Summaries of every transaction of one file; ``ok`` false and ``error`` set when it is malformed."""
+def inspect_bytes(
+    data: X12Data, source: str, *, strict: bool = False, codes: CodeLists | None = None
+) -> dict[str, Any]:
+    """Summaries of every transaction of one file; ``ok`` false and ``error`` set when it cannot be read.
+
+    Envelope/layout faults and unknown codes are ``read_findings`` of each transaction (``strict``: an
+    envelope or layout fault makes the file unreadable, as before). ``codes``: the code lists to check
+    835 codes against (``connector.codetables.load_code_lists``).
+    """
     transactions: list[dict[str, Any]] = []
     try:
-        for txn in iter_transactions(data, source):
-            transactions.append(summarize(txn))
+        for txn in iter_transactions(data, source, strict=strict):
+            transactions.append(summarize(txn, codes))
     except X12ParseError as err:
         return {"file": source, "ok": False, "error": error_dict(err), "transactions": []}
+    for summary in transactions:
+        summary["read_findings"] = [f.as_dict() for f in summary["read_findings"]]
     return {"file": source, "ok": True, "error": None, "transactions": transactions}

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connector.eligibility.model import EligibilityResult, Inquiry, Rejection
-from connector.errors import X12ParseError
-from connector.x12.model_common import Envelope, Name
+from connector.x12.model_common import Envelope, Name, ReadFinding
 
 
 @dataclass(slots=True)
@@ -33,5 +32,5 @@ class EligibilityResponse271:
     results: list[EligibilityResult] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     """AAA at the payer (2100A) or provider (2100B) level: nobody was checked."""
-    findings: list[X12ParseError] = field(default_factory=list)
+    findings: list[ReadFinding] = field(default_factory=list)
     """Envelope faults met when reading leniently (``strict=False``); empty when read strictly."""

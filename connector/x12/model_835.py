@@ -14,6 +14,7 @@ from connector.x12.model_common import (
     Envelope,
     Name,
     QuantityEntry,
+    ReadFinding,
     Reference,
 )
 
@@ -74,6 +75,9 @@ class ServiceLine:
     """AMT, including B6 (allowed)."""
     quantities: list[QuantityEntry] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
+    claim_dates: list[DateEntry] = field(default_factory=list, compare=False, repr=False)
+    """The claim's DTM list (set by the reader): a line without dates of its own takes the claim's
+    service period (DTM*232/233), as X12 says claim dates apply to every line that has none."""
 
     @property
     def line_control_number(self) -> str | None:
@@ -87,12 +91,33 @@ class ServiceLine:
 
     @property
     def service_date(self) -> dt.date | None:
-        """DTM*472, else DTM*150 (start of the service period)."""
+        """DTM*472, else DTM*150 (start of the service period), else the claim's DTM*232 (then 233)."""
         for qualifier in ("472", "150"):
             for entry in self.dates:
                 if entry.qualifier == qualifier:
                     return entry.date
+        if not self.dates:
+            for qualifier in ("232", "233"):
+                for entry in self.claim_dates:
+                    if entry.qualifier == qualifier and entry.date is not None:
+                        return entry.date
         return None
+
+    @property
+    def service_date_end(self) -> dt.date | None:
+        """DTM*151, else the end of a DTM*472 range, else the claim's DTM*233 when the line has no dates."""
+        for entry in self.dates:
+            if entry.qualifier == "151" and entry.date is not None:
+                return entry.date
+        ranged = next((d.end for d in self.dates if d.qualifier in ("472", "150") and d.end), None)
+        if ranged is not None or self.dates:
+            return ranged
+        return next((d.date for d in self.claim_dates if d.qualifier == "233" and d.date), None)
+
+    @property
+    def dated_by_claim(self) -> bool:
+        """True when the line has no dates of its own and takes the claim's service period."""
+        return not self.dates and any(d.qualifier in ("232", "233") for d in self.claim_dates)
 
     @property
     def adjustment_total(self) -> Decimal:
@@ -295,6 +320,10 @@ class Remittance:
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
     findings: list[BalanceFinding] = field(default_factory=list)
+    """Balancing rules that do not hold (the integrity gate: reported, never corrected)."""
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """What was odd about how the file was written and was read past: envelope and layout faults, codes
+    not in the published lists, RARCs used after their stop date. Never a wrong figure."""
 
     @property
     def claim_count(self) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from connector.x12.model_common import Envelope, Name, Reference
+from connector.x12.model_common import Envelope, Name, ReadFinding, Reference
 
 ACCEPTED_CATEGORIES = frozenset({"A1", "A2", "A5"})
 """277CA claim status categories that mean the claim entered adjudication."""
@@ -76,6 +76,8 @@ class Acknowledgement999:
     """AK904."""
     group_error_codes: tuple[str, ...] = ()
     """AK905–AK909."""
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
 
     @property
     def accepted(self) -> bool:
@@ -188,6 +190,8 @@ class ClaimAcknowledgement277CA:
     claims: list[ClaimStatus] = field(default_factory=list)
     summary_statuses: list[StatusInfo] = field(default_factory=list)
     """STC at information receiver / billing provider level."""
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""
 
     @property
     def accepted_claims(self) -> list[ClaimStatus]:
@@ -211,3 +215,5 @@ class ClaimStatusResponse277:
     payer: Name | None = None
     information_receiver: Name | None = None
     claims: list[ClaimStatus] = field(default_factory=list)
+    read_findings: list[ReadFinding] = field(default_factory=list, compare=False)
+    """Envelope and layout faults read past (``connector.x12.ReadFinding``)."""

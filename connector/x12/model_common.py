@@ -44,6 +44,43 @@ class ControlNumbers:
     delimiters: Delimiters = field(default_factory=Delimiters)
 
 
+@dataclass(slots=True, frozen=True)
+class ReadFinding:
+    """Something odd about how a file was written that the reader read past (never a wrong figure).
+
+    ``kind``: ``envelope`` (SE01/GE01/IEA01 counts, SE02/GE02/IEA02 control numbers, a short GS),
+    ``layout`` (text before the ISA or after the IEA, a missing last terminator, a line break before the
+    segment terminator) or ``code`` (a CARC/RARC/group code not in the published lists, a RARC used after
+    its stop date). ``strict`` readers raise X12ParseError for envelope and layout faults instead.
+    """
+
+    kind: str
+    message: str
+    segment_id: str | None = None
+    offset: int | None = None
+    """Byte offset of the segment in the file."""
+    segment_number: int | None = None
+    """1-based, counted from the start of the file (ISA = 1)."""
+    element: str | None = None
+    claim_id: str | None = None
+    """CLP01, for code findings on a claim or a line."""
+    code: str | None = None
+    """The code a ``code`` finding is about."""
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The JSON form (``connector x12 inspect --json``, the store's ``read_findings``)."""
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "segment_id": self.segment_id,
+            "offset": self.offset,
+            "segment_number": self.segment_number,
+            "element": self.element,
+            "claim_id": self.claim_id,
+            "code": self.code,
+        }
+
+
 @dataclass(slots=True)
 class Envelope:
     """The ISA, GS and ST values around one transaction set as read from a file."""

@@ -48,6 +48,7 @@ from connector.x12.model_common import (
     Envelope,
     Name,
     QuantityEntry,
+    ReadFinding,
     Reference,
 )
 
@@ -82,6 +83,7 @@ __all__ = [
     "Provider",
     "ProviderAdjustment",
     "QuantityEntry",
+    "ReadFinding",
     "Receiver",
     "Reference",
     "Remark",

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from connector.eligibility.benefits import summarize
 from connector.eligibility.model import Benefit, Coverage, EligibilityResult, Inquiry, Rejection
-from connector.errors import X12ParseError
 from connector.x12.model_271 import EligibilityInquiry270, EligibilityResponse271
 from connector.x12.model_common import Name
 from connector.x12.read_ack import _guard, _name, _Position
@@ -19,27 +18,27 @@ _LEVELS = {"20": "source", "21": "receiver", "22": "subscriber", "23": "dependen
 
 
 def read_271(
-    data: X12Data, source: str | None = None, *, strict: bool = True
+    data: X12Data, source: str | None = None, *, strict: bool = False
 ) -> list[EligibilityResponse271]:
-    """Every 271 transaction set in ``data``. ``strict=False`` reads past envelope count/control faults
-    (SE01, SE02, GE01/02, IEA01/02) and lists them in ``findings``; anything else malformed still raises."""
-    faults: list[X12ParseError] | None = None if strict else []
-    out = [
-        _guard(txn, _parse_271)
-        for txn in iter_transactions(data, source, faults)
-        if txn.envelope.transaction_set_id == "271"
-    ]
-    for response in out:
-        response.findings = list(faults or ())
+    """Every 271 transaction set in ``data``. Envelope and layout faults (SE01, SE02, GE01/02, IEA01/02, text
+    around the interchange...) are read past and listed in ``findings``, as for every reader sharing the
+    envelope layer; ``strict`` refuses them instead. Anything else malformed raises X12ParseError."""
+    out = []
+    for txn in iter_transactions(data, source, strict=strict):
+        if txn.envelope.transaction_set_id == "271":
+            response = _guard(txn, _parse_271)
+            response.findings = list(txn.findings)
+            out.append(response)
     return out
 
 
-def read_270(data: X12Data, source: str | None = None, *, strict: bool = True) -> list[EligibilityInquiry270]:
+def read_270(
+    data: X12Data, source: str | None = None, *, strict: bool = False
+) -> list[EligibilityInquiry270]:
     """Every 270 transaction set in ``data`` (``strict`` as for :func:`read_271`)."""
-    faults: list[X12ParseError] | None = None if strict else []
     return [
         _guard(txn, _parse_270)
-        for txn in iter_transactions(data, source, faults)
+        for txn in iter_transactions(data, source, strict=strict)
         if txn.envelope.transaction_set_id == "270"
     ]
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from connector.x12.balance import balance_findings
+from connector.x12.code_check import CodeLists, code_findings
 from connector.x12.elements_835 import (
     DATE_ENTRIES,
     DECIMALS,
@@ -43,9 +44,16 @@ from connector.x12.tokenizer import Transaction, X12Data, iter_transactions
 from connector.x12.values import cached_date
 
 
-def read_835(data: X12Data, source: str | None = None) -> Iterator[Remittance]:
-    """Yield one Remittance per 835 transaction set in ``data`` (other transaction types are skipped)."""
-    transactions = iter_transactions(data, source)
+def read_835(
+    data: X12Data, source: str | None = None, *, strict: bool = False, codes: CodeLists | None = None
+) -> Iterator[Remittance]:
+    """Yield one Remittance per 835 transaction set in ``data`` (other transaction types are skipped).
+
+    Envelope and layout faults, and (when ``codes`` is given: ``connector.codetables.load_code_lists``)
+    codes not in the published lists, are ``Remittance.read_findings``; ``strict`` refuses envelope and
+    layout faults (X12ParseError) as before. Balancing stays ``Remittance.findings``.
+    """
+    transactions = iter_transactions(data, source, strict=strict)
     while True:
         enabled = gc.isenabled()
         gc.disable()  # tokenize and build one transaction without collections; its segment lists die unseen
@@ -57,27 +65,33 @@ def read_835(data: X12Data, source: str | None = None) -> Iterator[Remittance]:
                 return
             remit = _parse(txn)
             del txn
+            if codes is not None:
+                remit.read_findings.extend(code_findings(remit, codes))
         finally:
             if enabled:
                 gc.enable()
         yield remit
 
 
-def parse_835(txn: Transaction) -> Remittance:
+def parse_835(txn: Transaction, codes: CodeLists | None = None) -> Remittance:
     """Build a Remittance from one 835 transaction; malformed content raises X12ParseError."""
     enabled = gc.isenabled()
     gc.disable()  # the objects of one transaction are acyclic; collecting mid-parse only costs time
     try:
-        return _parse(txn)
+        remit = _parse(txn)
+        if codes is not None:
+            remit.read_findings.extend(code_findings(remit, codes))
     finally:
         if enabled:
             gc.enable()
+    return remit
 
 
 def _parse(txn: Transaction) -> Remittance:
     segs = txn.segments
     comp = txn.envelope.delimiters.component
     remit = Remittance(txn.envelope, handling_code="", payment_amount=Decimal(0))
+    remit.read_findings = txn.findings
     claims = remit.claims
     party: Party | None = None
     claim: ClaimPayment | None = None
@@ -138,6 +152,7 @@ def _parse(txn: Transaction) -> Remittance:
                 line.original_units = opt(seg[7]) if n > 7 and seg[7] else None
                 line.dates, line.adjustments, line.references = [], [], []
                 line.amounts, line.quantities, line.remarks = [], [], []
+                line.claim_dates = claim.dates
                 claim.service_lines.append(line)
             elif sid == "REF":
                 e = seg if len(seg) > 2 else seg + PAD

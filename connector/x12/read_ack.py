@@ -26,25 +26,31 @@ _PAD = [""] * 20
 T = TypeVar("T")
 
 
-def read_999(data: X12Data, source: str | None = None) -> Iterator[Acknowledgement999]:
-    """Yield one Acknowledgement999 per 999 transaction set."""
-    for txn in iter_transactions(data, source):
+def read_999(
+    data: X12Data, source: str | None = None, *, strict: bool = False
+) -> Iterator[Acknowledgement999]:
+    """Yield one Acknowledgement999 per 999 transaction set (envelope faults in ``read_findings``)."""
+    for txn in iter_transactions(data, source, strict=strict):
         if txn.envelope.transaction_set_id == "999":
-            yield _guard(txn, _parse_999)
+            yield parse_999(txn)
 
 
-def read_277ca(data: X12Data, source: str | None = None) -> Iterator[ClaimAcknowledgement277CA]:
+def read_277ca(
+    data: X12Data, source: str | None = None, *, strict: bool = False
+) -> Iterator[ClaimAcknowledgement277CA]:
     """Yield one ClaimAcknowledgement277CA per 277CA (X214) transaction set."""
-    for txn in iter_transactions(data, source):
+    for txn in iter_transactions(data, source, strict=strict):
         if txn.envelope.transaction_set_id == "277" and "X212" not in _version(txn):
-            yield _guard(txn, _parse_277ca)
+            yield parse_277ca(txn)
 
 
-def read_277(data: X12Data, source: str | None = None) -> Iterator[ClaimStatusResponse277]:
+def read_277(
+    data: X12Data, source: str | None = None, *, strict: bool = False
+) -> Iterator[ClaimStatusResponse277]:
     """Yield one ClaimStatusResponse277 per 277 (X212) transaction set."""
-    for txn in iter_transactions(data, source):
+    for txn in iter_transactions(data, source, strict=strict):
         if txn.envelope.transaction_set_id == "277" and "X214" not in _version(txn):
-            yield _guard(txn, _parse_277)
+            yield parse_277(txn)
 
 
 def _version(txn: Transaction) -> str:
@@ -238,14 +244,20 @@ def _parse_277(txn: Transaction, pos: _Position) -> ClaimStatusResponse277:
 
 def parse_999(txn: Transaction) -> Acknowledgement999:
     """Build an Acknowledgement999 from one 999 transaction set."""
-    return _guard(txn, _parse_999)
+    ack = _guard(txn, _parse_999)
+    ack.read_findings = txn.findings
+    return ack
 
 
 def parse_277ca(txn: Transaction) -> ClaimAcknowledgement277CA:
     """Build a ClaimAcknowledgement277CA from one 277CA transaction set."""
-    return _guard(txn, _parse_277ca)
+    ack = _guard(txn, _parse_277ca)
+    ack.read_findings = txn.findings
+    return ack
 
 
 def parse_277(txn: Transaction) -> ClaimStatusResponse277:
     """Build a ClaimStatusResponse277 from one 277 (X212) transaction set."""
-    return _guard(txn, _parse_277)
+    response = _guard(txn, _parse_277)
+    response.read_findings = txn.findings
+    return response

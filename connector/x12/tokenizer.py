@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from connector.errors import X12ParseError
-from connector.x12.model_common import Delimiters, Envelope
+from connector.x12.envelope import BOM, SPACE_BYTES, Cursor, X12Data, count, find_isa, get
+from connector.x12.model_common import Envelope, ReadFinding
 from connector.x12.segments import split_transaction
+from connector.x12.trailers import find_segment, look_ahead_ge, look_ahead_iea
 from connector.x12.values import parse_date
 
-X12Data = bytes | bytearray | mmap.mmap
-"""What the readers accept: the whole file as bytes, or an ``mmap`` of it (keeps RSS flat on big files)."""
-
-_WHITESPACE = b" \t\r\n\x0b\x0c"
-_BOM = b"\xef\xbb\xbf"
+__all__ = ["Transaction", "X12Data", "iter_transactions"]
 
 
 @dataclass(slots=True)
@@ -29,6 +26,8 @@ class Transaction:
     """1-based number of the ST segment counted from the start of the file."""
     text: str = field(default="", repr=False)
     encoding: str = "utf-8"
+    findings: list[ReadFinding] = field(default_factory=list)
+    """Envelope and layout faults read past (see ``iter_transactions``); shared with the models built."""
 
     def error(self, message: str, index: int, element: int | str | None = None) -> X12ParseError:
         """An X12ParseError for segment ``index`` (0 = ST) of this transaction, naming offset and element."""
@@ -62,192 +61,146 @@ class Transaction:
         return self.envelope.offset
 
 
-class _Cursor:
-    """Walks a buffer segment by segment (used for the envelope segments between transactions)."""
-
-    def __init__(self, data: X12Data, source: str | None) -> None:
-        self.data = data
-        self.source = source
-        self.pos = 0
-        self.segment_number = 0
-        self.term = b"~"
-        self.elem = "*"
-        self.delims = Delimiters()
-
-    def skip_space(self) -> None:
-        data, pos, n = self.data, self.pos, len(self.data)
-        while pos < n and data[pos : pos + 1] in (b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c", b"\x00"):
-            pos += 1
-        self.pos = pos
-
-    def at_end(self) -> bool:
-        self.skip_space()
-        return self.pos >= len(self.data)
-
-    def fail(
-        self, message: str, seg_id: str | None = None, element: str | None = None, offset: int = -1
-    ) -> X12ParseError:
-        return X12ParseError(
-            message,
-            offset=self.pos if offset < 0 else offset,
-            segment_number=self.segment_number or None,
-            segment_id=seg_id,
-            element=element,
-            source=self.source,
-        )
-
-    def read_isa(self) -> list[str]:
-        """Read an ISA and set the delimiters from it."""
-        self.skip_space()
-        start = self.pos
-        data = self.data
-        if data[start : start + 3] != b"ISA":
-            raise self.fail(
-                "expected an ISA segment", seg_id=bytes(data[start : start + 3]).decode("latin-1")
-            )
-        if len(data) < start + 106:
-            raise self.fail("file ends inside the ISA segment", seg_id="ISA")
-        sep = data[start + 3 : start + 4]
-        if sep.isalnum() or sep in _WHITESPACE:
-            raise self.fail("ISA element separator is not a delimiter", seg_id="ISA", element="ISA01")
-        pos = start
-        for _ in range(16):
-            pos = data.find(sep, pos + 1)
-            if pos < 0 or pos - start > 200:
-                raise self.fail("ISA does not have 16 elements", seg_id="ISA")
-        component = data[pos + 1 : pos + 2]
-        term = bytes(data[pos + 2 : pos + 3])
-        if not term or not component or term == sep or component == sep:
-            raise self.fail("ISA16 or the segment terminator is missing", seg_id="ISA", element="ISA16")
-        self.segment_number += 1
-        text = bytes(data[start : pos + 2]).decode("latin-1")
-        elements = text.split(sep.decode("latin-1"))
-        rep = elements[11]
-        version = elements[12]
-        repetition = rep if (version >= "00402" and len(rep) == 1 and not rep.isalnum()) else ""
-        self.term = term
-        self.elem = sep.decode("latin-1")
-        self.delims = Delimiters(
-            element=self.elem,
-            component=component.decode("latin-1"),
-            repetition=repetition,
-            segment=term.decode("latin-1"),
-        )
-        self.pos = pos + 3
-        return elements
-
-    def read_segment(self) -> tuple[list[str], int]:
-        """Read the next (envelope) segment; returns its elements and its offset."""
-        self.skip_space()
-        start = self.pos
-        if start >= len(self.data):
-            raise self.fail("file ends before the interchange trailer (IEA)", seg_id="IEA")
-        end = self.data.find(self.term, start)
-        if end < 0:
-            raise self.fail("last segment has no terminator (file truncated?)")
-        self.segment_number += 1
-        text = bytes(self.data[start:end]).decode("latin-1").strip()
-        self.pos = end + len(self.term)
-        return text.split(self.elem), start
-
-
-def _count(value: str, cursor: _Cursor, seg_id: str, element: str, offset: int) -> int:
-    if not value.strip().isdigit():
-        raise cursor.fail(
-            f"{element} is not a number: {value!r}", seg_id=seg_id, element=element, offset=offset
-        )
-    return int(value)
-
-
-def _get(elements: list[str], index: int) -> str:
-    return elements[index].strip() if index < len(elements) else ""
-
-
-def _fault(error: X12ParseError, faults: list[X12ParseError] | None) -> None:
-    """Raise an envelope count/control-number fault, or note it when the caller reads leniently."""
-    if faults is None:
-        raise error
-    faults.append(error)
-
-
 def iter_transactions(
-    data: X12Data, source: str | None = None, faults: list[X12ParseError] | None = None
+    data: X12Data, source: str | None = None, *, strict: bool = False
 ) -> Iterator[Transaction]:
     """Yield every ST..SE transaction set in ``data`` (several ISA/GS/ST allowed), checking the envelope.
 
-    Raises X12ParseError for anything malformed: no ISA, truncated files, wrong SE01/GE01/IEA01 counts,
-    trailers whose control numbers do not match their headers. With a ``faults`` list, count and
-    control-number faults of the trailers (SE01/SE02, GE01/GE02, IEA01/IEA02) are appended there instead
-    and reading goes on (lenient reading: the caller reports them).
+    Envelope faults (SE01/GE01/IEA01 counts, SE02/GE02/IEA02 control numbers, a GS with fewer than 8
+    elements) and layout faults (text before the ISA or after the IEA, no terminator after the last
+    segment) become ``ReadFinding``s on ``Transaction.findings``; with ``strict`` they raise
+    X12ParseError instead (before any transaction is handed out). GE and IEA are checked ahead with a
+    byte search, so each transaction carries every finding that concerns it when it is yielded.
+
+    Always raises X12ParseError for what cannot be read without guessing: no ISA whose delimiters can be
+    determined, a file that ends before its trailers (truncated), a transaction without SE, segments out
+    of envelope order.
     """
-    cursor = _Cursor(data, source)
-    if data[:3] == _BOM:
+    cursor = Cursor(data, source, strict)
+    if data[:3] == BOM:
         cursor.pos = 3  # offsets stay file offsets; no copy of the data
     if cursor.at_end():
         raise cursor.fail("no X12 content (empty file)")
+    file_findings: list[ReadFinding] = []
+    if data[cursor.pos : cursor.pos + 3] != b"ISA":
+        found = find_isa(data, cursor.pos)
+        if found < 0:
+            raise cursor.fail(
+                "no ISA segment whose delimiters can be determined",
+                seg_id=bytes(data[cursor.pos : cursor.pos + 3]).decode("latin-1"),
+            )
+        file_findings.append(
+            cursor.fault(
+                f"{found - cursor.pos} bytes of text before the ISA skipped (reading starts at the ISA)",
+                "ISA",
+                None,
+                found,
+                "layout",
+                1,
+            )
+        )
+        cursor.pos = found
     while not cursor.at_end():
+        isa_at = cursor.pos
         isa = cursor.read_isa()
+        isa_faults: list[ReadFinding] = []
+        if cursor.line_before_term:
+            message = f"a line break comes before each segment terminator {cursor.delims.segment!r}"
+            isa_faults.append(cursor.fault(message, "ISA", "ISA16", isa_at, "layout"))
+        iea = look_ahead_iea(cursor, isa[13].strip())
+        if iea is not None:
+            isa_faults += iea.findings
+        lists: list[list[ReadFinding]] = []
+        """The findings lists of this interchange's transactions (a trailer fault found late goes on each)."""
         groups = 0
         while True:
-            seg, offset = cursor.read_segment()
+            seg, offset, last = cursor.read_segment()
+            ahead = iea is not None and offset == iea.offset
+            if last is not None and not ahead:
+                _note(lists, last)
             seg_id = seg[0]
             if seg_id == "IEA":
-                if _count(_get(seg, 1), cursor, "IEA", "IEA01", offset) != groups:
-                    message = f"IEA01 says {_get(seg, 1)} groups, found {groups}"
-                    _fault(cursor.fail(message, "IEA", "IEA01", offset), faults)
-                if _get(seg, 2) != isa[13].strip():
-                    _fault(cursor.fail("IEA02 does not match ISA13", "IEA", "IEA02", offset), faults)
+                if not ahead:
+                    _check_iea(cursor, seg, isa, groups, offset, lists)
                 break
             if seg_id == "TA1":
                 continue
             if seg_id != "GS":
                 raise cursor.fail(f"expected GS or IEA, found {seg_id!r}", seg_id, None, offset)
+            gs_faults: list[ReadFinding] = []
             if len(seg) < 9:
-                raise cursor.fail("GS has fewer than 8 elements", "GS", None, offset)
+                gs_faults.append(cursor.fault(f"GS has {len(seg) - 1} elements, not 8", "GS", None, offset))
+                seg = seg + [""] * (9 - len(seg))
             groups += 1
-            yield from _read_group(cursor, isa, seg, faults)
+            ge = look_ahead_ge(cursor, seg[6].strip(), iea.offset if iea is not None else len(data))
+            gs_faults += ge.findings if ge is not None else []
+            inherited = [*file_findings, *isa_faults, *gs_faults]
+            yield from _read_group(cursor, isa, seg, lists, inherited, ge.offset if ge is not None else -1)
+        if cursor.at_end():
+            break
+        if data[cursor.pos : cursor.pos + 3] == b"ISA":
+            continue
+        after = cursor.pos
+        found = find_isa(data, after)
+        end = found if found >= 0 else len(data)
+        if iea is None or not iea.trailing:
+            message = f"{end - after} bytes of text after the IEA ignored"
+            _note(lists, cursor.fault(message, None, None, after, "layout", cursor.segment_number + 1))
+        if found < 0:
+            break
+        cursor.pos = found
 
 
-_SPACE_BYTES = frozenset(b" \t\r\n\x0b\x0c\x00")
+def _note(lists: list[list[ReadFinding]], finding: ReadFinding) -> None:
+    for target in lists:
+        target.append(finding)
 
 
-def _find_segment(data: X12Data, head: bytes, start: int, end: int, term: int) -> int:
-    """Offset of the first segment in [start, end) that begins with ``head`` (id + element separator), or -1.
-
-    A hit counts only at a segment start: the previous non-blank byte must be the segment terminator.
-    """
-    pos = start
-    while True:
-        hit = data.find(head, pos, end)
-        if hit < 0:
-            return -1
-        k = hit - 1
-        while k >= 0 and data[k] in _SPACE_BYTES and data[k] != term:
-            k -= 1
-        if k >= 0 and data[k] == term:
-            return hit
-        pos = hit + 1
+def _check_iea(
+    cursor: Cursor, seg: list[str], isa: list[str], groups: int, offset: int, lists: list[list[ReadFinding]]
+) -> None:
+    said = count(get(seg, 1))
+    if said is None:
+        _note(lists, cursor.fault(f"IEA01 is not a number: {get(seg, 1)!r}", "IEA", "IEA01", offset))
+    elif said != groups:
+        _note(lists, cursor.fault(f"IEA01 says {get(seg, 1)} groups, found {groups}", "IEA", "IEA01", offset))
+    if get(seg, 2) != isa[13].strip():
+        _note(lists, cursor.fault("IEA02 does not match ISA13", "IEA", "IEA02", offset))
 
 
 _ENVELOPE_IDS = (b"ST", b"GE", b"GS", b"IEA", b"ISA")
 
 
 def _read_group(
-    cursor: _Cursor, isa: list[str], gs: list[str], faults: list[X12ParseError] | None = None
+    cursor: Cursor,
+    isa: list[str],
+    gs: list[str],
+    isa_lists: list[list[ReadFinding]],
+    inherited: list[ReadFinding],
+    checked_ge: int,
 ) -> Iterator[Transaction]:
+    """The transactions of one group; ``checked_ge`` is the offset of the GE already checked ahead."""
     transactions = 0
     data = cursor.data
     elem = cursor.elem
     term_text = cursor.delims.segment
+    lists: list[list[ReadFinding]] = []
     while True:
-        seg, offset = cursor.read_segment()
+        seg, offset, last = cursor.read_segment()
+        if last is not None:
+            _note(lists, last)
         seg_id = seg[0]
+        if seg_id == "GE" and offset == checked_ge:
+            return
         if seg_id == "GE":
-            if _count(_get(seg, 1), cursor, "GE", "GE01", offset) != transactions:
-                message = f"GE01 says {_get(seg, 1)} transactions, found {transactions}"
-                _fault(cursor.fail(message, "GE", "GE01", offset), faults)
-            if _get(seg, 2) != gs[6].strip():
-                _fault(cursor.fail("GE02 does not match GS06", "GE", "GE02", offset), faults)
+            said = count(get(seg, 1))
+            if said is None:
+                _note(lists, cursor.fault(f"GE01 is not a number: {get(seg, 1)!r}", "GE", "GE01", offset))
+            elif said != transactions:
+                message = f"GE01 says {get(seg, 1)} transactions, found {transactions}"
+                _note(lists, cursor.fault(message, "GE", "GE01", offset))
+            if get(seg, 2) != gs[6].strip():
+                _note(lists, cursor.fault("GE02 does not match GS06", "GE", "GE02", offset))
             return
         if seg_id != "ST":
             raise cursor.fail(f"expected ST or GE, found {seg_id!r}", seg_id, None, offset)
@@ -260,30 +213,32 @@ def _read_group(
         term_byte = cursor.term[0]
         elem_bytes = elem.encode("latin-1")
         gap_end = cursor.pos
-        while gap_end < len(data) and gap_end - cursor.pos < 4 and data[gap_end] in _SPACE_BYTES:
+        while gap_end < len(data) and gap_end - cursor.pos < 4 and data[gap_end] in SPACE_BYTES:
             gap_end += 1
         gap = bytes(data[cursor.pos : gap_end])
         prefix = cursor.term + gap
         se_at = data.find(prefix + b"SE" + elem_bytes, cursor.pos - len(prefix))
-        fast_se = se_at >= 0
-        if fast_se:
+        fast_se = se_at >= 0 and not cursor.line_before_term
+        if se_at >= 0:
             se_at += len(prefix)
         else:
-            se_at = _find_segment(data, b"SE" + elem_bytes, cursor.pos, len(data), term_byte)
+            se_at = find_segment(data, b"SE" + elem_bytes, cursor.pos, len(data), term_byte)
         if se_at < 0:
             limit = len(data)
             others = [
                 (at, sid)
                 for sid in _ENVELOPE_IDS
-                if (at := _find_segment(data, sid + elem_bytes, cursor.pos, limit, term_byte)) >= 0
+                if (at := find_segment(data, sid + elem_bytes, cursor.pos, limit, term_byte)) >= 0
             ]
             found = min(others)[1].decode() if others else "end of file"
             raise cursor.fail(
-                f"transaction {_get(seg, 2)!r} has no SE trailer (found {found})", "ST", None, offset
+                f"transaction {get(seg, 2)!r} has no SE trailer (found {found})", "ST", None, offset
             )
         se_end = data.find(cursor.term, se_at)
         if se_end < 0:
-            raise cursor.fail("SE segment has no terminator (file truncated?)", "SE", None, se_at)
+            raise cursor.fail(
+                "file ends after the SE segment, before GE and IEA (truncated?)", "SE", None, se_at
+            )
         raw = data[offset:se_end]
         try:
             text, encoding = raw.decode("utf-8"), "utf-8"
@@ -292,7 +247,7 @@ def _read_group(
         segments, inside = split_transaction(text, term_text, gap.decode("latin-1"), elem, fast_se)
         if inside:
             raise cursor.fail(
-                f"transaction {_get(seg, 2)!r} has no SE trailer (found {inside})", "ST", None, offset
+                f"transaction {get(seg, 2)!r} has no SE trailer (found {inside})", "ST", None, offset
             )
         cursor.pos = se_end + len(cursor.term)
         cursor.segment_number += len(segments) - 1
@@ -314,17 +269,42 @@ def _read_group(
             group_version=gs[8].strip(),
             transaction_set_id=seg[1].strip(),
             transaction_control_number=seg[2].strip(),
-            implementation_reference=_get(seg, 3),
+            implementation_reference=get(seg, 3),
             delimiters=cursor.delims,
             offset=offset,
         )
-        txn = Transaction(envelope, segments, cursor.source, st_number, text, encoding)
-        se = segments[-1]
-        if len(se) < 3 or not se[1].strip().isdigit():
-            raise txn.error("SE01 is not a segment count", len(segments) - 1, 1)
-        if int(se[1]) != len(segments):
-            message = f"SE01 says {se[1]} segments, counted {len(segments)}"
-            _fault(txn.error(message, len(segments) - 1, 1), faults)
-        if se[2].strip() != envelope.transaction_control_number:
-            _fault(txn.error("SE02 does not match ST02", len(segments) - 1, 2), faults)
+        txn = Transaction(envelope, segments, cursor.source, st_number, text, encoding, list(inherited))
+        lists.append(txn.findings)
+        isa_lists.append(txn.findings)
+        _check_se(cursor, txn)
+        if len(txn.findings) > 1:
+            txn.findings.sort(key=lambda f: -1 if f.offset is None else f.offset)  # in file order
         yield txn
+
+
+def _check_se(cursor: Cursor, txn: Transaction) -> None:
+    """SE01 (segment count) and SE02 (= ST02): findings on the transaction, errors when strict."""
+    segments = txn.segments
+    index = len(segments) - 1
+    se = segments[index]
+    problems: list[tuple[str, int]] = []
+    said = count(se[1]) if len(se) > 1 else None
+    if said is None:
+        problems.append((f"SE01 is not a segment count: {get(se, 1)!r}", 1))
+    elif said != len(segments):
+        problems.append((f"SE01 says {se[1].strip()} segments, counted {len(segments)}", 1))
+    if get(se, 2) != txn.envelope.transaction_control_number:
+        problems.append(("SE02 does not match ST02", 2))
+    for message, element in problems:
+        if cursor.strict:
+            raise txn.error(message, index, element)
+        txn.findings.append(
+            ReadFinding(
+                "envelope",
+                message,
+                "SE",
+                txn._offset_of(index),
+                txn.first_segment_number + index,
+                f"SE{element:02d}",
+            )
+        )

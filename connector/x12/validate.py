@@ -24,7 +24,7 @@ def validate_837(data: X12Data, source: str | None = None) -> list[str]:
     """
     warnings: list[str] = []
     count = 0
-    for txn in iter_transactions(data, source):
+    for txn in iter_transactions(data, source, strict=True):
         if txn.envelope.transaction_set_id != "837":
             continue
         count += 1

@@ -61,3 +61,36 @@ def test_reconcile_with_scrub_adds_exceptions_and_clean_claim_rate(sandbox_case:
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row[0].value}
     claims = len({row["claim_id"] for row in rows})
     assert summary["Clean claim rate"] == round((claims - 1) * 100 / claims, 2)
+
+
+def test_one_broken_era_never_blocks_the_rest(sandbox_case: Any, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from connector.cli.reconcile_cmd import EXIT_WRITTEN_WITH_PROBLEMS
+
+    case = sandbox_case(7, 40, "csv")
+    eras = tmp_path / "eras"
+    eras.mkdir()
+    good = sorted((case.folder / "eras").glob("*.835"))
+    for path in good[1:]:
+        (eras / path.name).write_bytes(path.read_bytes())
+    first = good[0].read_bytes()
+    (eras / "off-by-one.835").write_bytes(
+        first.replace(b"SE*", b"SE*9", 1).replace(b"ISA*", b"Mail header\nISA*", 1)
+    )
+    (eras / "truncated.835").write_bytes(first[: first.rfind(b"GE*")])
+    out = tmp_path / "report.xlsx"
+    args = ["reconcile", "--era", str(eras), "--pm", str(case.folder / "pm-export.csv"),
+            "--as-of", case.as_of.isoformat(), "--out", str(out)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == EXIT_WRITTEN_WITH_PROBLEMS == 3, result.output
+    assert out.is_file() and "truncated.835" in result.output
+    book = load_workbook(out)
+    unread = [[c.value for c in row] for row in book["Files not read"].iter_rows(min_row=2)]
+    assert len(unread) == 1 and unread[0][0].endswith("truncated.835") and "IEA" in unread[0][1]
+    summary = [str(c.value) for row in book["Summary"].iter_rows() for c in row if c.value]
+    assert any("truncated.835" in text for text in summary)
+    findings = [[c.value for c in row] for row in book["ERA findings"].iter_rows(min_row=2)]
+    assert {row[3] for row in findings} >= {"envelope", "layout"}
+    # the off-by-one file (the first ERA with a wrong SE01 and a mail header) was read and tied out
+    assert "Totals tie out." in result.output

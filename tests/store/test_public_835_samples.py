@@ -89,3 +89,29 @@ def test_public_835_samples_are_stored_exactly(x12_samples: Path, session: Sessi
             remittance_row.st02,
         )
         assert sum((c.paid for c in remittance_row.claims), Decimal(0)) == paid_by_key[key]
+
+
+def test_read_findings_and_the_unreadable_reason_are_stored(x12_samples: Path, session: Session) -> None:
+    path = x12_samples / "albmarin__badX12" / "error_validation.edi"
+    data = path.read_bytes()
+    [remittance] = read_835(data, source=path.name)
+    file_row, _ = record_file(session, kind=FileKind.ERA_835, sha256=hashlib.sha256(data).hexdigest(),
+                              size=len(data), stored_path="x")  # fmt: skip
+    row, created = save_remittance(session, remittance, file_row.id)
+    assert created
+    broken = data[: data.rfind(b"GE*")]
+    try:
+        list(read_835(broken, source="cut.edi"))
+        raise AssertionError("a truncated file must not be read")
+    except X12ParseError as exc:
+        reason = str(exc)
+    unread, _ = record_file(session, kind=FileKind.ERA_835, sha256=hashlib.sha256(broken).hexdigest(),
+                            size=len(broken), stored_path="y", unreadable_reason=reason)  # fmt: skip
+    session.commit()
+    session.expire_all()
+    stored = session.get(RemittanceRow, row.id)
+    assert stored is not None
+    elements = [f["element"] for f in stored.read_findings]
+    assert elements == ["SE01", "SE02", "GE01", "GE02", "IEA01", "IEA02"]
+    assert all(f["kind"] == "envelope" and isinstance(f["offset"], int) for f in stored.read_findings)
+    assert session.get(type(unread), unread.id).unreadable_reason == reason  # type: ignore[union-attr]

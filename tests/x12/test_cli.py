@@ -44,16 +44,29 @@ def test_inspect_json_form(tmp_path: Path) -> None:
     assert finding["level"] == "transaction" and finding["difference"] == "1.00"
 
 
-def test_inspect_malformed_file_exits_1_and_names_the_segment(tmp_path: Path) -> None:
+def test_inspect_envelope_fault_is_a_finding_and_strict_names_the_segment(tmp_path: Path) -> None:
     good, _, broken = _files(tmp_path)
     result = runner.invoke(app, ["x12", "inspect", str(good), str(broken)])
-    assert result.exit_code == 1
-    assert "good.835: 1 transaction set(s)" in result.stdout
-    assert "broken.835: MALFORMED" in result.output and "SE01" in result.output
-    as_json = runner.invoke(app, ["x12", "inspect", "--json", str(broken)])
+    assert result.exit_code == 0, result.output
+    assert "broken.835: 1 transaction set(s)" in result.stdout
+    assert "finding [envelope]" in result.stdout and "SE01 says 12 segments, counted 13" in result.stdout
+    strict = runner.invoke(app, ["x12", "inspect", "--strict", str(good), str(broken)])
+    assert strict.exit_code == 1
+    assert "good.835: 1 transaction set(s)" in strict.stdout
+    assert "broken.835: MALFORMED" in strict.output and "SE01" in strict.output
+    as_json = runner.invoke(app, ["x12", "inspect", "--json", "--strict", str(broken)])
     assert as_json.exit_code == 1
     error = json.loads(as_json.stdout)["files"][0]["error"]
     assert error["segment_id"] == "SE" and error["element"] == "SE01" and error["offset"] > 0
+
+
+def test_inspect_unreadable_file_exits_1(tmp_path: Path) -> None:
+    good, _, _ = _files(tmp_path)
+    truncated = tmp_path / "truncated.835"
+    truncated.write_bytes(good.read_bytes().split(b"GE*")[0])
+    result = runner.invoke(app, ["x12", "inspect", "--json", str(truncated)])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["files"][0]["error"]["segment_id"] == "IEA"
 
 
 def test_inspect_samples(samples: list[object]) -> None:

@@ -42,7 +42,7 @@ def test_every_271_sample_is_read_with_its_figures(samples: list[Sample]) -> Non
         faulty = "ENVELOPE ISSUES" in sample.notes
         if faulty:
             with pytest.raises(X12ParseError):
-                read_271(data, sample.name)  # strict by default
+                read_271(data, sample.name, strict=True)
         responses = read_271(data, sample.name, strict=False)
         assert bool(responses[0].findings) == faulty, sample.name
         results = [r for resp in responses for r in resp.results]

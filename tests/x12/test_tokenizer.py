@@ -82,9 +82,18 @@ def test_other_transaction_types_are_skipped_by_the_835_reader() -> None:
 def test_every_truncation_is_an_x12_parse_error() -> None:
     data = _era()
     end = data.rstrip().rfind(b"~")
+    iea = data.rfind(b"IEA*")
+    whole = [(r.claim_count, r.total_paid, r.payment_amount) for r in read_835(data)]
     for cut in range(0, end):
         with pytest.raises(X12ParseError):
-            list(read_835(data[:cut]))
+            list(read_835(data[:cut], strict=True))
+        if cut < iea + 3:  # before the interchange trailer: the file is not whole
+            with pytest.raises(X12ParseError):
+                list(read_835(data[:cut]))
+        else:  # every transaction and its group are complete; only the IEA is cut: read, with a finding
+            remits = list(read_835(data[:cut]))
+            assert [(r.claim_count, r.total_paid, r.payment_amount) for r in remits] == whole
+            assert all(r.read_findings for r in remits)
 
 
 @pytest.mark.parametrize(
@@ -108,8 +117,13 @@ def test_envelope_and_value_faults_name_segment_and_element(
 ) -> None:
     data = _era()
     assert old in data
+    envelope = segment_id in ("SE", "GE", "IEA")
+    if envelope:  # read past as a finding naming the same segment and element; strict refuses
+        remits = list(read_835(data.replace(old, new, 1)))  # trailer findings are complete once read through
+        found = [f for r in remits for f in r.read_findings]
+        assert [(f.segment_id, f.element) for f in found] == [(segment_id, element)] * len(found) != []
     with pytest.raises(X12ParseError) as caught:
-        list(read_835(data.replace(old, new, 1)))
+        list(read_835(data.replace(old, new, 1), strict=envelope))
     err = caught.value
     assert (err.segment_id, err.element) == (segment_id, element)
     assert err.offset is not None and err.segment_number is not None
@@ -142,6 +156,8 @@ def test_mutated_files_never_raise_anything_but_x12_parse_error(model: object, d
 def test_offsets_are_file_offsets_even_after_a_bom() -> None:
     data = b"\xef\xbb\xbf" + _era().replace(b"SE*13*0001", b"SE*12*0001", 1)
     with pytest.raises(X12ParseError) as caught:
-        list(read_835(data))
+        list(read_835(data, strict=True))
     offset = caught.value.offset
     assert offset is not None and data[offset : offset + 6] == b"SE*12*"
+    [finding] = next(read_835(data)).read_findings
+    assert finding.offset is not None and data[finding.offset : finding.offset + 6] == b"SE*12*"
