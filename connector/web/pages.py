@@ -182,10 +182,11 @@ def _rows(request: Request, name: str) -> tuple[int, list[str], list[tuple[Any, 
 
 @require()
 async def eligibility_page(request: Request) -> Response:
-    """Eligibility checks, when that job is set up (its tables exist), else says so."""
+    """Eligibility results, once the eligibility job wrote some (its tables have rows), else says so."""
     state = web(request)
     names = [n for n in _tables(request) if n.startswith(ELIGIBILITY_PREFIX)]
-    tables = [(name, *_rows(request, name)) for name in names]
+    # every database has the eligibility tables (migration i15_eligibility): empty ones mean "not set up"
+    tables = [found for found in ((name, *_rows(request, name)) for name in names) if found[1] > 0]
     return state.render(request, "eligibility.html", tables=tables)
 
 

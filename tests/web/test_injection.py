@@ -49,10 +49,10 @@ def evil_store(url: str) -> None:
         store.finish_run(session, run, store.RunOutcome.FAILED, {}, ("SelectorMissing", "<b>era.search</b>"))
         add_user(session, VIEWER[0], "viewer", VIEWER[1])
         session.commit()
-    engine = store.make_engine(url)  # a table as the eligibility job could write (its page lists them)
+    engine = store.make_engine(url)  # an eligibility table with HTML in a cell (the page lists them all)
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE eligibility_check (id INTEGER PRIMARY KEY, member TEXT)"))
-        connection.execute(text("INSERT INTO eligibility_check (member) VALUES (:m)"), {"m": PATIENT})
+        connection.execute(text("CREATE TABLE eligibility_probe (id INTEGER PRIMARY KEY, member TEXT)"))
+        connection.execute(text("INSERT INTO eligibility_probe (member) VALUES (:m)"), {"m": PATIENT})
     engine.dispose()
 
 
@@ -89,7 +89,7 @@ async def test_html_in_claim_patient_and_payer_is_text(browser: Any, tmp_path: P
                 await page.wait_for_load_state()
                 assert CLAIM in await page.locator("h1").inner_text()
             elif path == "/eligibility":
-                assert "eligibility_check" in text and PATIENT in text
+                assert "eligibility_probe" in text and PATIENT in text
             elif path == "/money":
                 assert PAYER in text
                 assert PAYER in (await page.locator("#payers").inner_text())
