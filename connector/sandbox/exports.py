@@ -16,6 +16,7 @@ from connector.fileio import atomic_write_bytes, ensure_private_dir
 from connector.pm.profile import GENERIC_COLUMNS
 from connector.sandbox.model import Claim, Dataset, Line
 from connector.sandbox.schedule_export import eligibility_truth, schedule_csv_bytes, schedule_xlsx_bytes
+from connector.sandbox.xlsx import sheet_bytes
 
 PM_COLUMNS: tuple[str, ...] = GENERIC_COLUMNS
 """The ``generic`` PM export columns (docs/pm-export-generic.md), in order."""
@@ -89,27 +90,7 @@ def pm_csv_bytes(data: Dataset) -> bytes:
 
 def pm_xlsx_bytes(data: Dataset) -> bytes:
     """The PM export as XLSX (sheet ``Charges``; dates as dates, money as numbers), byte-identical."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Charges")
-    sheet.append(list(PM_COLUMNS))
-    for row in pm_rows(data):
-        cells: list[object] = []
-        for value in row:
-            if isinstance(value, Decimal):
-                cell = WriteOnlyCell(sheet, value=float(value))
-                cell.number_format = "0.00"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    book.properties.creator = "Sandbox PM"
-    book.properties.created = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return normalize_zip(buffer.getvalue())
+    return normalize_zip(sheet_bytes("Charges", PM_COLUMNS, pm_rows(data), FIXED_TIMESTAMP))
 
 
 def normalize_zip(data: bytes) -> bytes:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from connector.sandbox.eligibility import Visit
 from connector.sandbox.model import Dataset
+from connector.sandbox.xlsx import sheet_bytes
 
 SCHEDULE_COLUMNS: tuple[str, ...] = (
     "appointment_id", "appointment_date", "appointment_time", "patient_id", "patient_last_name",
@@ -70,27 +71,7 @@ def schedule_csv_bytes(data: Dataset) -> bytes:
 def schedule_xlsx_bytes(data: Dataset, created: dt.datetime) -> bytes:
     """The schedule export as XLSX (sheet ``Schedule``; dates as dates, money as numbers); the caller
     normalizes the zip for byte-identity."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Schedule")
-    sheet.append(list(SCHEDULE_COLUMNS))
-    for row in schedule_rows(data):
-        cells: list[object] = []
-        for value in row:
-            if isinstance(value, Decimal):
-                cell = WriteOnlyCell(sheet, value=float(value))
-                cell.number_format = "0.00"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    book.properties.creator = "Sandbox PM"
-    book.properties.created = created
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes("Schedule", SCHEDULE_COLUMNS, schedule_rows(data), created)
 
 
 def _truth(v: Visit) -> dict[str, object]:
