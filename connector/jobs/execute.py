@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from connector.browser import BrowserSession, fresh_storage_state
+from connector.browser import BrowserSession
 from connector.browser.session import start_trace, stop_trace
 from connector.diskspace import TRACE_ROOM_BYTES, disk_full, free_bytes, is_disk_full, room_for
 from connector.errors import BrowserDied, ConnectorError, PortalMaintenance, SessionExpired
@@ -26,6 +26,7 @@ from connector.jobs.ledger import Ledger
 from connector.jobs.paths import Paths
 from connector.jobs.registry import JobFunction, spec
 from connector.jobs.signin import Signer
+from connector.jobs.signin_state import SignInState
 from connector.selectormap import load_map
 from connector.settings import ConnectorSettings
 from connector.store import RunOutcome as Outcome
@@ -99,13 +100,14 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
     smap = load_map(account.portal)
     ensure_private_dir(paths.downloads)
     async with BrowserSession(settings.browser) as browser:
-        saved = fresh_storage_state(paths.storage_state, settings.browser.storage_state_max_age_hours)
+        state = SignInState(ctx.files, paths, settings.browser.storage_state_max_age_hours)
+        saved = state.load()  # the data folder's state file, or the database store's (fleet mode)
         context = await browser.new_context(saved)
         try:
             try:
                 page = await context.new_page()
                 ctx.page = PortalPage(context, page, smap, account.base_url, paths.screenshots)
-                signer = Signer(ctx.page, account, paths)
+                signer = Signer(ctx.page, account, paths, state)
                 try:
                     await signer.ensure(reuse=saved is not None)
                 except ConnectorError:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from connector.browser.totp import STEP_SECONDS, TotpSource
 from connector.filestore import DatabaseStore, FolderStore, TotpSteps
 from connector.store.models import FileBlob, FileEntry
 
@@ -98,3 +101,19 @@ def test_totp_step_is_granted_to_one_claimer_only(factory: sessionmaker[Session]
         racer.join()
     assert granted.count(True) == 1 and steps.last() == 101
     assert TotpSteps(factory, "other").claim(101)  # accounts are apart
+
+
+async def test_a_step_another_worker_used_is_skipped(factory: sessionmaker[Session]) -> None:
+    """Two workers, one account: the code of a step the other one submitted is never submitted again."""
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    now = time.time()
+    portal_now = (now // STEP_SECONDS + 1) * STEP_SECONDS - 0.8  # just before a step ends: a short test
+    source = TotpSource(
+        secret, min_remaining=0.1, offset_s=now - portal_now, claim=TotpSteps(factory, "clinic").claim
+    )
+    used_elsewhere = int(portal_now // STEP_SECONDS)
+    assert TotpSteps(factory, "clinic").claim(used_elsewhere)  # the other worker signs in first
+    code = await source.next_code()
+    assert source.last_used_step == used_elsewhere + 1
+    assert code == pyotp.TOTP(secret).at((used_elsewhere + 1) * STEP_SECONDS)
+    assert TotpSteps(factory, "clinic").last() == used_elsewhere + 1

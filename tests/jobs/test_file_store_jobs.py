@@ -1,0 +1,78 @@
+"""The ERA and reconcile jobs with the database file store (ERAs, report, sign-in, TOTP step), exports."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from connector import store
+from connector.filestore import DatabaseStore, load_keyring, new_key
+from connector.jobs.execute import run_job
+from connector.sandbox.era import era_bytes
+from connector.settings import ConnectorSettings, StorageSettings
+from connector.store.models import FileBlob, FileEntry, TotpStep
+from tests.jobs.test_run import _recent, _settings
+
+
+def _database_store(sbx: Any, tmp_path: Path) -> ConnectorSettings:
+    base = _settings(sbx, tmp_path)
+    keys = tmp_path / "secrets" / "storage-keys"
+    new_key(keys)
+    account = base.accounts["clinic"].model_copy(
+        update={"pm_export": sbx.pm_export_csv, "export_folder": tmp_path / "pm-inbox"}
+    )
+    storage = StorageSettings(backend="database", keys_dir=keys)
+    return base.model_copy(update={"storage": storage, "accounts": {"clinic": account}})
+
+
+def _rows(settings: ConnectorSettings, model: Any) -> list[Any]:
+    engine = store.make_engine(settings.database_url)
+    try:
+        with store.session_factory(engine)() as session:
+            return list(session.scalars(select(model)))
+    finally:
+        engine.dispose()
+
+
+async def test_eras_in_the_database_store_are_the_sandbox_bytes_and_reconcile_reads_them(
+    sbx: Any, tmp_path: Path
+) -> None:
+    settings = _database_store(sbx, tmp_path)
+    first = await run_job("eras", "clinic", settings, options=_recent(sbx))
+    assert first.ok and first.counts["remittances_new"] > 0, first
+    window = _recent(sbx)
+    listed = [p for p in sbx.data.payments if window["since"] <= p.date <= window["until"]]
+    expected = {hashlib.sha256(era_bytes(sbx.data, p)).hexdigest() for p in listed}
+    assert len(listed) == first.counts["listed"]
+    eras = [e for e in _rows(settings, FileEntry) if e.kind == "era"]
+    assert {e.sha256 for e in eras} == expected
+    files = _rows(settings, store.DownloadedFile)
+    assert all(f.stored_path == f"db:{f.sha256}" for f in files) and len(files) == first.counts["files_new"]
+    assert not [p for p in (tmp_path / "data" / "downloads").rglob("*") if p.is_file()]  # no plain copy
+    blobs = {b.sha256 for b in _rows(settings, FileBlob)}
+    assert expected <= blobs
+    engine = store.make_engine(settings.database_url)
+    try:
+        files_store = DatabaseStore(store.session_factory(engine), load_keyring(settings.storage.keys_dir))
+        assert {hashlib.sha256(files_store.get(f"db:{sha}")).hexdigest() for sha in expected} == expected
+    finally:
+        engine.dispose()
+    inbox = tmp_path / "pm-inbox"
+    exported = sorted(inbox.iterdir())
+    assert len(exported) == first.counts["files_new"]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in exported)
+    (_signin,) = [e for e in _rows(settings, FileEntry) if e.kind == "signin"]  # the saved sign-in: a blob
+    assert not (tmp_path / "data" / "state" / "clinic.storage.json").exists()
+    (step,) = _rows(settings, TotpStep)
+    again = await run_job("eras", "clinic", settings, options=_recent(sbx))
+    assert _rows(settings, TotpStep)[0].last_step == step.last_step  # signed in from the stored state
+    assert again.ok and again.counts["fetched"] == 0, again
+    assert sorted(inbox.iterdir()) == exported  # nothing exported twice
+    reconciled = await run_job("reconcile", "clinic", settings, options={"as_of": sbx.data.as_of})
+    assert reconciled.ok and reconciled.counts["eras"] == first.counts["remittances_new"], reconciled
+    assert reconciled.counts.get("files_not_read", 0) == 0
+    (report,) = [e for e in _rows(settings, FileEntry) if e.kind == "report"]
+    assert (inbox / report.name).is_file()
