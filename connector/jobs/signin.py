@@ -186,7 +186,7 @@ class Signer:
                 step="sign-in",
             )
         steps = self.state.totp_steps() if self.state is not None else None
-        totp = _totp(self.paths, self.account, steps)
+        totp = _totp(self.paths, self.account) if steps is None else _totp(self.paths, self.account, steps)
         page_clock = _PageClock(totp)
         self.portal.page.on("response", page_clock.observe)
         try:
