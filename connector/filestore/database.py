@@ -145,6 +145,21 @@ class DatabaseStore:
         return stored
 
 
+def expire_named(session: Session, kind: Kind, before: dt.datetime) -> int:
+    """Delete the entries of ``kind`` stored before ``before`` (and their bytes when nothing else uses
+    them); no key is needed. Returns how many entries went."""
+    old = session.scalars(
+        select(FileEntry).where(FileEntry.kind == kind, FileEntry.updated_at < before)
+    ).all()
+    shas = {entry.sha256 for entry in old}
+    for entry in old:
+        session.delete(entry)
+    session.flush()
+    for sha256 in shas:
+        DatabaseStore._drop_if_unused(session, sha256)
+    return len(old)
+
+
 def rotate(factory: sessionmaker[Session], keys: KeyRing, batch: int = 200) -> int:
     """Re-encrypt every blob not sealed with the current key; returns how many were re-encrypted.
 

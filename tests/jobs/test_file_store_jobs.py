@@ -11,6 +11,7 @@ from sqlalchemy import select
 from connector import store
 from connector.filestore import DatabaseStore, load_keyring, new_key
 from connector.jobs.execute import run_job
+from connector.ops.recovery import expire_stored_traces
 from connector.sandbox.era import era_bytes
 from connector.settings import ConnectorSettings, StorageSettings
 from connector.store.models import FileBlob, FileEntry, TotpStep
@@ -76,3 +77,16 @@ async def test_eras_in_the_database_store_are_the_sandbox_bytes_and_reconcile_re
     assert reconciled.counts.get("files_not_read", 0) == 0
     (report,) = [e for e in _rows(settings, FileEntry) if e.kind == "report"]
     assert (inbox / report.name).is_file()
+
+
+async def test_failure_trace_is_kept_in_the_database_store_and_expires(sbx: Any, tmp_path: Path) -> None:
+    settings = _database_store(sbx, tmp_path)
+    sbx.set_fault("truncate_downloads", "body")
+    broken = await run_job("eras", "clinic", settings, options=_recent(sbx))
+    assert broken.error_class == "DownloadFailed", broken
+    (trace,) = [e for e in _rows(settings, FileEntry) if e.kind == "trace"]
+    assert f"db:{trace.sha256}" in broken.artifacts
+    assert not list((tmp_path / "data").rglob("*.zip"))  # encrypted in the database only
+    assert expire_stored_traces(settings.database_url, retention_days=1) == 0
+    assert expire_stored_traces(settings.database_url, retention_days=0) == 1
+    assert trace.sha256 not in {b.sha256 for b in _rows(settings, FileBlob)}
