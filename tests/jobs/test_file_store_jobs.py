@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,10 @@ from connector.ops.recovery import expire_stored_traces
 from connector.sandbox.era import era_bytes
 from connector.settings import ConnectorSettings, StorageSettings
 from connector.store.models import FileBlob, FileEntry, TotpStep
+from connector.web.server import WebServer
+from connector.web.users import add_user
 from tests.jobs.test_run import _recent, _settings
+from tests.web.helpers import VIEWER, signed_in
 
 
 def _database_store(sbx: Any, tmp_path: Path) -> ConnectorSettings:
@@ -90,3 +94,20 @@ async def test_failure_trace_is_kept_in_the_database_store_and_expires(sbx: Any,
     assert expire_stored_traces(settings.database_url, retention_days=1) == 0
     assert expire_stored_traces(settings.database_url, retention_days=0) == 1
     assert trace.sha256 not in {b.sha256 for b in _rows(settings, FileBlob)}
+
+
+async def test_dashboard_serves_a_file_from_the_database_store(sbx: Any, tmp_path: Path) -> None:
+    settings = _database_store(sbx, tmp_path)
+    done = await run_job("eras", "clinic", settings, options=_recent(sbx))
+    assert done.ok, done
+    (row, *_) = [f for f in _rows(settings, store.DownloadedFile) if f.kind == store.FileKind.ERA_835]
+    with store.open_session(settings.database_url) as session:
+        add_user(session, VIEWER[0], "viewer", VIEWER[1])
+        session.commit()
+    server = await asyncio.to_thread(WebServer(settings, port=0).start)
+    try:
+        with signed_in(server.base_url, *VIEWER) as client:
+            answer = await asyncio.to_thread(client.get, f"/files/{row.id}")
+    finally:
+        await asyncio.to_thread(server.stop)
+    assert answer.status_code == 200 and hashlib.sha256(answer.content).hexdigest() == row.sha256
