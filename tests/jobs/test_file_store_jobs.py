@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from connector import store
-from connector.filestore import DatabaseStore, load_keyring, new_key
+from connector.filestore import DatabaseStore, check_fleet_settings, load_keyring, new_key
 from connector.jobs.execute import run_job
 from connector.ops.recovery import expire_stored_traces
 from connector.sandbox.era import era_bytes
@@ -22,15 +26,39 @@ from tests.jobs.test_run import _recent, _settings
 from tests.web.helpers import VIEWER, signed_in
 
 
-def _database_store(sbx: Any, tmp_path: Path) -> ConnectorSettings:
+def _database_store(sbx: Any, tmp_path: Path, database_url: str | None = None) -> ConnectorSettings:
+    """The database store on SQLite (chosen outright), or fleet mode on PostgreSQL (``auto`` chooses it)."""
     base = _settings(sbx, tmp_path)
     keys = tmp_path / "secrets" / "storage-keys"
     new_key(keys)
     account = base.accounts["clinic"].model_copy(
         update={"pm_export": sbx.pm_export_csv, "export_folder": tmp_path / "pm-inbox"}
     )
-    storage = StorageSettings(backend="database", keys_dir=keys)
-    return base.model_copy(update={"storage": storage, "accounts": {"clinic": account}})
+    if database_url is None:
+        storage = StorageSettings(backend="database", keys_dir=keys)
+        return base.model_copy(update={"storage": storage, "accounts": {"clinic": account}})
+    fleet = {"executor": "queue", "database_url": database_url, "storage": StorageSettings(keys_dir=keys)}
+    settings = base.model_copy(update={**fleet, "accounts": {"clinic": account}})
+    check_fleet_settings(settings)
+    return settings
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def job_db(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[str | None]:
+    """None (SQLite under tmp_path), or a private PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    name = f"ct_fs_{secrets.token_hex(5)}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _rows(settings: ConnectorSettings, model: Any) -> list[Any]:
@@ -43,9 +71,9 @@ def _rows(settings: ConnectorSettings, model: Any) -> list[Any]:
 
 
 async def test_eras_in_the_database_store_are_the_sandbox_bytes_and_reconcile_reads_them(
-    sbx: Any, tmp_path: Path
+    sbx: Any, tmp_path: Path, job_db: str | None
 ) -> None:
-    settings = _database_store(sbx, tmp_path)
+    settings = _database_store(sbx, tmp_path, job_db)
     first = await run_job("eras", "clinic", settings, options=_recent(sbx))
     assert first.ok and first.counts["remittances_new"] > 0, first
     window = _recent(sbx)
