@@ -121,6 +121,14 @@ class JobContext:
             FILESTORE_KIND[saved.kind], self.account, saved.path, saved.sha256
         ).location
 
+    def keep_report(self, report: Path) -> None:
+        """A written workbook into the export folders and, with the database store, the database too (the
+        local file stays: the run's summary message attaches it)."""
+        data = report.read_bytes()
+        if self.files.backend != "folder":
+            self.files.put("report", self.account, report.name, data)
+        self.export(report.name, data)
+
     def export(self, name: str, data: bytes) -> None:
         """Write a new file into the export folders (global and the account's), when any is set."""
         export_file(self.settings, self.account, name, data)

@@ -134,15 +134,6 @@ async def run(ctx: JobContext) -> dict[str, Any]:
         raise InputError(f"cannot read an input file: {exc.filename}") from None
 
 
-def keep_report(ctx: JobContext, report: Path) -> None:
-    """The written workbook into the export folders and, in the database store, the database too (the
-    local file stays: the run's summary message attaches it)."""
-    data = report.read_bytes()
-    if ctx.files.backend != "folder":
-        ctx.files.put("report", ctx.account, report.name, data)
-    ctx.export(report.name, data)
-
-
 def _reconcile(ctx: JobContext) -> dict[str, Any]:
     acct, settings, name = ctx.account_settings, ctx.settings, ctx.account
     day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
@@ -182,7 +173,7 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
     )
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
     write_report(outcome, report)
-    keep_report(ctx, report)
+    ctx.keep_report(report)
     counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
     if unread:
         # one alert per file (ops.cycle keys it by sha256), never one per run
