@@ -7,7 +7,8 @@ import hashlib
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.errors import StorageError
@@ -35,41 +36,42 @@ class DatabaseStore:
         self.factory = factory
         self.keys = keys
 
-    def _ensure_blob(self, session: Session, sha256: str, data: bytes) -> None:
-        if session.get(FileBlob, sha256) is not None:
-            return
-        sealed = self.keys.seal(sha256, data)
-        try:
-            with session.begin_nested():
-                session.add(
-                    FileBlob(
-                        sha256=sha256,
-                        size=len(data),
-                        key_id=sealed.key_id,
-                        nonce=sealed.nonce,
-                        ciphertext=sealed.ciphertext,
-                    )
-                )
-        except IntegrityError:  # another worker stored the same bytes a moment ago: stored once
-            pass
+    @staticmethod
+    def _insert_new(
+        session: Session, model: type[FileBlob] | type[FileEntry], values: dict[str, object]
+    ) -> bool:
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING (no savepoint: the SQLite driver would end the txn
+        on one); True when the row was new. On SQLite the INSERT also takes the write lock for the rest."""
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        key = FileBlob.sha256 if model is FileBlob else FileEntry.id
+        statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
+        return session.execute(statement).first() is not None
 
     def put(self, kind: Kind, account: str, name: str, data: bytes) -> StoredFile:
-        """Store the bytes once (by sha256) and point (kind, account, name) at them."""
+        """Store the bytes once (by sha256) and point (kind, account, name) at them.
+
+        Safe when workers store at once: the same bytes land once, and the last of several new versions
+        of one name wins (the sign-in state's replaced versions are deleted).
+        """
         sha256 = hashlib.sha256(data).hexdigest()
+        stored = StoredFile(sha256, len(data), DB_PREFIX + sha256)
         with self.factory.begin() as session:
-            self._ensure_blob(session, sha256, data)
+            if session.get(FileBlob, sha256) is None:
+                sealed = self.keys.seal(sha256, data)
+                blob = {"sha256": sha256, "size": len(data), "key_id": sealed.key_id, "nonce": sealed.nonce}
+                self._insert_new(
+                    session, FileBlob, {**blob, "ciphertext": sealed.ciphertext, "created_at": utcnow()}
+                )
+            entry = {"kind": kind, "account": account, "name": name, "sha256": sha256, "updated_at": utcnow()}
+            if self._insert_new(session, FileEntry, entry):
+                return stored
             where = (FileEntry.kind == kind, FileEntry.account == account, FileEntry.name == name)
-            entry = session.scalars(select(FileEntry).where(*where)).one_or_none()
-            if entry is None:
-                session.add(FileEntry(kind=kind, account=account, name=name, sha256=sha256))
-            elif entry.sha256 != sha256:
-                old, entry.sha256, entry.updated_at = entry.sha256, sha256, utcnow()
-                session.flush()
-                if kind in REPLACED_DROPS_OLD:
-                    self._drop_if_unused(session, old)
-            else:
-                entry.updated_at = utcnow()
-        return StoredFile(sha256, len(data), DB_PREFIX + sha256)
+            row = session.scalars(select(FileEntry).where(*where).with_for_update()).one()
+            old, row.sha256, row.updated_at = row.sha256, sha256, utcnow()
+            session.flush()
+            if old != sha256 and kind in REPLACED_DROPS_OLD:
+                self._drop_if_unused(session, old)
+        return stored
 
     def get(self, location: str) -> bytes:
         """Decrypt and return the bytes at ``db:<sha256>`` (or a bare sha256); checks the sha256."""

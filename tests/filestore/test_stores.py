@@ -117,3 +117,25 @@ async def test_a_step_another_worker_used_is_skipped(factory: sessionmaker[Sessi
     assert source.last_used_step == used_elsewhere + 1
     assert code == pyotp.TOTP(secret).at((used_elsewhere + 1) * STEP_SECONDS)
     assert TotpSteps(factory, "clinic").last() == used_elsewhere + 1
+
+
+def test_workers_saving_one_sign_in_at_once_leave_one_entry_and_one_blob(
+    dbstore: DatabaseStore, factory: sessionmaker[Session]
+) -> None:
+    errors: list[BaseException] = []
+
+    def save(n: int) -> None:
+        try:
+            dbstore.put("signin", "clinic", "storage.json", b'{"cookies": ["worker %d"]}' % n)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=save, args=(n,)) for n in range(5)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(FileEntry)) == 1
+        assert session.scalar(select(func.count()).select_from(FileBlob)) == 1  # no old sign-in left behind
