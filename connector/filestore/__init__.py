@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connector.filestore.base import DB_PREFIX, KINDS, Entry, FileStore, Kind, StoredFile
 from connector.filestore.crypto import KeyRing, load_keyring, new_key
-from connector.filestore.database import DatabaseStore, expire_named, keys_in_use, rotate
+from connector.filestore.database import DatabaseStore, delete_entries, expire_named, keys_in_use, rotate
 from connector.filestore.export import export_file, export_folders
 from connector.filestore.folder import FolderStore
 from connector.filestore.setup import (
@@ -30,6 +30,7 @@ __all__ = [
     "TotpSteps",
     "backend_of",
     "check_fleet_settings",
+    "delete_entries",
     "expire_named",
     "export_file",
     "export_folders",

@@ -147,6 +147,19 @@ class DatabaseStore:
         return stored
 
 
+def delete_entries(session: Session, kind: Kind, account: str, names: tuple[str, ...]) -> int:
+    """Delete the named entries of one account (and their bytes when nothing else uses them); no key is
+    needed. Returns how many entries went."""
+    where = (FileEntry.kind == kind, FileEntry.account == account, FileEntry.name.in_(names))
+    found = session.scalars(select(FileEntry).where(*where)).all()
+    for entry in found:
+        session.delete(entry)
+    session.flush()
+    for sha256 in {entry.sha256 for entry in found}:
+        DatabaseStore._drop_if_unused(session, sha256)
+    return len(found)
+
+
 def expire_named(session: Session, kind: Kind, before: dt.datetime) -> int:
     """Delete the entries of ``kind`` stored before ``before`` (and their bytes when nothing else uses
     them); no key is needed. Returns how many entries went."""

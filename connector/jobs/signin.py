@@ -171,6 +171,8 @@ class Signer:
                 return
             except SessionExpired:
                 log.info("saved sign-in no longer valid")
+        if self.state is not None:
+            self.state.pull_blocks()  # fleet mode: every worker's refusals count here
         if login_blocked(self.paths, self.account.password.get_secret_value()):
             raise LoginRejected(
                 "sign-in blocked: the portal refused this password before (three refusals lock the account); "
@@ -185,6 +187,8 @@ class Signer:
                 "(or run with --clear-login-block once it is fixed)",
                 step="sign-in",
             )
+        if self.state is not None:
+            self.state.push_blocks()  # a block lifted by a changed secret is lifted for every worker
         steps = self.state.totp_steps() if self.state is not None else None
         totp = _totp(self.paths, self.account) if steps is None else _totp(self.paths, self.account, steps)
         page_clock = _PageClock(totp)
@@ -200,11 +204,15 @@ class Signer:
             )
         except LoginRejected:
             block_login(self.paths, self.account.password.get_secret_value())
+            if self.state is not None:
+                self.state.push_blocks()
             raise
         except MfaFailed as exc:
             if is_off(totp.offset_s):  # never block while the clock is off: the clock may be the reason
                 raise MfaFailed(f"{exc.args[0]}; {describe_offset(totp.offset_s or 0.0)}") from None
             block_mfa(self.paths, secret)
+            if self.state is not None:
+                self.state.push_blocks()
             raise MfaFailed(
                 f"{exc.args[0]}; sign-in is blocked until the TOTP secret setting changes "
                 "(failed codes count toward the account lock)"

@@ -9,11 +9,16 @@ from typing import Any
 
 from playwright.async_api import BrowserContext
 
+from connector import store
 from connector.browser import fresh_storage_state, save_storage_state
-from connector.filestore import DatabaseStore, FileStore, TotpSteps
+from connector.fileio import atomic_write_bytes
+from connector.filestore import DatabaseStore, FileStore, TotpSteps, backend_of, delete_entries
 from connector.jobs.paths import Paths
+from connector.settings import ConnectorSettings
 
 NAME = "storage.json"
+LOGIN_BLOCK, MFA_BLOCK = "login-rejected.json", "mfa-refused.json"
+"""The sign-in blocks (salted fingerprints, no secret) as the database store names them in fleet mode."""
 
 
 class SignInState:
@@ -56,3 +61,37 @@ class SignInState:
         if not isinstance(self.files, DatabaseStore):
             return None
         return TotpSteps(self.files.factory, self.paths.account)
+
+    def _blocks(self) -> tuple[tuple[Path, str], ...]:
+        return ((self.paths.login_block, LOGIN_BLOCK), (self.paths.mfa_block, MFA_BLOCK))
+
+    def pull_blocks(self) -> None:
+        """Fleet mode: the sign-in blocks any worker wrote, into this machine's state folder (a block lifted
+        elsewhere goes here too), so the checks of ``jobs.signin`` see every worker's refusals."""
+        if self.in_folder:
+            return
+        for path, name in self._blocks():
+            found = self.files.read_named("signin", self.paths.account, name)
+            if found is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write_bytes(path, found[0])
+
+    def push_blocks(self) -> None:
+        """Fleet mode: this machine's sign-in blocks (new, or lifted by a changed secret) to the database."""
+        if self.in_folder:
+            return
+        for path, name in self._blocks():
+            if path.is_file():
+                self.files.put("signin", self.paths.account, name, path.read_bytes())
+            else:
+                self.files.delete_named("signin", self.paths.account, name)
+
+
+def clear_shared_blocks(settings: ConnectorSettings, account: str) -> bool:
+    """Fleet mode: remove the account's sign-in blocks kept in the database (a person fixed the password or
+    TOTP secret in the portal); True when one was there. Needs no storage key."""
+    if backend_of(settings) != "database":
+        return False
+    with store.open_session(settings.database_url) as session, session.begin():
+        return delete_entries(session, "signin", account, (LOGIN_BLOCK, MFA_BLOCK)) > 0

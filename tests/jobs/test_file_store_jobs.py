@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from connector import store
 from connector.filestore import DatabaseStore, check_fleet_settings, load_keyring, new_key
 from connector.jobs.execute import run_job
+from connector.jobs.paths import Paths
+from connector.jobs.signin import clear_login_block
+from connector.jobs.signin_state import clear_shared_blocks
 from connector.ops.recovery import expire_stored_traces
 from connector.sandbox.era import era_bytes
 from connector.settings import ConnectorSettings, StorageSettings
@@ -139,3 +143,21 @@ async def test_dashboard_serves_a_file_from_the_database_store(sbx: Any, tmp_pat
     finally:
         await asyncio.to_thread(server.stop)
     assert answer.status_code == 200 and hashlib.sha256(answer.content).hexdigest() == row.sha256
+
+
+async def test_a_refused_password_blocks_every_worker_until_cleared(sbx: Any, tmp_path: Path) -> None:
+    """Fleet mode: worker B (another data folder, the same database) never tries a password A saw refused."""
+    worker_a = _database_store(sbx, tmp_path)
+    wrong = worker_a.accounts["clinic"].model_copy(update={"password": SecretStr("not-the-password")})
+    worker_a = worker_a.model_copy(update={"accounts": {"clinic": wrong}})
+    worker_b = worker_a.model_copy(update={"data_dir": tmp_path / "worker-b"})
+    failed = await run_job("eras", "clinic", worker_a, options=_recent(sbx))
+    assert failed.error_class == "LoginRejected" and sbx.state.failed_passwords == 1, failed
+    blocked = await run_job("eras", "clinic", worker_b, options=_recent(sbx))
+    assert blocked.error_class == "LoginRejected" and "blocked" in (blocked.error_message or "")
+    assert sbx.state.failed_passwords == 1  # the portal never saw a second try
+    assert clear_login_block(Paths(worker_b.data_dir, "clinic"))  # this worker's copy ...
+    assert clear_shared_blocks(worker_b, "clinic")  # ... and the database's
+    assert not clear_shared_blocks(worker_b, "clinic")
+    again = await run_job("eras", "clinic", worker_b, options=_recent(sbx))
+    assert again.error_class == "LoginRejected" and sbx.state.failed_passwords == 2  # tried once more
