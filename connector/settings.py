@@ -210,14 +210,14 @@ class ConnectorSettings(BaseSettings):
     log_format: str = "text"
     executor: Literal["local", "queue"] = Field(
         "local",
-        description="local: jobs run in this process; queue: a fleet of workers takes jobs from the "
-        "PostgreSQL queue (fleet mode)",
+        description="local: `connector schedule` runs the jobs itself; queue: it defers them to a fleet of "
+        "`connector worker` processes (PostgreSQL only)",
     )
-    storage: StorageSettings = Field(default_factory=StorageSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")
