@@ -6,7 +6,7 @@ import base64
 import binascii
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -53,6 +53,24 @@ class WebSettings(BaseModel):
     session_hours: float = Field(12.0, description="Signed out this long after signing in, busy or not")
     free_attempts: int = Field(5, description="Wrong passwords in a row before sign-in slows down")
     max_block_seconds: int = Field(900, description="Longest wait imposed after wrong passwords")
+
+
+class FleetSettings(BaseModel):
+    """The fleet queue (``executor = "queue"``): procrastinate on the PostgreSQL database."""
+
+    queue: str = Field("portal", description="Queue the dispatcher puts jobs on (workers listen to it)")
+    stall_seconds: float = Field(
+        60.0, gt=0, description="A worker without a heartbeat this long is gone; its jobs run again elsewhere"
+    )
+    heartbeat_seconds: float = Field(10.0, gt=0, description="How often a worker says it is alive")
+    stall_check_seconds: float = Field(15.0, gt=0, description="How often a worker looks for stalled jobs")
+    poll_seconds: float = Field(
+        5.0, gt=0, description="Fallback polling for new jobs (PostgreSQL LISTEN/NOTIFY wakes workers first)"
+    )
+    retries: int = Field(2, ge=0, description="Queue-level retries of a job whose task raised (not stalls)")
+    graceful_stop_seconds: float | None = Field(
+        None, description="On SIGTERM, wait at most this long for running jobs (None: until they finish)"
+    )
 
 
 class PracticeAddress(BaseModel):
@@ -183,6 +201,15 @@ class ConnectorSettings(BaseSettings):
     mappings_dir: Path | None = Field(None, description="Override folder for mappings/ tables")
     timezone: str = "UTC"
     log_format: str = "text"
+    executor: Literal["local", "queue"] = Field(
+        "local",
+        description="local: `connector schedule` runs the jobs itself; queue: it defers them to a fleet of "
+        "`connector worker` processes (PostgreSQL only)",
+    )
+    max_sessions: int = Field(
+        2, ge=1, description="Local executor: browser sessions at once in one process (one per account)"
+    )
+    fleet: FleetSettings = Field(default_factory=FleetSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)

@@ -227,6 +227,8 @@ class SandboxState:
             """(member id, date of service) of every eligibility search answered, in order."""
             self.eligibility_throttled = 0
             self.optum = OptumState()
+            self.in_flight = 0
+            self.max_simultaneous = 0
 
     @property
     def locked(self) -> bool:
@@ -275,6 +277,17 @@ class SandboxState:
                 self.optum.epra_ready_at[number] = now
         return len(waiting)
 
+    def session_begins(self) -> None:
+        """A browser's portal request starts: one more session busy at this moment (kept: the peak)."""
+        with self.lock:
+            self.in_flight += 1
+            self.max_simultaneous = max(self.max_simultaneous, self.in_flight)
+
+    def session_ends(self) -> None:
+        """That request was answered."""
+        with self.lock:
+            self.in_flight -= 1
+
     def new_session(self, stage: str) -> Session:
         """Open a session at the given stage."""
         now = time.time()
@@ -298,6 +311,8 @@ class SandboxState:
                 "failed_codes": self.failed_codes,
                 "locked": self.locked,
                 "signins": self.signins,
+                "username": self.account.username,
+                "max_simultaneous_sessions": {self.account.username: self.max_simultaneous},
                 "last_totp_step": self.last_totp_step,
                 "batches": [
                     {"batch_id": b.batch_id, "ready": b.ready, "duplicate_uploads": b.duplicate_uploads}
