@@ -10,6 +10,7 @@ from connector.cli import (
     config_cmd,
     db_cmd,
     eligibility_cmd,
+    fleet_cmd,
     ops_cmd,
     pm_cmd,
     reconcile_cmd,
@@ -65,6 +66,8 @@ app.add_typer(x12_cmd.app, name="x12")
 app.add_typer(eligibility_cmd.app, name="eligibility")
 app.command("schedule")(ops_cmd.schedule)
 app.command("status")(ops_cmd.status)
+app.command("worker")(fleet_cmd.worker)
+app.add_typer(fleet_cmd.app, name="fleet")
 app.command("demo")(ops_cmd.demo)
 app.command("web")(web_cmd.web)
 app.add_typer(web_cmd.users_app, name="users")

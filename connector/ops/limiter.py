@@ -36,9 +36,7 @@ class SessionLimiter:
                 self.active.discard(account)
 
 
-_PER_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SessionLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+_PER_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SessionLimiter] = weakref.WeakKeyDictionary()
 
 
 def local_limiter(max_sessions: int) -> SessionLimiter:

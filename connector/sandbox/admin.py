@@ -95,7 +95,7 @@ async def state(request: Request) -> Response:
 
 
 async def practices(request: Request) -> Response:
-    """GET /__admin/practices: with ``--practices K``, every practice and its peak of simultaneous sessions."""
+    """GET /__admin/practices: with ``--practices K``, every practice and its peak of sessions at once."""
     if (refused := _guard(request)) is not None:
         return refused
     fleet = getattr(request.app.state, "fleet", None)

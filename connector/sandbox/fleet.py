@@ -86,7 +86,7 @@ class SandboxFleet:
         return rows
 
     def accounts(self) -> dict[str, dict[str, Any]]:
-        """The connector's ``accounts`` for these practices (passwords and TOTP secrets in it: sandbox only)."""
+        """The connector's ``accounts`` for these practices (passwords and TOTP secrets: sandbox only)."""
         return {
             name: {
                 "practice_name": server.data.practice.name,

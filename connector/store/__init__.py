@@ -64,6 +64,7 @@ from connector.store.repo_files import file_exists, find_file, record_file
 from connector.store.repo_leases import (
     acquire_lease,
     lease_holder,
+    leases_starting,
     release_lease,
     renew_lease,
     take_over_lease,
@@ -139,6 +140,7 @@ __all__ = [
     "last_successful_run",
     "latest_claim_status",
     "lease_holder",
+    "leases_starting",
     "make_engine",
     "mark_pending_again",
     "mark_submitted",
