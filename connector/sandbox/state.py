@@ -40,6 +40,8 @@ FAULT_DEFAULTS: dict[str, Any] = {
 }
 """Every fault knob and its pristine value (see docs/sandbox.md)."""
 
+ACTIVE_WINDOW_S = 2.0
+"""A session that asked for a page this recently is in use (one job's browser asks many times a second)."""
 VARIANTS = ("v1", "v2", "optum")
 CHOICES = {"access": ("premium", "standard"), "second_factor": ("question", "code")}
 OTHER_TIN = "839201746"
@@ -278,15 +280,23 @@ class SandboxState:
         return len(waiting)
 
     def session_begins(self) -> None:
-        """A browser's portal request starts: one more session busy at this moment (kept: the peak)."""
+        """A browser's portal request starts (the peak of sessions at once is kept)."""
         with self.lock:
             self.in_flight += 1
-            self.max_simultaneous = max(self.max_simultaneous, self.in_flight)
+            self._note_sessions_at_once()
 
     def session_ends(self) -> None:
         """That request was answered."""
         with self.lock:
+            self._note_sessions_at_once()
             self.in_flight -= 1
+
+    def _note_sessions_at_once(self) -> None:
+        """Sessions in use now: those that asked for a page in the last ACTIVE_WINDOW_S seconds, or, when
+        more, the requests being answered (two browsers sharing one saved sign-in count as two)."""
+        now = time.time()
+        active = sum(1 for s in self.sessions.values() if now - s.last_seen < ACTIVE_WINDOW_S)
+        self.max_simultaneous = max(self.max_simultaneous, active, self.in_flight)
 
     def new_session(self, stage: str) -> Session:
         """Open a session at the given stage."""
