@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import os
 import signal
+import subprocess
+import sys
 from typing import Any
 
 from sqlalchemy import select
@@ -84,6 +86,19 @@ def test_dispatcher_and_two_workers_run_each_cycle_once(fleet: Fleet, practices:
     peaks = practices.max_simultaneous_sessions()
     assert all(peaks[f"billing.{a}"] == 1 for a in CYCLE_ACCOUNTS), peaks
     assert len(fleet.alive()) == 2
+
+
+def test_status_shows_workers_and_queued_jobs(fleet: Fleet) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "status", "--limit", "3"],
+        env=fleet.env, cwd=fleet.root, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "workers" in out and out.count(" alive ") >= 2, out
+    assert "queued jobs per account" in out and "no job waiting" in out
+    for worker in fleet.alive():
+        assert f":{worker.pid} " in out
 
 
 async def _defer_twice(fleet: Fleet) -> tuple[int | None, int | None, int]:
