@@ -65,12 +65,11 @@ class FaultMiddleware:
         if path.startswith(UNCOUNTED):
             await self._serve(state, scope, receive, send)
             return
-        # one job's browser asks one page at a time: requests in flight at once = sessions at once
-        state.session_begins()
+        state.note_sessions_at_once()
         try:
             await self._serve(state, scope, receive, send)
         finally:
-            state.session_ends()
+            state.note_sessions_at_once()  # a sign-in has made its session by now
 
     async def _serve(self, state: SandboxState, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]

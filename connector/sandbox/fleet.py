@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,15 @@ class SandboxFleet:
             }
             for name, server in self.servers.items()
         }
+
+    def environment(self) -> dict[str, str]:
+        """The same accounts as CONNECTOR_ACCOUNTS__<NAME>__... variables (for worker processes)."""
+        env: dict[str, str] = {}
+        for name, values in self.accounts().items():
+            prefix = f"CONNECTOR_ACCOUNTS__{name.upper()}__"
+            for key, value in values.items():
+                env[prefix + key.upper()] = json.dumps(value) if isinstance(value, list) else str(value)
+        return env
 
     def set_fault(self, name: str, value: Any = True) -> None:
         """Set one fault knob on every practice's portal."""

@@ -229,7 +229,6 @@ class SandboxState:
             """(member id, date of service) of every eligibility search answered, in order."""
             self.eligibility_throttled = 0
             self.optum = OptumState()
-            self.in_flight = 0
             self.max_simultaneous = 0
 
     @property
@@ -279,24 +278,16 @@ class SandboxState:
                 self.optum.epra_ready_at[number] = now
         return len(waiting)
 
-    def session_begins(self) -> None:
-        """A browser's portal request starts (the peak of sessions at once is kept)."""
-        with self.lock:
-            self.in_flight += 1
-            self._note_sessions_at_once()
+    def note_sessions_at_once(self) -> None:
+        """Count the sessions in use now (asked for a page in the last ACTIVE_WINDOW_S s); keep the peak.
 
-    def session_ends(self) -> None:
-        """That request was answered."""
-        with self.lock:
-            self._note_sessions_at_once()
-            self.in_flight -= 1
-
-    def _note_sessions_at_once(self) -> None:
-        """Sessions in use now: those that asked for a page in the last ACTIVE_WINDOW_S seconds, or, when
-        more, the requests being answered (two browsers sharing one saved sign-in count as two)."""
+        One job's parallel downloads share its session (one cookie) and count once; two jobs that share one
+        saved sign-in are one session to the portal too.
+        """
         now = time.time()
-        active = sum(1 for s in self.sessions.values() if now - s.last_seen < ACTIVE_WINDOW_S)
-        self.max_simultaneous = max(self.max_simultaneous, active, self.in_flight)
+        with self.lock:
+            active = sum(1 for s in self.sessions.values() if now - s.last_seen < ACTIVE_WINDOW_S)
+            self.max_simultaneous = max(self.max_simultaneous, active)
 
     def new_session(self, stage: str) -> Session:
         """Open a session at the given stage."""

@@ -60,16 +60,6 @@ def practices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxFleet
         fleet.stop()
 
 
-def account_env(fleet: SandboxFleet) -> dict[str, str]:
-    """The practices as CONNECTOR_ACCOUNTS__<NAME>__... variables (what a worker process reads)."""
-    env: dict[str, str] = {}
-    for name, values in fleet.accounts().items():
-        prefix = f"CONNECTOR_ACCOUNTS__{name.upper()}__"
-        for key, value in values.items():
-            env[prefix + key.upper()] = f'["{value[0]}"]' if isinstance(value, list) else str(value)
-    return env
-
-
 @dataclass
 class Fleet:
     """The worker subprocesses of a module and the settings they run with."""
@@ -134,7 +124,7 @@ def fleet(
     root = tmp_path_factory.mktemp("fleet")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
     env.update(FLEET_ENV)
-    env.update(account_env(practices))
+    env.update(practices.environment())
     env.update({"CONNECTOR_DATA_DIR": str(root / "data"), "CONNECTOR_DATABASE_URL": fleet_db})
     settings = ConnectorSettings(
         database_url=fleet_db,
