@@ -27,6 +27,10 @@ def test_each_practice_has_its_own_user_data_and_session_peak(tmp_path: Path) ->
         assert all("password" not in r for r in rows)
         with urllib.request.urlopen(f"{servers[1].base_url}/signin") as answer:
             assert answer.status == 200
+        assert fleet.max_simultaneous_sessions()[servers[1].username] == 0  # a sign-in page is no session
+        servers[1].state.new_session("mfa")  # what a POST /signin with the right password opens
+        with urllib.request.urlopen(f"{servers[1].base_url}/signin") as answer:
+            assert answer.status == 200
         with urllib.request.urlopen(f"{servers[1].base_url}/__admin/state") as answer:
             state = json.load(answer)
         assert state["max_simultaneous_sessions"] == {servers[1].username: 1}
