@@ -5,9 +5,9 @@ database and data folder: (a) one account after another in one process (today's 
 (b) the local executor with max_sessions 2, (c) 1 worker x concurrency 2, (d) 2 workers x 2, (e) 4 workers
 x 2.
 Prints one JSON line per configuration: wall time, accounts per hour, peak RSS and PSS of each process tree
-(the process plus its Chromium), PSS per running session, the most sessions any account had at once, and
-whether every account is correct (every job SUCCEEDED; its stored 835s equal the portal's by sha256; its
-reconciliation report written). Then the ratios to (a).
+(the process plus its Chromium), PSS per running session (whole tree, and its browser processes only), the
+most sessions any account had at once, and whether every account is correct (every job SUCCEEDED; its stored
+835s equal the portal's by sha256; its reconciliation report written). Then the ratios to (a).
 Usage: ``python benchmarks/fleet.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 [--practices 16] [--latency 200] [--payments 8] [--only a,d]``.
 """
@@ -59,26 +59,31 @@ class TreeSampler:
         self.pids = pids
         self.peak_rss = dict.fromkeys(pids, 0)
         self.peak_pss = dict.fromkeys(pids, 0)
+        self.peak_browser_pss = dict.fromkeys(pids, 0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _tree(self, pid: int) -> tuple[int, int]:
-        rss = pss = 0
+    def _tree(self, pid: int) -> tuple[int, int, int]:
+        """RSS and PSS of the whole tree, and PSS of its children only (Chromium and Playwright's driver)."""
+        rss = pss = browser = 0
         with contextlib.suppress(psutil.Error):
             root = psutil.Process(pid)
             for proc in [root, *root.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
                     info = proc.memory_full_info()
                     rss += info.rss
-                    pss += getattr(info, "pss", info.uss)
-        return rss, pss
+                    share = getattr(info, "pss", info.uss)
+                    pss += share
+                    browser += share if proc.pid != pid else 0
+        return rss, pss, browser
 
     def _run(self) -> None:
         while not self._stop.is_set():
             for pid in self.pids:
-                rss, pss = self._tree(pid)
+                rss, pss, browser = self._tree(pid)
                 self.peak_rss[pid] = max(self.peak_rss[pid], rss)
                 self.peak_pss[pid] = max(self.peak_pss[pid], pss)
+                self.peak_browser_pss[pid] = max(self.peak_browser_pss[pid], browser)
             self._stop.wait(1.0)
 
     def __enter__(self) -> TreeSampler:
@@ -207,6 +212,7 @@ def run_config(key: str, practices: SandboxFleet, args: argparse.Namespace, root
         peaks = practices.max_simultaneous_sessions()
         rss = [sampler.peak_rss[p.pid] >> 20 for p in procs]
         pss = [sampler.peak_pss[p.pid] >> 20 for p in procs]
+        browser = [sampler.peak_browser_pss[p.pid] >> 20 for p in procs]
         return {
             "config": key,
             "label": label,
@@ -218,6 +224,7 @@ def run_config(key: str, practices: SandboxFleet, args: argparse.Namespace, root
             "peak_rss_mb_per_worker": rss,
             "peak_pss_mb_per_worker": pss,
             "pss_mb_per_running_session": round(max(pss) / concurrency),
+            "browser_pss_mb_per_running_session": round(max(browser) / concurrency),
             "max_sessions_per_account": max(peaks.values()),
             "all_correct": all(verdict.values()),
             "wrong_accounts": sorted(k for k, v in verdict.items() if not v),
