@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connector import store
+from connector.browser.shared import SHARED, SharedBrowser
 from connector.fleet.queue import defer, ensure_queue_schema, make_app
 from connector.sandbox.era import era_bytes
 from connector.sandbox.fleet import SandboxFleet
@@ -149,11 +150,16 @@ def inner_local(max_sessions: int, serial: bool) -> None:
 
     async def main() -> None:
         names = sorted(settings.accounts)
-        if serial:
+        if serial:  # today's behaviour per account: a Chromium of its own for every job
             for name in names:
                 await dispatch("all", name, settings)
-        else:
+            return
+        browser = SharedBrowser(settings.browser)  # as `connector schedule` runs them: one Chromium
+        SHARED.set(browser)
+        try:
             await asyncio.gather(*(dispatch("all", name, settings) for name in names))
+        finally:
+            await browser.close()
 
     asyncio.run(main())
 

@@ -24,6 +24,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from connector.browser.shared import SHARED, SharedBrowser
 from connector.errors import ConfigError, StorageError
 from connector.fileio import ensure_private_file
 from connector.fleet.queue import defer, ensure_queue_schema, make_app
@@ -345,6 +346,10 @@ class Scheduler:
             if self.queue is not None:
                 await stack.enter_async_context(self.queue.open_async())
                 await ensure_queue_schema(self.queue)
+            else:  # the local executor: one Chromium for the process, a context per running job
+                browser = SharedBrowser(self.settings.browser)
+                SHARED.set(browser)
+                stack.push_async_callback(browser.close)
             await self._serve()
 
     async def _serve(self) -> None:
