@@ -55,6 +55,24 @@ class WebSettings(BaseModel):
     max_block_seconds: int = Field(900, description="Longest wait imposed after wrong passwords")
 
 
+class FleetSettings(BaseModel):
+    """The fleet queue (``executor = "queue"``): procrastinate on the PostgreSQL database."""
+
+    queue: str = Field("portal", description="Queue the dispatcher puts jobs on (workers listen to it)")
+    stall_seconds: float = Field(
+        60.0, gt=0, description="A worker without a heartbeat this long is gone; its jobs run again elsewhere"
+    )
+    heartbeat_seconds: float = Field(10.0, gt=0, description="How often a worker says it is alive")
+    stall_check_seconds: float = Field(15.0, gt=0, description="How often a worker looks for stalled jobs")
+    poll_seconds: float = Field(
+        5.0, gt=0, description="Fallback polling for new jobs (PostgreSQL LISTEN/NOTIFY wakes workers first)"
+    )
+    retries: int = Field(2, ge=0, description="Queue-level retries of a job whose task raised (not stalls)")
+    graceful_stop_seconds: float | None = Field(
+        None, description="On SIGTERM, wait at most this long for running jobs (None: until they finish)"
+    )
+
+
 class PracticeAddress(BaseModel):
     """The practice's (billing provider's) street address, for PM profiles that read it from settings."""
 
@@ -213,6 +231,10 @@ class ConnectorSettings(BaseSettings):
         description="local: `connector schedule` runs the jobs itself; queue: it defers them to a fleet of "
         "`connector worker` processes (PostgreSQL only)",
     )
+    max_sessions: int = Field(
+        2, ge=1, description="Local executor: browser sessions at once in one process (one per account)"
+    )
+    fleet: FleetSettings = Field(default_factory=FleetSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)

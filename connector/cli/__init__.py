@@ -10,6 +10,7 @@ from connector.cli import (
     config_cmd,
     db_cmd,
     eligibility_cmd,
+    fleet_cmd,
     ops_cmd,
     pm_cmd,
     reconcile_cmd,
@@ -67,6 +68,8 @@ app.add_typer(eligibility_cmd.app, name="eligibility")
 app.add_typer(storage_cmd.app, name="storage")
 app.command("schedule")(ops_cmd.schedule)
 app.command("status")(ops_cmd.status)
+app.command("worker")(fleet_cmd.worker)
+app.add_typer(fleet_cmd.app, name="fleet")
 app.command("demo")(ops_cmd.demo)
 app.command("web")(web_cmd.web)
 app.add_typer(web_cmd.users_app, name="users")

@@ -107,6 +107,13 @@ def status(limit: int = typer.Option(15, "--limit", help="How many recent runs t
             measured = dt.datetime.fromtimestamp(reading.measured_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             said = describe_offset(reading.offset_s)
             console.print(f"clock ({account}): {said}; measured from the {reading.source}, {measured}")
+    if settings.executor == "queue":
+        from connector.cli.fleet_cmd import print_fleet
+
+        try:
+            print_fleet(settings, console)
+        except ConnectorError as exc:
+            console.print(f"[bold red]fleet:[/] {rich_safe(str(exc))}")
     problems = needs_person(settings)
     if problems:
         console.print("[bold red]needs a person:[/]")

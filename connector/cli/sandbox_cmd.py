@@ -29,9 +29,17 @@ def sandbox(
     fault: list[str] = typer.Option([], "--fault", help="Fault NAME[=VALUE]; repeatable."),
     data_dir: Path = typer.Option(Path("data/sandbox"), "--data-dir", help="Folder for the practice files."),
     admin: bool = typer.Option(True, "--admin/--no-admin", help="Enable the loopback admin API (/__admin)."),
+    practices: int = typer.Option(
+        0, "--practices", help="Serve K practices (own user, data and port each; seeds SEED..SEED+K-1)."
+    ),
 ) -> None:
     """Generate the practice data, write the PM export, bank CSV and ground truth, and serve the portal."""
     from connector.sandbox.server import SandboxServer
+
+    if practices:
+        _serve_fleet(data_dir, practices, seed, payments, dt.date.fromisoformat(as_of), host, variant,
+                     _faults(fault), admin)  # fmt: skip
+        return
 
     try:
         server = SandboxServer(
@@ -54,3 +62,43 @@ def sandbox(
         lines.append(f"  admin API:    {server.base_url}/__admin/state (loopback only)")
     typer.echo("\n".join(lines))
     server.serve_forever()
+
+
+def _serve_fleet(
+    data_dir: Path,
+    practices: int,
+    seed: int,
+    payments: int,
+    as_of: dt.date,
+    host: str,
+    variant: str,
+    faults: dict[str, str],
+    admin: bool,
+) -> None:
+    """Serve K practices until Ctrl-C; print each one's address, user and files (secrets: sandbox only)."""
+    import threading
+
+    from connector.sandbox.fleet import SandboxFleet
+
+    try:
+        fleet = SandboxFleet(
+            data_dir, practices, seed=seed, payments=payments, as_of=as_of, host=host, variant=variant,
+            faults=faults, admin_enabled=admin,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    fleet.start()
+    for name, server in fleet:
+        typer.echo(
+            f"{name}: {server.base_url}/signin  user {server.username}  password {server.password}  "
+            f"TOTP {server.totp_secret}  PM export {server.pm_export_csv}  ground truth {server.ground_truth}"
+        )
+    if admin:
+        first = next(iter(fleet))[1]
+        typer.echo(f"admin API: {first.base_url}/__admin/practices (every practice's peak of sessions)")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fleet.stop()

@@ -15,8 +15,8 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from connector.browser import BrowserSession
 from connector.browser.session import start_trace, stop_trace
+from connector.browser.shared import browser_for
 from connector.diskspace import TRACE_ROOM_BYTES, disk_full, free_bytes, is_disk_full, room_for
 from connector.errors import BrowserDied, ConnectorError, PortalMaintenance, SessionExpired
 from connector.fileio import ensure_private_dir
@@ -100,7 +100,7 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
     paths = ctx.paths
     smap = load_map(account.portal)
     ensure_private_dir(paths.downloads)
-    async with BrowserSession(settings.browser) as browser:
+    async with browser_for(settings.browser) as browser:  # a fleet worker's shared Chromium, or our own
         state = SignInState(ctx.files, paths, settings.browser.storage_state_max_age_hours)
         saved = state.load()  # the data folder's state file, or the database store's (fleet mode)
         context = await browser.new_context(saved)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,6 +23,9 @@ from connector.store import RunOutcome as Outcome
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 20.0
+
+QUEUE_JOB: contextvars.ContextVar[int | None] = contextvars.ContextVar("queue_job", default=None)
+"""The fleet queue job running in this task (set by the fleet worker); its runs carry the job's id."""
 
 
 _UNCLOSED: dict[tuple[str, int], RunResult] = {}
@@ -72,7 +76,7 @@ class Ledger:
                     portal_kind=account.portal,
                     base_url=account.base_url,
                 )
-                run_id = store.start_run(session, job, account_id)
+                run_id = store.start_run(session, job, account_id, queue_job_id=QUEUE_JOB.get())
         except Exception as exc:
             if not isinstance(exc, ConnectorError | OSError) and not is_disk_full(exc):
                 raise

@@ -6,6 +6,7 @@ Every fired job goes through the same dispatch as `connector run` (``connector.o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -23,8 +24,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from connector.browser.shared import SHARED, SharedBrowser
 from connector.errors import ConfigError, StorageError
 from connector.fileio import ensure_private_file
+from connector.fleet.queue import defer, ensure_queue_schema, make_app
 from connector.jobs.registry import CYCLE_JOB, SCHEDULABLE, spec
 from connector.ops.dispatch import dispatch
 from connector.ops.recovery import recover
@@ -277,6 +280,8 @@ class Scheduler:
         self.stop_event = asyncio.Event()
         self.running: set[asyncio.Task[Any]] = set()
         self._load = load
+        # fleet mode: this service is the dispatcher; a clear error now when the database is not PostgreSQL
+        self.queue = make_app(settings) if settings.executor == "queue" else None
 
     def should_stop(self) -> bool:
         """True once a stop was requested (the cycle checks this between jobs)."""
@@ -290,6 +295,9 @@ class Scheduler:
         """Run one scheduled job: settings loaded fresh (never pickled secrets), then the common dispatch."""
         if self.should_stop():
             log.info("not starting %s for %s: the scheduler is stopping", job, account)
+            return
+        if self.queue is not None:
+            await defer(self.queue, self._load(), job, account)
             return
         task = asyncio.current_task()
         if task is not None:
@@ -330,7 +338,21 @@ class Scheduler:
         return removed
 
     async def serve(self) -> None:
-        """Run until SIGTERM/SIGINT (or a lost lease); the current step of a running job finishes first."""
+        """Run until SIGTERM/SIGINT (or a lost lease); the current step of a running job finishes first.
+
+        With ``executor = "queue"`` it only defers each fired job to the fleet's queue.
+        """
+        async with contextlib.AsyncExitStack() as stack:
+            if self.queue is not None:
+                await stack.enter_async_context(self.queue.open_async())
+                await ensure_queue_schema(self.queue)
+            else:  # the local executor: one Chromium for the process, a context per running job
+                browser = SharedBrowser(self.settings.browser)
+                SHARED.set(browser)
+                stack.push_async_callback(browser.close)
+            await self._serve()
+
+    async def _serve(self) -> None:
         lease = Lease(self.settings.database_url)
         lease.acquire()
         Scheduler.active = self

@@ -94,6 +94,19 @@ async def state(request: Request) -> Response:
     return JSONResponse(_state(request).snapshot())
 
 
+async def practices(request: Request) -> Response:
+    """GET /__admin/practices: with ``--practices K``, every practice and its peak of sessions at once."""
+    if (refused := _guard(request)) is not None:
+        return refused
+    fleet = getattr(request.app.state, "fleet", None)
+    if fleet is None:
+        snap = _state(request).snapshot()
+        row = {"practice": "", "username": snap["username"], "signins": snap["signins"]}
+        row["max_simultaneous_sessions"] = snap["max_simultaneous_sessions"][snap["username"]]
+        return JSONResponse([row])
+    return JSONResponse(fleet.summary())
+
+
 ROUTES = [
     Route("/__admin/fault", set_fault, methods=["POST"]),
     Route("/__admin/fault/{name}", set_fault, methods=["POST"]),
@@ -102,4 +115,5 @@ ROUTES = [
     Route("/__admin/acknowledgements", acknowledgements, methods=["POST"]),
     Route("/__admin/pdfs", pdfs, methods=["POST"]),
     Route("/__admin/state", state, methods=["GET"]),
+    Route("/__admin/practices", practices, methods=["GET"]),
 ]

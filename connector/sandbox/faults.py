@@ -16,6 +16,8 @@ from connector.sandbox.downloads import CYCLE_KEY, cut_connection
 from connector.sandbox.state import SandboxState
 
 UNFAULTED = ("/__admin", "/status")
+UNCOUNTED = ("/__admin", "/status", "/favicon.ico")
+"""Requests that are no browser session's: the admin API, the status page (read without signing in)."""
 ERROR_CYCLE = (500, 502, 503)
 _TEXT = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
@@ -60,6 +62,17 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         state: SandboxState = scope["app"].state.sandbox
+        if path.startswith(UNCOUNTED):
+            await self._serve(state, scope, receive, send)
+            return
+        state.note_sessions_at_once()
+        try:
+            await self._serve(state, scope, receive, send)
+        finally:
+            state.note_sessions_at_once()  # a sign-in has made its session by now
+
+    async def _serve(self, state: SandboxState, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
         latency = int(state.faults["latency"])
         if latency > 0:
             await asyncio.sleep(latency / 1000)

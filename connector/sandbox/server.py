@@ -39,10 +39,16 @@ class SandboxServer:
         variant: str = "v1",
         faults: dict[str, Any] | None = None,
         admin_enabled: bool = True,
+        username: str | None = None,
+        password: str | None = None,
     ) -> None:
         self.data: Dataset = generate(seed, payments, as_of)
         self.paths: ExportPaths = write_exports(self.data, Path(data_dir))
         account = Account(totp_secret=totp_secret_for(seed))
+        if username is not None:
+            account.username = username
+        if password is not None:
+            account.password = password
         faults = dict(faults or {})
         variant = str(faults.pop("variant", variant))
         converted = {name: coerce_fault(name, value) for name, value in faults.items()}
@@ -121,6 +127,11 @@ class SandboxServer:
     def totp_now(self, offset_steps: int = 0) -> str:
         """The code for the current 30 s step (or a later one)."""
         return pyotp.TOTP(self.totp_secret).at(time.time() + 30 * offset_steps)
+
+    @property
+    def max_simultaneous_sessions(self) -> int:
+        """The most browser sessions of this user seen at one moment since the last reset."""
+        return self.state.max_simultaneous
 
     def reset(self) -> None:
         """Pristine state: start faults, start variant, no sessions, lockout, used codes or batches."""

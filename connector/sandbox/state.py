@@ -40,6 +40,8 @@ FAULT_DEFAULTS: dict[str, Any] = {
 }
 """Every fault knob and its pristine value (see docs/sandbox.md)."""
 
+ACTIVE_WINDOW_S = 2.0
+"""A session that asked for a page this recently is in use (one job's browser asks many times a second)."""
 VARIANTS = ("v1", "v2", "optum")
 CHOICES = {"access": ("premium", "standard"), "second_factor": ("question", "code")}
 OTHER_TIN = "839201746"
@@ -227,6 +229,7 @@ class SandboxState:
             """(member id, date of service) of every eligibility search answered, in order."""
             self.eligibility_throttled = 0
             self.optum = OptumState()
+            self.max_simultaneous = 0
 
     @property
     def locked(self) -> bool:
@@ -275,6 +278,17 @@ class SandboxState:
                 self.optum.epra_ready_at[number] = now
         return len(waiting)
 
+    def note_sessions_at_once(self) -> None:
+        """Count the sessions in use now (asked for a page in the last ACTIVE_WINDOW_S s); keep the peak.
+
+        One job's parallel downloads share its session (one cookie) and count once; two jobs that share one
+        saved sign-in are one session to the portal too.
+        """
+        now = time.time()
+        with self.lock:
+            active = sum(1 for s in self.sessions.values() if now - s.last_seen < ACTIVE_WINDOW_S)
+            self.max_simultaneous = max(self.max_simultaneous, active)
+
     def new_session(self, stage: str) -> Session:
         """Open a session at the given stage."""
         now = time.time()
@@ -298,6 +312,8 @@ class SandboxState:
                 "failed_codes": self.failed_codes,
                 "locked": self.locked,
                 "signins": self.signins,
+                "username": self.account.username,
+                "max_simultaneous_sessions": {self.account.username: self.max_simultaneous},
                 "last_totp_step": self.last_totp_step,
                 "batches": [
                     {"batch_id": b.batch_id, "ready": b.ready, "duplicate_uploads": b.duplicate_uploads}

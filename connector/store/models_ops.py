@@ -53,6 +53,8 @@ class Run(Base):
     heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     pid: Mapped[int | None] = mapped_column(Integer)
     host: Mapped[str | None] = mapped_column(String(255))
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    """The fleet queue's job this run belongs to (``executor = "queue"``); NULL for a local run."""
 
 
 class DownloadedFile(Base):

@@ -99,3 +99,9 @@ def take_over_lease(session: Session, name: str, gone_holder: str, holder: str, 
     )
     assert isinstance(taken, CursorResult)
     return taken.rowcount == 1
+
+
+def leases_starting(session: Session, prefix: str) -> list[SchedulerLease]:
+    """Every lease whose name starts with ``prefix`` (e.g. the fleet workers' ``worker:``), by name."""
+    query = select(SchedulerLease).where(SchedulerLease.name.startswith(prefix, autoescape=True))
+    return list(session.scalars(query.order_by(SchedulerLease.name)))

@@ -43,6 +43,7 @@ def start_run(
     *,
     pid: int | None = None,
     host: str | None = None,
+    queue_job_id: int | None = None,
 ) -> int:
     """Open a RUNNING entry in the ledger for ``job`` (and account) and return its id."""
     now = utcnow()
@@ -56,6 +57,7 @@ def start_run(
         artifacts=[],
         pid=os.getpid() if pid is None else pid,
         host=socket.gethostname() if host is None else host,
+        queue_job_id=queue_job_id,
     )
     session.add(run)
     session.flush()
@@ -148,6 +150,19 @@ def interrupt_runs(session: Session, ids: list[int], reason: str) -> None:
                 error_message=reason,
             )
         )
+
+
+def interrupt_queue_job_runs(session: Session, queue_job_ids: list[int], reason: str) -> list[int]:
+    """Close the RUNNING runs of these fleet queue jobs (their worker stalled) as INTERRUPTED; return ids."""
+    if not queue_job_ids:
+        return []
+    ids = list(
+        session.scalars(
+            select(Run.id).where(Run.outcome == RunOutcome.RUNNING, Run.queue_job_id.in_(queue_job_ids))
+        )
+    )
+    interrupt_runs(session, ids, reason)
+    return ids
 
 
 def last_successful_run(session: Session, job: str, account_id: int | None = None) -> Run | None:
