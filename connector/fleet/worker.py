@@ -17,6 +17,7 @@ from procrastinate.job_context import JobContext as QueueJobContext
 
 from connector import store
 from connector.browser.shared import SHARED, SharedBrowser
+from connector.filestore import check_fleet_settings
 from connector.fleet.queue import TASK, defer, ensure_queue_schema, make_app
 from connector.fleet.status import WORKER_LEASE_PREFIX
 from connector.jobs.ledger import QUEUE_JOB
@@ -47,6 +48,7 @@ class FleetWorker:
         self.concurrency = concurrency
         self.queues = queues or [settings.fleet.queue]
         self.app: procrastinate.App = make_app(settings)  # ConfigError on SQLite, before anything starts
+        check_fleet_settings(settings)  # ConfigError: no storage key, or the folder store chosen
         self.limiter = SessionLimiter(concurrency)
         self.browser = SharedBrowser(settings.browser)
         self.stop_event = asyncio.Event()

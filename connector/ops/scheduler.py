@@ -27,6 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from connector.browser.shared import SHARED, SharedBrowser
 from connector.errors import ConfigError, StorageError
 from connector.fileio import ensure_private_file
+from connector.filestore import check_fleet_settings
 from connector.fleet.queue import defer, ensure_queue_schema, make_app
 from connector.jobs.registry import CYCLE_JOB, SCHEDULABLE, spec
 from connector.ops.dispatch import dispatch
@@ -282,6 +283,8 @@ class Scheduler:
         self._load = load
         # fleet mode: this service is the dispatcher; a clear error now when the database is not PostgreSQL
         self.queue = make_app(settings) if settings.executor == "queue" else None
+        if self.queue is not None:
+            check_fleet_settings(settings)  # workers need the storage key: refuse to dispatch without it
 
     def should_stop(self) -> bool:
         """True once a stop was requested (the cycle checks this between jobs)."""

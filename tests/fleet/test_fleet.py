@@ -22,6 +22,7 @@ from connector.ops.scheduler import Scheduler
 from connector.sandbox.era import era_bytes
 from connector.sandbox.fleet import SandboxFleet
 from connector.store import RunOutcome
+from connector.store.models import FileBlob
 from tests.fleet.conftest import Fleet
 from tests.sandbox.helpers import batch_837
 
@@ -40,6 +41,12 @@ def _stored_835s(fleet: Fleet, account: str) -> list[str]:
             .where(store.Account.key == account, store.DownloadedFile.kind == store.FileKind.ERA_835)
         )
         return list(session.scalars(query))
+
+
+def _blobs(fleet: Fleet) -> set[str]:
+    """sha256 of every file kept (encrypted) in the database's file store."""
+    with store.open_session(fleet.settings.database_url) as session:
+        return set(session.scalars(select(FileBlob.sha256)))
 
 
 def _portal_835s(practices: SandboxFleet, account: str) -> set[str]:
@@ -83,6 +90,7 @@ def test_dispatcher_and_two_workers_run_each_cycle_once(fleet: Fleet, practices:
         assert all(r.queue_job_id is not None for r in runs)
         stored = _stored_835s(fleet, account)
         assert len(stored) == len(set(stored)) and set(stored) == _portal_835s(practices, account), account
+        assert set(stored) <= _blobs(fleet), "fleet mode keeps every ERA in the database's encrypted store"
     peaks = practices.max_simultaneous_sessions()
     assert all(peaks[f"billing.{a}"] == 1 for a in CYCLE_ACCOUNTS), peaks
     assert len(fleet.alive()) == 2

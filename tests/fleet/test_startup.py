@@ -34,6 +34,28 @@ def test_queue_executor_on_sqlite_is_a_startup_error(tmp_path: Path, command: li
     assert not (tmp_path / "connector.db").exists()  # refused before anything was created
 
 
+@pytest.mark.parametrize("command", [["worker"], ["schedule"]])
+def test_queue_executor_without_a_storage_key_is_a_startup_error(
+    tmp_path: Path, command: list[str], postgres_url: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
+    env.update(
+        {
+            "CONNECTOR_EXECUTOR": "queue",
+            "CONNECTOR_DATA_DIR": str(tmp_path / "data"),
+            "CONNECTOR_DATABASE_URL": postgres_url,
+            "CONNECTOR_STORAGE__KEYS_DIR": str(tmp_path / "keys"),  # no key in it
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "connector.cli", *command],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "CONNECTOR_STORAGE__KEYS_DIR" in done.stderr and "connector storage keygen" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_queue_address_drops_the_sqlalchemy_driver_and_keeps_the_password() -> None:
     settings = ConnectorSettings(
         database_url="postgresql+psycopg://billing:s3cret@db.internal:5433/connector"
