@@ -5,7 +5,8 @@
     ConnectorError                      base of everything we raise on purpose
     ├── ConfigError                     settings missing or invalid (names the variable)
     ├── StorageError                    database or data-folder problem
-    │   └── DiskFull                    no room left on the data folder's disk (names folder and space needed)
+    │   ├── DiskFull                    no room left on the data folder's disk (names folder and space needed)
+    │   └── StorageKeyError             a stored file cannot be decrypted: missing or wrong storage key
     ├── InputError                      a file handed to us is unusable (names file/row/column)
     │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
     │   ├── PMExportError               a PM export fails its schema check
@@ -77,6 +78,17 @@ class ConfigError(ConnectorError):
 
 class StorageError(ConnectorError):
     """The database or the data folder cannot be used."""
+
+
+class StorageKeyError(StorageError):
+    """A stored file cannot be decrypted: its key is missing from the keys folder, or is not the one that
+    encrypted it (or the row was altered). Names the file's sha256 and the key id, never the bytes."""
+
+    tell_person = True
+    what_to_do = (
+        "Put the storage key file named above back into the keys folder (from the backup kept with the "
+        "database backup); never delete a key until `connector storage rotate` says no file uses it."
+    )
 
 
 class DiskFull(StorageError):

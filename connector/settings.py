@@ -96,6 +96,28 @@ class ArchiveLimits(BaseSettings):
     max_members: int = Field(10_000, gt=0, description="Number of members (files) in the archive")
 
 
+class StorageSettings(BaseModel):
+    """Where downloaded files, reports, kept traces and the saved sign-in live (see docs/fleet.md)."""
+
+    backend: Literal["auto", "folder", "database"] = Field(
+        "auto",
+        description="folder: under data_dir (one machine); database: encrypted blobs in the database; "
+        "auto: database when executor is queue (fleet mode), else folder",
+    )
+    keys_dir: Path | None = Field(
+        None,
+        description="Folder of AES-256 keys (<key id>.key) for stored files; default: "
+        "<CONNECTOR_SECRETS_DIR>/storage-keys",
+    )
+    current_key: str | None = Field(
+        None, description="Key id that encrypts new files; default: the newest key in keys_dir"
+    )
+    export_folder: Path | None = Field(
+        None,
+        description="Every new ERA, PDF, acknowledgement and report is also written here as a plain file",
+    )
+
+
 class RetryPolicy(BaseModel):
     """How often and how long a job that failed for a passing reason (portal down, 5xx, 429) is retried."""
 
@@ -140,6 +162,9 @@ class PortalAccount(BaseModel):
     )
     pm_schedule: Path | None = Field(None, description="The PM schedule export the eligibility job reads")
     schedule_profile: str = Field("generic", description="Schedule profile (mappings/pm/schedule/NAME.yaml)")
+    export_folder: Path | None = Field(
+        None, description="This account's new ERAs, PDFs, acknowledgements and reports as plain files"
+    )
 
     @field_validator("totp_secret")
     @classmethod
@@ -214,6 +239,7 @@ class ConnectorSettings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     archive_limits: ArchiveLimits = Field(default_factory=ArchiveLimits)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     accounts: dict[str, PortalAccount] = Field(default_factory=dict)
     notify_urls: list[SecretStr] = Field(default_factory=list, description="apprise URLs (they carry tokens)")
     portal_down_alert_minutes: int = Field(120, description="Alert when the portal is down this long")

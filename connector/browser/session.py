@@ -8,6 +8,7 @@ import time
 import weakref
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
@@ -71,11 +72,13 @@ class BrowserSession:
         """False once Chromium is gone (killed, crashed, out of memory) or was never started."""
         return self._browser is not None and self._browser.is_connected()
 
-    async def new_context(self, storage_state: Path | None = None) -> BrowserContext:
-        """A fresh context with downloads enabled, optionally restoring a saved sign-in."""
+    async def new_context(self, storage_state: Path | dict[str, Any] | None = None) -> BrowserContext:
+        """A fresh context with downloads enabled, optionally restoring a saved sign-in (a file, or the
+        state itself as the database store keeps it)."""
+        restored: Any = str(storage_state) if isinstance(storage_state, Path) else storage_state
         context = await self.browser.new_context(
             accept_downloads=True,
-            storage_state=str(storage_state) if storage_state else None,
+            storage_state=restored or None,
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(self.settings.navigation_timeout_s * 1000)

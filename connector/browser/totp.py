@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pyotp
 
@@ -15,9 +16,15 @@ class TotpSource:
     """Hands out one code per 30 s step (RFC 6238 §5.2: a code is accepted once)."""
 
     def __init__(
-        self, secret: str, min_remaining: float = MIN_REMAINING_SECONDS, offset_s: float | None = None
+        self,
+        secret: str,
+        min_remaining: float = MIN_REMAINING_SECONDS,
+        offset_s: float | None = None,
+        claim: Callable[[int], bool] | None = None,
     ) -> None:
         self._totp = pyotp.TOTP(secret)
+        self._claim = claim
+        """Fleet mode: asks the database for a step (True: ours alone); False means another worker used it."""
         self._min_remaining = min_remaining
         self._last_step: int | None = None
         self.offset_s: float | None = offset_s
@@ -35,12 +42,17 @@ class TotpSource:
         return 0.0
 
     async def next_code(self) -> str:
-        """Wait, if needed, for a step whose code was not used and has enough time left; return that code."""
-        while (wait := self._seconds_until_usable(self._now())) > 0:  # noqa: ASYNC110 - waiting on the clock
-            await asyncio.sleep(wait)
-        now = self._now()
-        self._last_step = int(now // STEP_SECONDS)
-        return str(self._totp.at(now))
+        """Wait, if needed, for a step whose code was not used and has enough time left; return that code.
+
+        With a ``claim`` (fleet mode) a step another worker already used is skipped: no two submit one step.
+        """
+        while True:
+            while (wait := self._seconds_until_usable(self._now())) > 0:  # noqa: ASYNC110 - the clock
+                await asyncio.sleep(wait)
+            now = self._now()
+            self._last_step = int(now // STEP_SECONDS)
+            if self._claim is None or self._claim(self._last_step):
+                return str(self._totp.at(now))
 
     @property
     def last_used_step(self) -> int | None:

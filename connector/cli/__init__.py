@@ -17,6 +17,7 @@ from connector.cli import (
     run_cmd,
     sandbox_cmd,
     selectors_cmd,
+    storage_cmd,
     web_cmd,
     x12_cmd,
 )
@@ -64,6 +65,7 @@ app.add_typer(selectors_cmd.app, name="selectors")
 app.command("record")(selectors_cmd.record)
 app.add_typer(x12_cmd.app, name="x12")
 app.add_typer(eligibility_cmd.app, name="eligibility")
+app.add_typer(storage_cmd.app, name="storage")
 app.command("schedule")(ops_cmd.schedule)
 app.command("status")(ops_cmd.status)
 app.command("worker")(fleet_cmd.worker)

@@ -67,13 +67,15 @@ def run(
     if clear_login_block:
         from connector.jobs.paths import Paths
         from connector.jobs.signin import clear_login_block as unblock
+        from connector.jobs.signin_state import clear_shared_blocks
 
         try:
             name, _ = settings.account(account)
         except ConfigError as exc:
             say(str(exc), err=True)
             raise typer.Exit(2) from None
-        if unblock(Paths(settings.data_dir, name)):
+        cleared = unblock(Paths(settings.data_dir, name))
+        if clear_shared_blocks(settings, name) or cleared:
             say(f"sign-in allowed again for {name}")
     options: dict[str, object] = {"method": method}
     if (start := _date(since, "--since")) is not None:

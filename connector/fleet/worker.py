@@ -17,6 +17,7 @@ from procrastinate.job_context import JobContext as QueueJobContext
 
 from connector import store
 from connector.browser.shared import SHARED, SharedBrowser
+from connector.filestore import check_fleet_settings
 from connector.fleet.queue import TASK, defer, ensure_queue_schema, make_app
 from connector.fleet.status import WORKER_LEASE_PREFIX
 from connector.jobs.ledger import QUEUE_JOB
@@ -43,6 +44,7 @@ class FleetWorker:
         queues: list[str] | None = None,
         load: Callable[[], ConnectorSettings] = load_settings,
     ) -> None:
+        check_fleet_settings(settings)  # PostgreSQL, the database file store and its key, or a ConfigError
         self.settings = settings
         self.concurrency = concurrency
         self.queues = queues or [settings.fleet.queue]

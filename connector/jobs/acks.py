@@ -30,18 +30,19 @@ def _claim_detail(claim: ClaimStatus) -> dict[str, Any]:
 def _record_ack(
     ctx: JobContext, session: Session, saved: SavedFile, batch: SubmissionBatch, counts: dict[str, int]
 ) -> str:
-    data = saved.path.read_bytes()
+    data, location = ctx.keep(saved)  # the file store's seam (the data folder by default)
     row, new = store.record_file(
         session,
         kind=STORE_KIND[saved.kind],
         sha256=saved.sha256,
         size=saved.size,
-        stored_path=str(saved.path),
+        stored_path=location,
         run_id=ctx.run_id,
         portal_reference=saved.reference,
     )
     if not new:
         return "seen"
+    ctx.export(saved.path.name, data)
     if saved.kind == "999":
         for ack in read_999(data, source=saved.path.name, strict=ctx.settings.x12_strict):
             store.add_acknowledgement(

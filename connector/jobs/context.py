@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connector import store
 from connector.errors import ConnectorError, PortalMaintenance, PortalUnavailable
+from connector.filestore import FileStore, Kind, export_file, open_store
 from connector.jobs.paths import Paths
 from connector.settings import ConnectorSettings, PortalAccount
 from connector.store import DownloadedFile, FileKind
 from connector.store import RunOutcome as Outcome
 from flows.portal import PortalPage
-from flows.records import SavedKind
+from flows.records import SavedFile, SavedKind
 
 UNEXPECTED = "unexpected error; see the connector log"
 
@@ -27,6 +28,9 @@ STORE_KIND: dict[SavedKind, FileKind] = {
     "277ca": FileKind.ACK_277CA,
 }
 """How a file saved by a flow is recorded in the store."""
+
+FILESTORE_KIND: dict[SavedKind, Kind] = {"835": "era", "pdf": "pdf", "999": "ack", "277ca": "ack"}
+"""How a file saved by a flow is kept in the file store."""
 
 
 @dataclass(slots=True)
@@ -101,6 +105,33 @@ class JobContext:
     options: dict[str, Any]
     page: PortalPage | None = None
     report: Path | None = None
+    file_store: FileStore | None = None
+
+    @property
+    def files(self) -> FileStore:
+        """The file store the settings choose (the data folder by default; the database in fleet mode)."""
+        if self.file_store is None:
+            self.file_store = open_store(self.settings, self.factory)
+        return self.file_store
+
+    def keep(self, saved: SavedFile) -> tuple[bytes, str]:
+        """A file a flow saved: its bytes, and where the file store keeps it (the ledger's stored_path)."""
+        data = saved.path.read_bytes()
+        return data, self.files.keep(
+            FILESTORE_KIND[saved.kind], self.account, saved.path, saved.sha256
+        ).location
+
+    def keep_report(self, report: Path) -> None:
+        """A written workbook into the export folders and, with the database store, the database too (the
+        local file stays: the run's summary message attaches it)."""
+        data = report.read_bytes()
+        if self.files.backend != "folder":
+            self.files.put("report", self.account, report.name, data)
+        self.export(report.name, data)
+
+    def export(self, name: str, data: bytes) -> None:
+        """Write a new file into the export folders (global and the account's), when any is set."""
+        export_file(self.settings, self.account, name, data)
 
     @property
     def portal(self) -> PortalPage:

@@ -180,6 +180,7 @@ async def run(ctx: JobContext) -> dict[str, Any]:
     assessments = [_assessment(a, rows.get((a.patient_id, a.service_date))) for a in appointments]
     workbook = Path(settings.data_dir) / "reports" / ctx.account / f"eligibility-{today.isoformat()}.xlsx"
     write_eligibility_workbook(assessments, workbook, day=today, source=schedule.source)
+    ctx.keep_report(workbook)
     alerted = _alert(ctx, account_id, today, window, assessments, list(settings.notify_urls))
     problems = sum(1 for a in assessments if a.problems)
     counts |= {"problems": problems, "throttled": pacer.throttled, "alerted": alerted}

@@ -37,10 +37,15 @@ def lookback(ctx: JobContext, session: Session) -> tuple[dt.date, dt.date]:
 
 
 def _record_835(
-    ctx: JobContext, session: Session, saved: SavedFile, payment_number: str | None, counts: dict[str, int]
-) -> None:
+    ctx: JobContext,
+    session: Session,
+    saved: SavedFile,
+    kept: tuple[bytes, str],
+    payment_number: str | None,
+    counts: dict[str, int],
+) -> bool:
+    data, location = kept
     try:
-        data = saved.path.read_bytes()
         codes = load_code_lists(ctx.settings.mappings_dir)
         remits = list(read_835(data, source=saved.path.name, strict=ctx.settings.x12_strict, codes=codes))
     except X12ParseError as exc:
@@ -51,7 +56,7 @@ def _record_835(
             kind=FileKind.ERA_835,
             sha256=saved.sha256,
             size=saved.size,
-            stored_path=str(saved.path),
+            stored_path=location,
             run_id=ctx.run_id,
             payment_number=payment_number,
             portal_reference=saved.reference,
@@ -64,14 +69,14 @@ def _record_835(
             exc.segment_number,
             exc.segment_id or "",
         )
-        return
+        return False
     first = remits[0] if remits else None
     row, new = store.record_file(
         session,
         kind=FileKind.ERA_835,
         sha256=saved.sha256,
         size=saved.size,
-        stored_path=str(saved.path),
+        stored_path=location,
         run_id=ctx.run_id,
         payer_id=store.dedupe_key(first)[0] if first else None,
         payment_number=payment_number,
@@ -83,6 +88,7 @@ def _record_835(
     for remit in remits:
         _, added = store.save_remittance(session, remit, row.id)
         counts["remittances_new" if added else "remittances_seen"] += 1
+    return new
 
 
 def record_era_files(ctx: JobContext, got: EraDownload) -> dict[str, Any]:
@@ -98,19 +104,22 @@ def record_era_files(ctx: JobContext, got: EraDownload) -> dict[str, Any]:
     counts["fetched"] = sum(not f.reused for f in got.files)
     for saved in got.files:
         number = numbers.get(saved.reference)
+        data, location = kept = ctx.keep(saved)  # the file store's seam (the data folder by default)
         with ctx.factory.begin() as session:
             if saved.kind == "835":
-                _record_835(ctx, session, saved, number, counts)
+                new = _record_835(ctx, session, saved, kept, number, counts)
             else:
                 _, new = store.record_file(
                     session,
                     kind=STORE_KIND[saved.kind],
                     sha256=saved.sha256,
                     size=saved.size,
-                    stored_path=str(saved.path),
+                    stored_path=location,
                     run_id=ctx.run_id,
                     payment_number=number,
                     portal_reference=saved.reference,
                 )
                 counts["files_new" if new else "files_seen"] += 1
+        if new:  # a new, readable file: also into the export folders, once (never a quarantined one)
+            ctx.export(saved.path.name, data)
     return counts

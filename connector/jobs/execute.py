@@ -15,18 +15,19 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from connector.browser import fresh_storage_state
 from connector.browser.session import start_trace, stop_trace
 from connector.browser.shared import browser_for
 from connector.diskspace import TRACE_ROOM_BYTES, disk_full, free_bytes, is_disk_full, room_for
 from connector.errors import BrowserDied, ConnectorError, PortalMaintenance, SessionExpired
 from connector.fileio import ensure_private_dir
+from connector.filestore import FileStore
 from connector.jobs import health
 from connector.jobs.context import JobContext, RunResult
 from connector.jobs.ledger import Ledger
 from connector.jobs.paths import Paths
 from connector.jobs.registry import JobFunction, spec
 from connector.jobs.signin import Signer
+from connector.jobs.signin_state import SignInState
 from connector.selectormap import load_map
 from connector.settings import ConnectorSettings
 from connector.store import RunOutcome as Outcome
@@ -100,19 +101,22 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
     smap = load_map(account.portal)
     ensure_private_dir(paths.downloads)
     async with browser_for(settings.browser) as browser:
-        saved = fresh_storage_state(paths.storage_state, settings.browser.storage_state_max_age_hours)
+        state = SignInState(ctx.files, paths, settings.browser.storage_state_max_age_hours)
+        saved = state.load()  # the data folder's state file, or the database store's (fleet mode)
         context = await browser.new_context(saved)
         try:
             try:
                 page = await context.new_page()
                 ctx.page = PortalPage(context, page, smap, account.base_url, paths.screenshots)
-                signer = Signer(ctx.page, account, paths)
+                signer = Signer(ctx.page, account, paths, state)
                 try:
                     await signer.ensure(reuse=saved is not None)
                 except ConnectorError:
                     _collect_screens(paths, result)
                     raise
-                return await _with_trace(ctx.page, paths, result, lambda: _once_more(job, ctx, signer))
+                return await _with_trace(
+                    ctx.page, paths, result, lambda: _once_more(job, ctx, signer), ctx.files
+                )
             finally:
                 if browser.connected:
                     await context.close()
@@ -157,20 +161,24 @@ async def _with_trace(
     paths: Paths,
     result: RunResult,
     body: Callable[[], Awaitable[dict[str, Any]]],
+    files: FileStore | None = None,
 ) -> dict[str, Any]:
-    """Trace only after sign-in; keep the trace (0600, data/traces) only when the job fails."""
+    """Trace only after sign-in; keep the trace (0600, data/traces, or the database store) only when the
+    job fails."""
     await start_trace(portal.context)
     try:
         counts = await body()
     except BaseException:
-        await _keep_trace(portal, paths, result)
+        await _keep_trace(portal, paths, result, files)
         _collect_screens(paths, result)
         raise
     await stop_trace(portal.context, None)
     return counts
 
 
-async def _keep_trace(portal: PortalPage, paths: Paths, result: RunResult) -> None:
+async def _keep_trace(
+    portal: PortalPage, paths: Paths, result: RunResult, files: FileStore | None = None
+) -> None:
     """Keep the failure trace when there is room for it and the browser is still there to hand it over.
 
     A trace that cannot be kept is said in one line and never replaces the run's own error.
@@ -194,7 +202,11 @@ async def _keep_trace(portal: PortalPage, paths: Paths, result: RunResult) -> No
             raise
         log.warning("run %s: failure trace not kept: the disk of %s is full", result.run_id, paths.traces)
         return
-    if kept is not None:
+    if kept is not None and files is not None and files.backend != "folder":
+        stored = files.put("trace", paths.account, kept.name, kept.read_bytes())  # scrubbed, then encrypted
+        kept.unlink()
+        result.artifacts.append(stored.location)
+    elif kept is not None:
         result.artifacts.append(str(kept))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,21 @@ from connector.x12.code_check import CodeLists
 log = logging.getLogger(__name__)
 
 
+def _read_path(location: str) -> bytes:
+    return Path(location).read_bytes()
+
+
 def stored_remittances(
-    session: Session, account_id: int, *, strict: bool = False, codes: CodeLists | None = None
+    session: Session,
+    account_id: int,
+    *,
+    strict: bool = False,
+    codes: CodeLists | None = None,
+    read: Callable[[str], bytes] = _read_path,
 ) -> tuple[list[Remittance], int, list[tuple[DownloadedFile, FileNotRead]]]:
-    """Every 835 transaction downloaded for the account, read back from its stored file, and the files
-    that cannot be read (with their store rows; one bad file never stops the others)."""
+    """Every 835 transaction downloaded for the account, read back from its stored file (``read``: the
+    file store's), and the files that cannot be read (with their store rows; one bad file never stops the
+    others)."""
     files = session.scalars(
         select(DownloadedFile)
         .join(Run, DownloadedFile.run_id == Run.id)
@@ -45,7 +55,7 @@ def stored_remittances(
     for row in files:
         name = Path(row.stored_path).name
         try:
-            data = Path(row.stored_path).read_bytes()
+            data = read(row.stored_path)
             remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))
         except X12ParseError as exc:
             unread.append((row, FileNotRead(name, str(exc))))
@@ -144,7 +154,7 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
         account_id = ctx.account_id(session)
         codes = load_code_lists(settings.mappings_dir)
         remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
-                                                        codes=codes)  # fmt: skip
+                                                        codes=codes, read=ctx.files.get)  # fmt: skip
     inputs = {
         "ERA files": str(files),
         "ERA files not read": str(len(unread)),
@@ -163,6 +173,7 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
     )
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
     write_report(outcome, report)
+    ctx.keep_report(report)
     counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
     if unread:
         # one alert per file (ops.cycle keys it by sha256), never one per run

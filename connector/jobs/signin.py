@@ -19,7 +19,9 @@ from connector.browser.totp import STEP_SECONDS
 from connector.clock import describe_offset, is_off, load_reading, offset_from_date, record_offset
 from connector.errors import LoginRejected, MfaFailed, SessionExpired
 from connector.fileio import atomic_write_bytes
+from connector.filestore import TotpSteps
 from connector.jobs.paths import Paths
+from connector.jobs.signin_state import SignInState
 from connector.settings import PortalAccount
 from flows.portal import PortalPage
 from flows.signin import is_signed_in, sign_in
@@ -30,11 +32,17 @@ CLOCK_READING_TTL_S = 600.0
 """A clock offset measured longer ago than this is not used for codes (the sign-in page measures it anew)."""
 
 
-def _totp(paths: Paths, account: PortalAccount) -> TotpSource:
+def _totp(paths: Paths, account: PortalAccount, steps: TotpSteps | None = None) -> TotpSource:
     reading = load_reading(paths.clock_state)  # measured by this run's health check, if any
     fresh = reading is not None and time.time() - reading.measured_at < CLOCK_READING_TTL_S
     offset = reading.offset_s if reading is not None and fresh else None
-    source = TotpSource(account.totp_secret.get_secret_value(), offset_s=offset)
+    claim = steps.claim if steps is not None else None
+    source = TotpSource(account.totp_secret.get_secret_value(), offset_s=offset, claim=claim)
+    if steps is not None:  # fleet mode: the database knows every worker's last step
+        last = steps.last()
+        if last is not None:
+            source.mark_used(last * STEP_SECONDS)
+        return source
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         source.mark_used(float(json.loads(paths.totp_state.read_text())["last_used"]))
     return source
@@ -145,10 +153,14 @@ class _PageClock:
 class Signer:
     """Signs in (or reuses a saved sign-in) for one account and page; counts sign-ins."""
 
-    def __init__(self, portal: PortalPage, account: PortalAccount, paths: Paths) -> None:
+    def __init__(
+        self, portal: PortalPage, account: PortalAccount, paths: Paths, state: SignInState | None = None
+    ) -> None:
         self.portal = portal
         self.account = account
         self.paths = paths
+        self.state = state
+        """Where the saved sign-in and TOTP steps go (None: the data folder, as always)."""
         self.sign_ins = 0
 
     async def ensure(self, *, reuse: bool) -> None:
@@ -159,6 +171,8 @@ class Signer:
                 return
             except SessionExpired:
                 log.info("saved sign-in no longer valid")
+        if self.state is not None:
+            self.state.pull_blocks()  # fleet mode: every worker's refusals count here
         if login_blocked(self.paths, self.account.password.get_secret_value()):
             raise LoginRejected(
                 "sign-in blocked: the portal refused this password before (three refusals lock the account); "
@@ -173,7 +187,10 @@ class Signer:
                 "(or run with --clear-login-block once it is fixed)",
                 step="sign-in",
             )
-        totp = _totp(self.paths, self.account)
+        if self.state is not None:
+            self.state.push_blocks()  # a block lifted by a changed secret is lifted for every worker
+        steps = self.state.totp_steps() if self.state is not None else None
+        totp = _totp(self.paths, self.account) if steps is None else _totp(self.paths, self.account, steps)
         page_clock = _PageClock(totp)
         self.portal.page.on("response", page_clock.observe)
         try:
@@ -187,11 +204,15 @@ class Signer:
             )
         except LoginRejected:
             block_login(self.paths, self.account.password.get_secret_value())
+            if self.state is not None:
+                self.state.push_blocks()
             raise
         except MfaFailed as exc:
             if is_off(totp.offset_s):  # never block while the clock is off: the clock may be the reason
                 raise MfaFailed(f"{exc.args[0]}; {describe_offset(totp.offset_s or 0.0)}") from None
             block_mfa(self.paths, secret)
+            if self.state is not None:
+                self.state.push_blocks()
             raise MfaFailed(
                 f"{exc.args[0]}; sign-in is blocked until the TOTP secret setting changes "
                 "(failed codes count toward the account lock)"
@@ -199,7 +220,10 @@ class Signer:
         finally:
             self.portal.page.remove_listener("response", page_clock.observe)
             note_clock(self.paths, page_clock.offset, "sign-in page")
-            if totp.last_used_step is not None:
+            if totp.last_used_step is not None and steps is None:
                 _remember_totp(self.paths, totp)
         self.sign_ins += 1
-        await save_storage_state(self.portal.context, self.paths.storage_state)
+        if self.state is not None:
+            await self.state.save(self.portal.context)
+        else:
+            await save_storage_state(self.portal.context, self.paths.storage_state)

@@ -89,12 +89,25 @@ def expire_failure_evidence(data_dir: Path, retention_days: float) -> list[Path]
     return removed
 
 
+def expire_stored_traces(database_url: str, retention_days: float) -> int:
+    """Delete failure traces kept in the database store (fleet mode) older than ``retention_days``."""
+    from connector.filestore import expire_named
+
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=retention_days)
+    with store.open_session(database_url) as session, session.begin():
+        gone = expire_named(session, "trace", cutoff)
+    if gone:
+        log.info("deleted %d stored failure trace(s) older than %g days", gone, retention_days)
+    return gone
+
+
 def recover(database_url: str, data_dir: Path, trace_retention_days: float = 14.0) -> list[int]:
     """Everything the next run needs after a crash: close dead runs, settle half-done uploads, delete
     half-written temp files; and expire old failure traces and screenshots."""
     closed = close_dead_runs(database_url)
     pending_to_unknown(database_url)
     expire_failure_evidence(data_dir, trace_retention_days)
+    expire_stored_traces(database_url, trace_retention_days)
     for part in sweep_stale_parts(Path(data_dir), older_than_s=STALE_HEARTBEAT.total_seconds()):
         log.info("removed half-written file %s", part.relative_to(data_dir))
     return closed

@@ -27,6 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from connector.browser.shared import SHARED, SharedBrowser
 from connector.errors import ConfigError, StorageError
 from connector.fileio import ensure_private_file
+from connector.filestore import check_fleet_settings
 from connector.fleet.queue import defer, ensure_queue_schema, make_app
 from connector.jobs.registry import CYCLE_JOB, SCHEDULABLE, spec
 from connector.ops.dispatch import dispatch
@@ -280,7 +281,9 @@ class Scheduler:
         self.stop_event = asyncio.Event()
         self.running: set[asyncio.Task[Any]] = set()
         self._load = load
-        # fleet mode: this service is the dispatcher; a clear error now when the database is not PostgreSQL
+        # fleet mode: this service is the dispatcher; a clear error now without PostgreSQL or a storage key
+        if settings.executor == "queue":
+            check_fleet_settings(settings)
         self.queue = make_app(settings) if settings.executor == "queue" else None
 
     def should_stop(self) -> bool:

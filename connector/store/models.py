@@ -12,6 +12,7 @@ from connector.store.models_era import (
     RemittanceRow,
     ServiceLineRow,
 )
+from connector.store.models_files import FileBlob, FileEntry, TotpStep
 from connector.store.models_ops import (
     Account,
     AuditEvent,
@@ -35,6 +36,8 @@ __all__ = [
     "ControlNumber",
     "DownloadedFile",
     "EligibilityCheck",
+    "FileBlob",
+    "FileEntry",
     "PdfRequest",
     "ProviderAdjustmentRow",
     "ReconciliationResult",
@@ -44,5 +47,6 @@ __all__ = [
     "SchedulerLease",
     "ServiceLineRow",
     "SubmissionBatch",
+    "TotpStep",
     "WebUser",
 ]

@@ -41,6 +41,7 @@ async def clear_login_block(request: Request) -> Response:
     """Allow the connector to sign in to the portal again (after the password was fixed)."""
     from connector.jobs.paths import Paths
     from connector.jobs.signin import clear_login_block as unblock
+    from connector.jobs.signin_state import clear_shared_blocks
 
     form = await request.form()
     state, user = web(request), request.state.user
@@ -48,6 +49,7 @@ async def clear_login_block(request: Request) -> Response:
     if account not in state.settings.accounts:
         return Response("Unknown account.", status_code=400, media_type="text/plain")
     cleared = unblock(Paths(state.settings.data_dir, account))
+    cleared = clear_shared_blocks(state.settings, account) or cleared  # fleet mode: the database's too
     with state.factory.begin() as db:
         add_audit_event(
             db, f"web:{user.name}", "web.clear_login_block", f"account:{account}", {"cleared": cleared}

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from connector.filestore import DB_PREFIX, open_store
 from connector.store import DownloadedFile, SubmissionBatch
 from connector.web.auth import require, web
 
@@ -39,7 +40,14 @@ async def stored_file(request: Request) -> Response:
         row = db.get(DownloadedFile, int(request.path_params["file_id"]))
         if row is None:
             return Response("No such file.", status_code=404, media_type="text/plain")
-        path = Path(row.stored_path)
+        location = row.stored_path
+    if location.startswith(DB_PREFIX):  # fleet mode: decrypted from the database store
+        state = web(request)
+        data = open_store(state.settings, state.factory).get(location)
+        name = f"{row.kind.value}-{row.sha256[:24]}"
+        headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(data, media_type="application/octet-stream", headers=headers)
+    path = Path(location)
     return _send(path, path.name)
 
 

@@ -44,6 +44,9 @@ TABLES = {
     "web_user",
     "eligibility_check",
     "pdf_request",
+    "file_blob",
+    "file_entry",
+    "totp_step",
 }
 
 
