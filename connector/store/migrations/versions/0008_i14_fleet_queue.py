@@ -3,7 +3,7 @@
 ``run.queue_job_id``: the procrastinate job id of a run made by a fleet worker (NULL for local runs).
 
 Revision ID: i14_fleet_queue
-Revises: i13_read_findings
+Revises: i14_file_store
 Create Date: 2026-12-01 02:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i14_fleet_queue"
-down_revision: str | None = "i13_read_findings"
+down_revision: str | None = "i14_file_store"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
