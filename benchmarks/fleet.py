@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connector import store
 from connector.browser.shared import SHARED, SharedBrowser
+from connector.filestore import new_key
 from connector.fleet.queue import defer, ensure_queue_schema, make_app
 from connector.sandbox.era import era_bytes
 from connector.sandbox.fleet import SandboxFleet
@@ -188,6 +189,10 @@ def run_config(key: str, practices: SandboxFleet, args: argparse.Namespace, root
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
     env.update(practices.environment())
     env.update({"CONNECTOR_DATABASE_URL": url, "CONNECTOR_DATA_DIR": str(data_dir)})
+    keys = root / f"keys-{key}"
+    keys.mkdir(mode=0o700)
+    new_key(keys)  # fleet mode stores the files encrypted in the database
+    env["CONNECTOR_STORAGE__KEYS_DIR"] = str(keys)
     settings = ConnectorSettings(database_url=url, data_dir=data_dir, accounts=practices.accounts())
     store.ensure_schema(url)
     procs: list[subprocess.Popen[bytes]] = []

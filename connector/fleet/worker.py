@@ -44,11 +44,11 @@ class FleetWorker:
         queues: list[str] | None = None,
         load: Callable[[], ConnectorSettings] = load_settings,
     ) -> None:
+        check_fleet_settings(settings)  # PostgreSQL, the database file store and its key, or a ConfigError
         self.settings = settings
         self.concurrency = concurrency
         self.queues = queues or [settings.fleet.queue]
         self.app: procrastinate.App = make_app(settings)  # ConfigError on SQLite, before anything starts
-        check_fleet_settings(settings)  # ConfigError: no storage key, or the folder store chosen
         self.limiter = SessionLimiter(concurrency)
         self.browser = SharedBrowser(settings.browser)
         self.stop_event = asyncio.Event()

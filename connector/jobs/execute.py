@@ -100,7 +100,7 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
     paths = ctx.paths
     smap = load_map(account.portal)
     ensure_private_dir(paths.downloads)
-    async with browser_for(settings.browser) as browser:  # a fleet worker's shared Chromium, or our own
+    async with browser_for(settings.browser) as browser:
         state = SignInState(ctx.files, paths, settings.browser.storage_state_max_age_hours)
         saved = state.load()  # the data folder's state file, or the database store's (fleet mode)
         context = await browser.new_context(saved)

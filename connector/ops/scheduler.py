@@ -281,10 +281,10 @@ class Scheduler:
         self.stop_event = asyncio.Event()
         self.running: set[asyncio.Task[Any]] = set()
         self._load = load
-        # fleet mode: this service is the dispatcher; a clear error now when the database is not PostgreSQL
+        # fleet mode: this service is the dispatcher; a clear error now without PostgreSQL or a storage key
+        if settings.executor == "queue":
+            check_fleet_settings(settings)
         self.queue = make_app(settings) if settings.executor == "queue" else None
-        if self.queue is not None:
-            check_fleet_settings(settings)  # workers need the storage key: refuse to dispatch without it
 
     def should_stop(self) -> bool:
         """True once a stop was requested (the cycle checks this between jobs)."""

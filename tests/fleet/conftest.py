@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from connector import store
-from connector.filestore.crypto import new_key
+from connector.filestore import new_key
 from connector.sandbox.fleet import SandboxFleet
 from connector.settings import ConnectorSettings
 
@@ -123,19 +123,21 @@ def fleet(
 ) -> Iterator[Fleet]:
     """The module's fleet: settings in the environment of its worker subprocesses (two started here)."""
     root = tmp_path_factory.mktemp("fleet")
-    new_key(root / "keys")  # fleet mode keeps files encrypted in the database: every worker needs the key
+    keys = root / "keys"
+    keys.mkdir(mode=0o700)
+    new_key(keys)  # fleet mode keeps files encrypted in the database: every worker needs the key
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
     env.update(FLEET_ENV)
+    env["CONNECTOR_STORAGE__KEYS_DIR"] = str(keys)
     env.update(practices.environment())
     env.update({"CONNECTOR_DATA_DIR": str(root / "data"), "CONNECTOR_DATABASE_URL": fleet_db})
-    env["CONNECTOR_STORAGE__KEYS_DIR"] = str(root / "keys")
     settings = ConnectorSettings(
         database_url=fleet_db,
         data_dir=root / "data",
         executor="queue",
-        storage={"keys_dir": root / "keys"},
         accounts=practices.accounts(),
         fleet={"stall_seconds": 4, "heartbeat_seconds": 1, "stall_check_seconds": 1, "poll_seconds": 0.5},
+        storage={"keys_dir": keys},
     )
     store.ensure_schema(fleet_db)
     running = Fleet(env, settings, root)

@@ -203,3 +203,11 @@ def test_killed_workers_jobs_finish_on_another_without_doubles(fleet: Fleet, pra
         assert ours.portal_batch_id == batch.batch_id
     peaks = practices.max_simultaneous_sessions()
     assert peaks["billing.p07"] == 1 and peaks["billing.p08"] == 1, peaks
+
+
+def test_sigterm_drains_a_worker(fleet: Fleet) -> None:
+    worker = fleet.alive()[0]
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
+    seen = asyncio.run(fleet_status(fleet.settings))
+    assert all(not w.name.endswith(f":{worker.pid}") for w in seen.workers)  # its lease given back
