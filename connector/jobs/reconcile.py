@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +54,11 @@ def stored_remittances(
     return remittances, len(files), unread
 
 
-def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
-    """Rows for the store: one per claim and one per line, with what the dashboard's work lists show (the
-    patient's name as the report has it: the store is PHI, the logs never are)."""
-    rows: list[dict[str, Any]] = []
+def result_rows(result: ReconciliationResult) -> Iterator[dict[str, Any]]:
+    """Rows for the store, one at a time: one per claim and one per line, with what the dashboard's work
+    lists show (the patient's name as the report has it: the store is PHI, the logs never are)."""
     for claim in result.claims:
-        rows.append(
+        yield (
             {
                 "claim_number": claim.claim_id,
                 "category": str(claim.category),
@@ -70,7 +69,7 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
             }
         )
     for line in result.lines:
-        rows.append(
+        yield (
             {
                 "claim_number": line.claim_id,
                 "category": str(line.category),
@@ -89,7 +88,6 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
                 },
             }
         )
-    return rows
 
 
 def reason_rows(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
