@@ -87,6 +87,28 @@ def reconcile(
     are listed on the Summary and the 'Files not read' sheet). 2: nothing written (bad PM export, bank or
     fee file, or option).
     """
+    from connector.reconcile.lines import paused_gc
+
+    with paused_gc():  # millions of long-lived model objects: a cyclic collection would rescan them all
+        _reconcile_files(era, pm, out, profile, bank, as_of, tolerance, aging_days, fee_schedule, with_scrub,
+                         mappings, account, strict)  # fmt: skip
+
+
+def _reconcile_files(
+    era: list[Path],
+    pm: Path,
+    out: Path,
+    profile: str,
+    bank: Path | None,
+    as_of: str | None,
+    tolerance: str,
+    aging_days: int,
+    fee_schedule: Path | None,
+    with_scrub: bool,
+    mappings: Path | None,
+    account: str | None,
+    strict: bool,
+) -> None:
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
     from connector.codetables import load_code_lists, load_reason_book
     from connector.pm.reader import read_export, reconcile_needs

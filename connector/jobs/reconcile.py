@@ -20,6 +20,7 @@ from connector.jobs.context import JobContext
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_export, reconcile_needs
 from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile.lines import paused_gc
 from connector.reconcile.snapshot import snapshot
 from connector.report import write_report
 from connector.store import DownloadedFile, FileKind, Run
@@ -123,6 +124,11 @@ async def run(ctx: JobContext) -> dict[str, Any]:
 
 
 def _reconcile(ctx: JobContext) -> dict[str, Any]:
+    with paused_gc():  # millions of long-lived model objects: a cyclic collection would rescan them all
+        return _reconcile_stored(ctx)
+
+
+def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
     acct, settings, name = ctx.account_settings, ctx.settings, ctx.account
     day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
     if acct.pm_export is None:
