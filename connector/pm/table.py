@@ -13,7 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import importlib
-import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,14 +66,18 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def read_csv(path: Path) -> RawTable:
-    """Read a delimited text export; blank lines are skipped but row numbers stay those of the file."""
+    """Read a delimited text export; blank lines are skipped but row numbers stay those of the file.
+
+    Equal cells are shared between rows (a payer's name, a practice address, a date): the table of a large
+    export holds each distinct text once."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PMExportError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
     text = decode_text(data, path.name)
     first_lines = "\n".join(text[:65536].split("\n", 10)[:10])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_lines))
+    del data
+    reader = csv.reader(_lines(text), delimiter=sniff_delimiter(first_lines))
     try:
         header = next(reader)
     except StopIteration:
@@ -81,12 +85,24 @@ def read_csv(path: Path) -> RawTable:
     except csv.Error as exc:
         raise PMExportError(f"{path.name}, row 1: unreadable CSV ({exc})") from exc
     rows: list[list[Cell]] = []
+    seen: dict[str, str] = {}
+    same = seen.setdefault
     try:
         for row in reader:
-            rows.append(list(row))
+            rows.append([same(cell, cell) for cell in row])
     except csv.Error as exc:
         raise PMExportError(f"{path.name}, row {reader.line_num}: unreadable CSV ({exc})") from exc
     return RawTable(path.name, None, [h.strip() for h in header], rows)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, split as universal newlines do (``\\r\\n``, ``\\r``, ``\\n``),
+    one at a time: no second copy of the whole file (``io.StringIO`` holds four bytes per character)."""
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 def _has_formulas(path: Path) -> bool:
