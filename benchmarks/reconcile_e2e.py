@@ -61,8 +61,9 @@ def measure(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any
 
 def command(folder: Path, eras: str, out: Path) -> dict[str, Any]:
     """The real command, as a user runs it (bank deposits included)."""
-    return measure([CONNECTOR, "reconcile", "--era", str(folder / eras), "--pm", str(folder / "pm-export.csv"),
-                    "--bank", str(folder / "bank-deposits.csv"), "--as-of", AS_OF, "--out", str(out)])  # fmt: skip
+    pm, bank = str(folder / "pm-export.csv"), str(folder / "bank-deposits.csv")
+    return measure([CONNECTOR, "reconcile", "--era", str(folder / eras), "--pm", pm, "--bank", bank,
+                    "--as-of", AS_OF, "--out", str(out)])  # fmt: skip
 
 
 # --- stages alone, each in a child of its own ------------------------------------------------------------
@@ -140,8 +141,8 @@ def _settings(folder: Path, url: str, data_dir: Path) -> Any:
 
     account = PortalAccount(
         practice_name="Prairie Family Medicine", base_url="http://127.0.0.1:9", username="u",
-        password=SecretStr("p"), totp_secret=SecretStr("JBSWY3DPEHPK3PXP"), pm_export=folder / "pm-export.csv",
-        bank_csv=folder / "bank-deposits.csv",
+        password=SecretStr("p"), totp_secret=SecretStr("JBSWY3DPEHPK3PXP"),
+        pm_export=folder / "pm-export.csv", bank_csv=folder / "bank-deposits.csv",
     )  # fmt: skip
     return ConnectorSettings(accounts={"prairie": account}, data_dir=data_dir, database_url=url)
 
@@ -159,8 +160,8 @@ def fill_store(folder: Path, url: str) -> int:
     engine = store.make_engine(url)
     try:
         with store.session_factory(engine).begin() as session:
-            account_id = store.upsert_account(session, "prairie", practice_name="Prairie", portal_kind="sandbox",
-                                              base_url="http://127.0.0.1:9")  # fmt: skip
+            account_id = store.upsert_account(session, "prairie", practice_name="Prairie",
+                                              portal_kind="sandbox", base_url="http://127.0.0.1:9")  # fmt: skip
             run_id = store.start_run(session, "eras", account_id)
             rows = []
             for path in sorted((folder / "eras").iterdir()):
