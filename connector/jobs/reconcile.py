@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,29 +30,46 @@ from connector.x12.code_check import CodeLists
 log = logging.getLogger(__name__)
 
 
+class StoredEra(NamedTuple):
+    """What the job needs of a stored ERA file's row: where it is and its digest (alerts are keyed by it)."""
+
+    id: int
+    stored_path: str
+    sha256: str
+
+
+FETCH_BATCH = 1000
+"""Stored file rows fetched per round trip (only the columns the job reads)."""
+
+
 def stored_remittances(
     session: Session, account_id: int, *, strict: bool = False, codes: CodeLists | None = None
-) -> tuple[list[Remittance], int, list[tuple[DownloadedFile, FileNotRead]]]:
+) -> tuple[list[Remittance], int, list[tuple[StoredEra, FileNotRead]]]:
     """Every 835 transaction downloaded for the account, read back from its stored file, and the files
-    that cannot be read (with their store rows; one bad file never stops the others)."""
-    files = session.scalars(
-        select(DownloadedFile)
+    that cannot be read (with their store rows; one bad file never stops the others). The rows come in
+    batches of the three columns used; each file is read and released before the next."""
+    query = (
+        select(DownloadedFile.id, DownloadedFile.stored_path, DownloadedFile.sha256)
         .join(Run, DownloadedFile.run_id == Run.id)
         .where(Run.account_id == account_id, DownloadedFile.kind == FileKind.ERA_835)
         .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
-    ).all()
+        .execution_options(yield_per=FETCH_BATCH)
+    )
     remittances: list[Remittance] = []
-    unread: list[tuple[DownloadedFile, FileNotRead]] = []
-    for row in files:
+    unread: list[tuple[StoredEra, FileNotRead]] = []
+    files = 0
+    for found in session.execute(query):
+        row = StoredEra(*found)
+        files += 1
         name = Path(row.stored_path).name
         try:
             data = Path(row.stored_path).read_bytes()
-            remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))
+            remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))  # whole or none
         except X12ParseError as exc:
             unread.append((row, FileNotRead(name, str(exc))))
         except OSError as exc:
             unread.append((row, FileNotRead(name, f"cannot read the stored file: {exc.strerror or exc}")))
-    return remittances, len(files), unread
+    return remittances, files, unread
 
 
 def result_rows(result: ReconciliationResult) -> Iterator[dict[str, Any]]:
