@@ -2,7 +2,7 @@
 reconcile job (from a store on SQLite and on PostgreSQL), at billing-service scale, with each stage alone.
 
 The data set is the sandbox generator's (fixed seed), written once into a cache folder and reused
-(``benchmarks/e2e_data.py``). Every measurement runs in its own child process; wall time, CPU time (user +
+(``benchmarks/_e2e_data.py``). Every measurement runs in its own child process; wall time, CPU time (user +
 system) and peak RSS (``ru_maxrss`` of the child, from ``wait4``) are printed, plus the ratio of the whole
 command to the sum of its stages measured alone, and of the single-ST remittance to the same claims spread
 over many files. Targets (issue 17): 100,000 claims from files <= 20 s and <= 500 MB; glue <= 1.5x the
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import e2e_data  # noqa: E402
+import _e2e_data as e2e_data  # noqa: E402
 
 AS_OF = "2026-11-27"
 CONNECTOR = str(Path(sys.executable).with_name("connector"))
@@ -160,8 +160,13 @@ def fill_store(folder: Path, url: str) -> int:
     engine = store.make_engine(url)
     try:
         with store.session_factory(engine).begin() as session:
-            account_id = store.upsert_account(session, "prairie", practice_name="Prairie",
-                                              portal_kind="sandbox", base_url="http://127.0.0.1:9")  # fmt: skip
+            account_id = store.upsert_account(
+                session,
+                "prairie",
+                practice_name="Prairie",
+                portal_kind="sandbox",
+                base_url="http://127.0.0.1:9",
+            )
             run_id = store.start_run(session, "eras", account_id)
             rows = []
             for path in sorted((folder / "eras").iterdir()):

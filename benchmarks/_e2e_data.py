@@ -3,8 +3,7 @@
 Written once into a cache folder and reused (generating 100,000 claims takes about a minute):
 ``<cache>/claims-N/`` holds ``eras/`` (one 835 per payment, as the portal serves them), ``single/`` (the same
 claims in one 835 with one ST..SE), ``pm-export.csv`` and ``bank-deposits.csv``; ``meta.json`` says what is in
-it. Run by ``benchmarks/reconcile_e2e.py``; not a benchmark on its own (``make bench`` skips ``_``-less helper
-names by checking for ``main``).
+it. Used by ``benchmarks/reconcile_e2e.py``; not a benchmark on its own (``make bench`` skips ``_*.py``).
 """
 
 from __future__ import annotations
