@@ -113,13 +113,13 @@ def _stage(stage: str, folder: Path, eras: str) -> tuple[float, float]:
         from connector.cli.pm_cmd import open_profile, practice_for
         from connector.pm.reader import read_export, reconcile_needs
 
-        start = time.perf_counter()
+        start = time.perf_counter(), time.process_time()
         profile = open_profile("generic", None)
         needs = reconcile_needs(profile)
         read_export(
             folder / "pm-export.csv", profile, needs=needs, practice=practice_for(profile, None, needs)
         )
-        return time.perf_counter() - start
+        return start
     remittances, export, deposits = _inputs(folder, eras)
     book = load_reason_book()
     day = dt.date.fromisoformat(AS_OF)
