@@ -9,7 +9,7 @@ over many files. Targets (issue 17): 100,000 claims from files <= 20 s and <= 50
 stages; single-ST <= 1.5x spread; the job from the store <= 30 s and <= 600 MB on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/reconcile_e2e.py [--claims 20000 --claims 100000] [--cache DIR]
-        [--no-postgres] [--no-stages]
+        [--no-postgres] [--no-stages] [--baseline OTHER_CHECKOUT/.venv/bin/connector] [--json FILE]
 
 PostgreSQL: ``CONNECTOR_TEST_POSTGRES_URL`` (a private database is created and dropped); without it the
 PostgreSQL job is skipped and said so.
@@ -59,11 +59,17 @@ def measure(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any
             "last": lines[-1] if lines else ""}  # fmt: skip
 
 
-def command(folder: Path, eras: str, out: Path) -> dict[str, Any]:
+def command(folder: Path, eras: str, out: Path, executable: str = CONNECTOR) -> dict[str, Any]:
     """The real command, as a user runs it (bank deposits included)."""
     pm, bank = str(folder / "pm-export.csv"), str(folder / "bank-deposits.csv")
-    return measure([CONNECTOR, "reconcile", "--era", str(folder / eras), "--pm", pm, "--bank", bank,
+    return measure([executable, "reconcile", "--era", str(folder / eras), "--pm", pm, "--bank", bank,
                     "--as-of", AS_OF, "--out", str(out)])  # fmt: skip
+
+
+def ratio(new: dict[str, Any], old: dict[str, Any]) -> str:
+    """This run against the old path: CPU, wall and peak RSS as new/old."""
+    return (f"new/old: CPU {new['cpu'] / old['cpu']:.2f}x, wall {new['wall'] / old['wall']:.2f}x, "
+            f"peak RSS {new['rss'] / old['rss']:.2f}x")  # fmt: skip
 
 
 # --- stages alone, each in a child of its own ------------------------------------------------------------
@@ -251,6 +257,10 @@ def run_size(claims: int, args: argparse.Namespace, results: dict[str, Any]) -> 
                   f"whole command / stages = {spread['wall'] / total['wall']:.2f}x wall, "
                   f"{spread['cpu'] / total['cpu']:.2f}x CPU "
                   "(target <= 1.5x)")  # fmt: skip
+        if args.baseline:
+            old = command(folder, "eras", Path(tmp) / "old-spread.xlsx", args.baseline)
+            row("old path (many files)", old, ratio(spread, old))
+            out["old command"] = old
         single = command(folder, "single", Path(tmp) / "single.xlsx")
         row(
             "connector reconcile (one ST..SE)",
@@ -258,6 +268,10 @@ def run_size(claims: int, args: argparse.Namespace, results: dict[str, Any]) -> 
             f"single/spread = {single['wall'] / spread['wall']:.2f}x",
         )
         out["single"] = single
+        if args.baseline:
+            old = command(folder, "single", Path(tmp) / "old-single.xlsx", args.baseline)
+            row("old path (one ST..SE)", old, ratio(single, old))
+            out["old single"] = old
         backends: list[tuple[str, str, Any]] = [("sqlite", f"sqlite:///{tmp}/job/connector.db", None)]
         pg = os.environ.get("CONNECTOR_TEST_POSTGRES_URL")
         if pg and not args.no_postgres:
@@ -288,6 +302,8 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-stages", action="store_true")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
+    parser.add_argument("--baseline", help="The `connector` executable of the old path (another checkout's "
+                        ".venv/bin/connector): measured on the same data, with the ratios.")  # fmt: skip
     parser.add_argument("--stage")
     parser.add_argument("--fill")
     parser.add_argument("--job")
