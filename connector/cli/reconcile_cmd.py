@@ -14,8 +14,8 @@ from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.reconcile.model import FileNotRead
+from connector.reconcile.rows import EraRemit
 from connector.x12.code_check import CodeLists
-from connector.x12.models import Remittance
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
 EXIT_OK = 0
@@ -40,17 +40,21 @@ def era_files(paths: list[Path]) -> list[Path]:
 
 def read_eras(
     paths: list[Path], *, strict: bool = False, codes: CodeLists | None = None
-) -> tuple[list[Remittance], list[FileNotRead]]:
-    """Every 835 transaction in the files, in file order, and the files that could not be read (one bad
-    file never stops the others; a file is read whole or not at all)."""
+) -> tuple[list[EraRemit], list[FileNotRead]]:
+    """Every 835 transaction in the files as compact rows, in file order, and the files that could not be
+    read (one bad file never stops the others; a file is read whole or not at all, and its models are
+    released once its rows are made)."""
+    from connector.reconcile.rows import compact
     from connector.x12 import read_835
 
-    remittances: list[Remittance] = []
+    remittances: list[EraRemit] = []
     unread: list[FileNotRead] = []
     for path in era_files(paths):
         try:
             data = path.read_bytes()
-            remittances.extend(list(read_835(data, source=path.name, strict=strict, codes=codes)))
+            remittances.extend(
+                [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
+            )
         except X12ParseError as exc:
             unread.append(FileNotRead(str(path), str(exc)))
         except OSError as exc:

@@ -21,10 +21,11 @@ from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_export, reconcile_needs
 from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
 from connector.reconcile.lines import paused_gc
+from connector.reconcile.rows import EraRemit, compact
 from connector.reconcile.snapshot import snapshot
 from connector.report import write_report
 from connector.store import DownloadedFile, FileKind, Run
-from connector.x12 import Remittance, read_835
+from connector.x12 import read_835
 from connector.x12.code_check import CodeLists
 
 log = logging.getLogger(__name__)
@@ -44,10 +45,10 @@ FETCH_BATCH = 1000
 
 def stored_remittances(
     session: Session, account_id: int, *, strict: bool = False, codes: CodeLists | None = None
-) -> tuple[list[Remittance], int, list[tuple[StoredEra, FileNotRead]]]:
-    """Every 835 transaction downloaded for the account, read back from its stored file, and the files
-    that cannot be read (with their store rows; one bad file never stops the others). The rows come in
-    batches of the three columns used; each file is read and released before the next."""
+) -> tuple[list[EraRemit], int, list[tuple[StoredEra, FileNotRead]]]:
+    """Every 835 transaction downloaded for the account as compact rows, read back from its stored file, and
+    the files that cannot be read (with their store rows; one bad file never stops the others). The store rows
+    come in batches of the three columns used; each file is read, compacted and released before the next."""
     query = (
         select(DownloadedFile.id, DownloadedFile.stored_path, DownloadedFile.sha256)
         .join(Run, DownloadedFile.run_id == Run.id)
@@ -55,7 +56,7 @@ def stored_remittances(
         .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
         .execution_options(yield_per=FETCH_BATCH)
     )
-    remittances: list[Remittance] = []
+    remittances: list[EraRemit] = []
     unread: list[tuple[StoredEra, FileNotRead]] = []
     files = 0
     for found in session.execute(query):
@@ -64,7 +65,8 @@ def stored_remittances(
         name = Path(row.stored_path).name
         try:
             data = Path(row.stored_path).read_bytes()
-            remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))  # whole or none
+            read = list(read_835(data, source=name, strict=strict, codes=codes))  # whole or none
+            remittances.extend(compact(r) for r in read)  # the file's models are released
         except X12ParseError as exc:
             unread.append((row, FileNotRead(name, str(exc))))
         except OSError as exc:
