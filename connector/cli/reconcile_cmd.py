@@ -161,6 +161,7 @@ def _reconcile_files(
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
                  deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
                  book=load_reason_book(override_dir=folder), files_not_read=unread)  # fmt: skip
+    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")

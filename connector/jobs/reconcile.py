@@ -184,9 +184,11 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
         book=load_reason_book(override_dir=settings.mappings_dir),
         files_not_read=[item for _row, item in unread],
     )
+    totals, eras = snapshot(outcome, export.claims), len(remittances)
+    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
     write_report(outcome, report)
-    counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
+    counts: dict[str, Any] = {"eras": eras, "claims": len(outcome.claims)}
     if unread:
         # one alert per file (ops.cycle keys it by sha256), never one per run
         counts["files_not_read"] = len(unread)
@@ -199,7 +201,7 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
             as_of=day,
             results=result_rows(outcome),
             inputs=inputs,
-            totals=snapshot(outcome, export.claims),
+            totals=totals,
             run_id=ctx.run_id,
             account_id=account_id,
         )

@@ -200,6 +200,7 @@ def _rows(groups: dict[str, ClaimGroup], settings: Settings) -> tuple[list[Claim
                 pm_keys.append(_pm_key(group.key, pm_line))
                 pm_refs.append((group, pm_line))
     found, kinds = match_lines(era_keys, pm_keys)
+    del era_keys, pm_keys  # released before the line rows are built
     per_group: dict[str, list[LineRow]] = {}
     used: set[int] = set()
     for index, (group, era_line) in enumerate(era_refs):
