@@ -36,7 +36,7 @@ sandbox: $(STAMP)
 	$(BIN)/connector sandbox
 
 bench: $(STAMP) chromium
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

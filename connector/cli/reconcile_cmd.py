@@ -14,8 +14,8 @@ from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.reconcile.model import FileNotRead
+from connector.reconcile.rows import EraRemit
 from connector.x12.code_check import CodeLists
-from connector.x12.models import Remittance
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
 EXIT_OK = 0
@@ -40,17 +40,21 @@ def era_files(paths: list[Path]) -> list[Path]:
 
 def read_eras(
     paths: list[Path], *, strict: bool = False, codes: CodeLists | None = None
-) -> tuple[list[Remittance], list[FileNotRead]]:
-    """Every 835 transaction in the files, in file order, and the files that could not be read (one bad
-    file never stops the others; a file is read whole or not at all)."""
+) -> tuple[list[EraRemit], list[FileNotRead]]:
+    """Every 835 transaction in the files as compact rows, in file order, and the files that could not be
+    read (one bad file never stops the others; a file is read whole or not at all, and its models are
+    released once its rows are made)."""
+    from connector.reconcile.rows import compact
     from connector.x12 import read_835
 
-    remittances: list[Remittance] = []
+    remittances: list[EraRemit] = []
     unread: list[FileNotRead] = []
     for path in era_files(paths):
         try:
             data = path.read_bytes()
-            remittances.extend(list(read_835(data, source=path.name, strict=strict, codes=codes)))
+            remittances.extend(
+                [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
+            )
         except X12ParseError as exc:
             unread.append(FileNotRead(str(path), str(exc)))
         except OSError as exc:
@@ -87,6 +91,28 @@ def reconcile(
     are listed on the Summary and the 'Files not read' sheet). 2: nothing written (bad PM export, bank or
     fee file, or option).
     """
+    from connector.reconcile.lines import paused_gc
+
+    with paused_gc():  # millions of long-lived model objects: a cyclic collection would rescan them all
+        _reconcile_files(era, pm, out, profile, bank, as_of, tolerance, aging_days, fee_schedule, with_scrub,
+                         mappings, account, strict)  # fmt: skip
+
+
+def _reconcile_files(
+    era: list[Path],
+    pm: Path,
+    out: Path,
+    profile: str,
+    bank: Path | None,
+    as_of: str | None,
+    tolerance: str,
+    aging_days: int,
+    fee_schedule: Path | None,
+    with_scrub: bool,
+    mappings: Path | None,
+    account: str | None,
+    strict: bool,
+) -> None:
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
     from connector.codetables import load_code_lists, load_reason_book
     from connector.pm.reader import read_export, reconcile_needs
@@ -135,6 +161,7 @@ def reconcile(
     result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
                  deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
                  book=load_reason_book(override_dir=folder), files_not_read=unread)  # fmt: skip
+    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
     write_report(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")

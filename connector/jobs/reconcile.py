@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,13 +20,27 @@ from connector.jobs.context import JobContext
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_export, reconcile_needs
 from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile.lines import paused_gc
+from connector.reconcile.rows import EraRemit, compact
 from connector.reconcile.snapshot import snapshot
 from connector.report import write_report
 from connector.store import DownloadedFile, FileKind, Run
-from connector.x12 import Remittance, read_835
+from connector.x12 import read_835
 from connector.x12.code_check import CodeLists
 
 log = logging.getLogger(__name__)
+
+
+class StoredEra(NamedTuple):
+    """What the job needs of a stored ERA file's row: where it is and its digest (alerts are keyed by it)."""
+
+    id: int
+    stored_path: str
+    sha256: str
+
+
+FETCH_BATCH = 1000
+"""Stored file rows fetched per round trip (only the columns the job reads)."""
 
 
 def _read_path(location: str) -> bytes:
@@ -40,36 +54,41 @@ def stored_remittances(
     strict: bool = False,
     codes: CodeLists | None = None,
     read: Callable[[str], bytes] = _read_path,
-) -> tuple[list[Remittance], int, list[tuple[DownloadedFile, FileNotRead]]]:
-    """Every 835 transaction downloaded for the account, read back from its stored file (``read``: the
-    file store's), and the files that cannot be read (with their store rows; one bad file never stops the
-    others)."""
-    files = session.scalars(
-        select(DownloadedFile)
+) -> tuple[list[EraRemit], int, list[tuple[StoredEra, FileNotRead]]]:
+    """Every 835 transaction downloaded for the account as compact rows, read back from its stored file
+    (``read``: the file store's), and the files that cannot be read (with their store rows; one bad file never
+    stops the others). The store rows come in batches of the three columns used; each file is read, compacted
+    and released before the next."""
+    query = (
+        select(DownloadedFile.id, DownloadedFile.stored_path, DownloadedFile.sha256)
         .join(Run, DownloadedFile.run_id == Run.id)
         .where(Run.account_id == account_id, DownloadedFile.kind == FileKind.ERA_835)
         .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
-    ).all()
-    remittances: list[Remittance] = []
-    unread: list[tuple[DownloadedFile, FileNotRead]] = []
-    for row in files:
+        .execution_options(yield_per=FETCH_BATCH)
+    )
+    remittances: list[EraRemit] = []
+    unread: list[tuple[StoredEra, FileNotRead]] = []
+    files = 0
+    for found in session.execute(query):
+        row = StoredEra(*found)
+        files += 1
         name = Path(row.stored_path).name
         try:
             data = read(row.stored_path)
-            remittances.extend(list(read_835(data, source=name, strict=strict, codes=codes)))
+            models = list(read_835(data, source=name, strict=strict, codes=codes))  # whole or none
+            remittances.extend(compact(r) for r in models)  # the file's models are released
         except X12ParseError as exc:
             unread.append((row, FileNotRead(name, str(exc))))
         except OSError as exc:
             unread.append((row, FileNotRead(name, f"cannot read the stored file: {exc.strerror or exc}")))
-    return remittances, len(files), unread
+    return remittances, files, unread
 
 
-def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
-    """Rows for the store: one per claim and one per line, with what the dashboard's work lists show (the
-    patient's name as the report has it: the store is PHI, the logs never are)."""
-    rows: list[dict[str, Any]] = []
+def result_rows(result: ReconciliationResult) -> Iterator[dict[str, Any]]:
+    """Rows for the store, one at a time: one per claim and one per line, with what the dashboard's work
+    lists show (the patient's name as the report has it: the store is PHI, the logs never are)."""
     for claim in result.claims:
-        rows.append(
+        yield (
             {
                 "claim_number": claim.claim_id,
                 "category": str(claim.category),
@@ -80,7 +99,7 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
             }
         )
     for line in result.lines:
-        rows.append(
+        yield (
             {
                 "claim_number": line.claim_id,
                 "category": str(line.category),
@@ -99,7 +118,6 @@ def result_rows(result: ReconciliationResult) -> list[dict[str, Any]]:
                 },
             }
         )
-    return rows
 
 
 def reason_rows(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
@@ -135,6 +153,11 @@ async def run(ctx: JobContext) -> dict[str, Any]:
 
 
 def _reconcile(ctx: JobContext) -> dict[str, Any]:
+    with paused_gc():  # millions of long-lived model objects: a cyclic collection would rescan them all
+        return _reconcile_stored(ctx)
+
+
+def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
     acct, settings, name = ctx.account_settings, ctx.settings, ctx.account
     day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
     if acct.pm_export is None:
@@ -171,10 +194,12 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
         book=load_reason_book(override_dir=settings.mappings_dir),
         files_not_read=[item for _row, item in unread],
     )
+    totals, eras = snapshot(outcome, export.claims), len(remittances)
+    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
     write_report(outcome, report)
     ctx.keep_report(report)
-    counts: dict[str, Any] = {"eras": len(remittances), "claims": len(outcome.claims)}
+    counts: dict[str, Any] = {"eras": eras, "claims": len(outcome.claims)}
     if unread:
         # one alert per file (ops.cycle keys it by sha256), never one per run
         counts["files_not_read"] = len(unread)
@@ -187,7 +212,7 @@ def _reconcile(ctx: JobContext) -> dict[str, Any]:
             as_of=day,
             results=result_rows(outcome),
             inputs=inputs,
-            totals=snapshot(outcome, export.claims),
+            totals=totals,
             run_id=ctx.run_id,
             account_id=account_id,
         )

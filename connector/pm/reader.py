@@ -133,11 +133,14 @@ def check_export(
     needs: Collection[str] = REQUIRED_FIELDS,
     practice: Mapping[str, str] | None = None,
     limits: ArchiveLimits | None = None,
+    stream: bool = False,
 ) -> ReadResult:
-    """Read an export and keep the problems instead of raising them (``connector pm check``)."""
+    """Read an export and keep the problems instead of raising them (``connector pm check``); ``stream``:
+    a CSV's rows are parsed during the one pass and not kept (``ReadResult.table`` then holds only the first
+    rows)."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
     path = Path(path)
-    table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet, limits=limits)
+    table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet, limits=limits, stream=stream)
     lookups = load_lookups(loaded, path) if loaded.lookups else None
     return read_rows(table, loaded, needs=needs, lookups=lookups, practice=practice)
 
@@ -158,8 +161,7 @@ def read_export(
     reconciling); ``practice`` holds the account's settings values a profile's ``from_settings`` reads.
     An XLSX is first checked against the archive ``limits`` (default: the CONNECTOR_ARCHIVE_LIMITS__* values).
     """
-    result = check_export(
-        path, profile, sheet=sheet, override_dir=override_dir, needs=needs, practice=practice, limits=limits
-    )
+    result = check_export(path, profile, sheet=sheet, override_dir=override_dir, needs=needs,
+                          practice=practice, limits=limits, stream=True)  # fmt: skip
     result.raise_if_any()
     return result.export

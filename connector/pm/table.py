@@ -13,12 +13,13 @@ import codecs
 import csv
 import datetime as dt
 import importlib
-import io
+import itertools
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from connector.errors import PMExportError
 from connector.settings import ArchiveLimits
@@ -65,28 +66,74 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a delimited text export; blank lines are skipped but row numbers stay those of the file."""
+def read_csv(path: Path, *, stream: bool = False) -> RawTable:
+    """Read a delimited text export; blank lines are skipped but row numbers stay those of the file.
+
+    Equal cells are shared between rows (a payer's name, a practice address, a date): the table of a large
+    export holds each distinct text once. ``stream``: the rows past the first few are parsed while they are
+    read, once, and not kept (:class:`StreamedRows`, for one pass such as ``pm.reader.read_rows``); an
+    unreadable line is then reported when the pass reaches it."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PMExportError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
     text = decode_text(data, path.name)
     first_lines = "\n".join(text[:65536].split("\n", 10)[:10])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_lines))
+    del data
+    reader = csv.reader(_lines(text), delimiter=sniff_delimiter(first_lines))
     try:
         header = next(reader)
     except StopIteration:
         raise PMExportError(f"{path.name}: the file is empty (no header row)") from None
     except csv.Error as exc:
         raise PMExportError(f"{path.name}, row 1: unreadable CSV ({exc})") from exc
-    rows: list[list[Cell]] = []
+    rows = _csv_rows(path.name, reader)
+    if not stream:
+        return RawTable(path.name, None, [h.strip() for h in header], list(rows))
+    head = list(itertools.islice(rows, STREAM_HEAD_ROWS))
+    return RawTable(path.name, None, [h.strip() for h in header], StreamedRows(head, rows))
+
+
+STREAM_HEAD_ROWS = 64
+"""Rows parsed up front when streaming: room for the header search and a title block above the header."""
+
+
+class StreamedRows(list):  # type: ignore[type-arg]
+    """The first rows of a table (a list: sliced and indexed for the header search) and, after them, the rest
+    parsed on the way when iterated (once). Slicing from a row onwards keeps the rest attached."""
+
+    def __init__(self, head: list[list[Cell]], rest: Iterator[list[Cell]]) -> None:
+        super().__init__(head)
+        self.rest = rest
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        yield from list.__iter__(self)
+        yield from self.rest
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice) and index.stop is None and index.step is None:
+            return StreamedRows(list.__getitem__(self, index), self.rest)
+        return list.__getitem__(self, index)
+
+
+def _csv_rows(source: str, reader: Any) -> Iterator[list[Cell]]:
+    seen: dict[str, str] = {}
+    same = seen.setdefault
     try:
         for row in reader:
-            rows.append(list(row))
+            yield [same(cell, cell) for cell in row]
     except csv.Error as exc:
-        raise PMExportError(f"{path.name}, row {reader.line_num}: unreadable CSV ({exc})") from exc
-    return RawTable(path.name, None, [h.strip() for h in header], rows)
+        raise PMExportError(f"{source}, row {reader.line_num}: unreadable CSV ({exc})") from exc
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, split as universal newlines do (``\\r\\n``, ``\\r``, ``\\n``),
+    one at a time: no second copy of the whole file (``io.StringIO`` holds four bytes per character)."""
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 def _has_formulas(path: Path) -> bool:
@@ -196,12 +243,15 @@ def read_table(
     sheet: str | None = None,
     preferred_sheet: str | None = None,
     limits: ArchiveLimits | None = None,
+    *,
+    stream: bool = False,
 ) -> RawTable:
-    """Read a CSV/TXT or XLSX export by its suffix (an XLSX is checked against the archive ``limits``)."""
+    """Read a CSV/TXT or XLSX export by its suffix (an XLSX is checked against the archive ``limits``);
+    ``stream``: a CSV's rows are parsed during one pass over them, not kept (see :func:`read_csv`)."""
     if not path.is_file():
         raise PMExportError(f"{path.name}: file not found")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_xlsx(path, sheet, preferred_sheet, limits)
     if path.suffix.lower() == ".xls":
         raise PMExportError(f"{path.name}: .xls workbooks are not supported; save the export as XLSX or CSV")
-    return read_csv(path)
+    return read_csv(path, stream=stream)

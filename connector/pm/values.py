@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from connector.pm.table import Cell
 
+SHARED_AMOUNTS = 16384
+"""How many distinct amount texts one parser remembers."""
 _POINTER_LETTERS = {chr(ord("A") + i): i + 1 for i in range(12)}
 """CMS-1500 box 24E writes pointers as letters A..L."""
 
@@ -90,10 +92,26 @@ class AmountParser:
 
     def __init__(self, strip: tuple[str, ...]) -> None:
         self.strip = strip
+        self.seen: dict[str, Decimal] = {}
+        """Cell text -> its amount (Decimals are immutable, so shared): exports repeat charges, fees and
+        units on most rows; bounded."""
 
     def __call__(self, cell: Cell) -> Decimal | None:
         if cell is None or cell == "":
             return None
+        if isinstance(cell, str):
+            known = self.seen.get(cell)
+            if known is not None:
+                return known
+            value = self._parse(cell)
+            if value is not None:
+                if len(self.seen) >= SHARED_AMOUNTS:
+                    self.seen.clear()
+                self.seen[cell] = value
+            return value
+        return self._parse(cell)
+
+    def _parse(self, cell: Cell) -> Decimal | None:
         if isinstance(cell, bool):
             raise ValueError("expected an amount, found TRUE/FALSE")
         if isinstance(cell, int):

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from connector.pm.models import Claim as PMClaim
 from connector.pm.models import ServiceLine as PMLine
-from connector.reconcile.adjustments import claim_remarks, split
+from connector.reconcile.adjustments import split
 from connector.reconcile.keys import billed_procedure, cents
 from connector.reconcile.lines import MATCH_KINDS, line_verdict
 from connector.reconcile.model import Category, ClaimRow, LineMatchKind, LineRow, Reason
 from connector.reconcile.netting import ClaimGroup
 from connector.reconcile.reasons import ReasonBook
-from connector.x12.models import ServiceLine
+from connector.reconcile.rows import EraLine
 
 ZERO = Decimal(0)
 FeeSchedule = Mapping[str, Decimal]
@@ -43,7 +43,7 @@ def expected_of(line: PMLine, fees: FeeSchedule | None) -> Decimal | None:
 
 
 def line_row(
-    group: ClaimGroup, era: ServiceLine | None, pm: PMLine | None, kind: int, settings: Settings
+    group: ClaimGroup, era: EraLine | None, pm: PMLine | None, kind: int, settings: Settings
 ) -> LineRow:
     """One line's verdict; a line on one side only is era_not_in_pm or missing_era."""
     claim_id = group.pm.claim_id if group.pm is not None else group.key
@@ -108,9 +108,7 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
     assert group.effective is not None
     effective = group.effective.claim
     pm = group.pm
-    head = split(
-        effective.adjustments, claim_remarks(effective.outpatient, effective.inpatient), settings.book
-    )
+    head = split(effective.adjustments, effective.remarks, settings.book)
     era_lines = [line for line in lines if line.category != "missing_era"]
     if any(line.category not in ("denied", "predetermination") for line in era_lines):
         for line in lines:
@@ -182,7 +180,7 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
         patient_responsibility=patient,
         denied_amount=denied,
         contractual=contractual,
-        interest=sum((a.amount for a in effective.amounts if a.qualifier == "I"), ZERO),
+        interest=effective.interest,
         difference=difference,
         match=group.match,
         forwarded_to=tt.last_or_org if tt is not None else "",

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from connector.errors import InputError
 from connector.reconcile.model import BankDeposit, DepositRow
+from connector.reconcile.rows import EraRemit
 from connector.x12.models import Remittance
 
 DATE_WINDOW_DAYS = 5
@@ -52,7 +53,9 @@ def read_bank_csv(text: str, source: str = "bank CSV") -> list[BankDeposit]:
     return out
 
 
-def match_deposits(remittances: Sequence[Remittance], deposits: Sequence[BankDeposit]) -> list[DepositRow]:
+def match_deposits(
+    remittances: Sequence[Remittance | EraRemit], deposits: Sequence[BankDeposit]
+) -> list[DepositRow]:
     """Deposits matched to ERAs (trace number first, else amount within the date window) and leftovers."""
     taken: set[int] = set()
     rows: list[DepositRow] = []
@@ -102,7 +105,10 @@ def match_deposits(remittances: Sequence[Remittance], deposits: Sequence[BankDep
 
 
 def _by_trace(
-    remit: Remittance, deposits: Sequence[BankDeposit], by_token: dict[str, list[int]], taken: set[int]
+    remit: Remittance | EraRemit,
+    deposits: Sequence[BankDeposit],
+    by_token: dict[str, list[int]],
+    taken: set[int],
 ) -> int:
     """A deposit whose reference is the trace number or whose text carries it as a whole word."""
     trace = remit.trace_number.strip()
@@ -122,7 +128,7 @@ def _by_trace(
 
 
 def _by_amount(
-    remit: Remittance, deposits: Sequence[BankDeposit], candidates: list[int], taken: set[int]
+    remit: Remittance | EraRemit, deposits: Sequence[BankDeposit], candidates: list[int], taken: set[int]
 ) -> int:
     """A deposit of the same amount, without a trace of its own, within the date window."""
     for index in candidates:

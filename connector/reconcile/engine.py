@@ -24,12 +24,13 @@ from connector.reconcile.model import (
 from connector.reconcile.netting import ClaimGroup, EraEntry, net
 from connector.reconcile.plb import allocate_provider_adjustments
 from connector.reconcile.reasons import ReasonBook
+from connector.reconcile.rows import EraClaim, EraLine, EraRemit, compact
 from connector.reconcile.summary import aging, denial_groups, kpis, payments_by_payer, tie_out
-from connector.x12.models import Remittance, ServiceLine
+from connector.x12.models import Remittance
 
 
 def reconcile(
-    remittances: Iterable[Remittance],
+    remittances: Iterable[Remittance | EraRemit],
     claims: Iterable[PMClaim],
     *,
     as_of: dt.date,
@@ -42,7 +43,10 @@ def reconcile(
     inputs: Mapping[str, str] | None = None,
     files_not_read: Sequence[FileNotRead] = (),
 ) -> ReconciliationResult:
-    """Reconcile remittances (835 models) against PM claims as of a date.
+    """Reconcile remittances against PM claims as of a date.
+
+    ``remittances``: compact rows (``rows.compact``, made as each file is read so its models are released)
+    or 835 models (compacted here).
 
     ``tolerance``: a line is paid as expected when its allowed amount is within this of the contracted amount.
     ``aging_days``: a submitted claim with no remittance after this many days is ``missing_era``.
@@ -84,7 +88,7 @@ def reconcile(
     return result
 
 
-def era_findings(remittances: Iterable[Remittance]) -> list[EraFinding]:
+def era_findings(remittances: Iterable[EraRemit]) -> list[EraFinding]:
     """The read findings of every remittance used, for the report (envelope faults, unknown codes)."""
     rows: list[EraFinding] = []
     for remit in remittances:
@@ -105,12 +109,12 @@ def era_findings(remittances: Iterable[Remittance]) -> list[EraFinding]:
     return rows
 
 
-def dedupe(remittances: Iterable[Remittance]) -> tuple[list[Remittance], list[str]]:
+def dedupe(remittances: Iterable[Remittance | EraRemit]) -> tuple[list[EraRemit], list[str]]:
     """Drop a transaction read twice: same payer, TRN02, ISA13, GS06 and ST02 (never TRN02 alone)."""
     seen: set[tuple[str, ...]] = set()
-    kept: list[Remittance] = []
+    kept: list[EraRemit] = []
     excluded: list[str] = []
-    for remit in remittances:
+    for remit in map(compact, remittances):
         env = remit.envelope
         payer = remit.payer.id or remit.payer.reference("2U") or remit.payer.name
         key = (payer, remit.trace_number, env.interchange_control_number, env.group_control_number,
@@ -123,7 +127,7 @@ def dedupe(remittances: Iterable[Remittance]) -> tuple[list[Remittance], list[st
     return kept, excluded
 
 
-def group_claims(remittances: list[Remittance], pm_claims: list[PMClaim]) -> dict[str, ClaimGroup]:
+def group_claims(remittances: list[EraRemit], pm_claims: list[PMClaim]) -> dict[str, ClaimGroup]:
     """Group every CLP by the PM claim it belongs to: claim number first, else patient + date + charge."""
     by_number: dict[str, PMClaim] = {}
     by_patient: dict[tuple[str, int, int], PMClaim] = {}
@@ -153,15 +157,12 @@ def group_claims(remittances: list[Remittance], pm_claims: list[PMClaim]) -> dic
     return groups
 
 
-def _by_patient(clp: object, index: Mapping[tuple[str, int, int], PMClaim]) -> PMClaim | None:
-    from connector.x12.models import ClaimPayment
-
-    assert isinstance(clp, ClaimPayment)
+def _by_patient(clp: EraClaim, index: Mapping[tuple[str, int, int], PMClaim]) -> PMClaim | None:
     patient = clp.patient
     if patient is None:
         return None
     dates = [d for line in clp.service_lines if (d := line.service_date) is not None]
-    dates += [d.date for d in clp.dates if d.qualifier in ("232", "472") and d.date is not None]
+    dates += [d.date for d in clp.dates if d.date is not None]  # the rows keep DTM 232 and 472 only
     if not dates:
         return None
     day, total = day_number(min(dates)), cents(abs(clp.charge))
@@ -172,7 +173,7 @@ def _by_patient(clp: object, index: Mapping[tuple[str, int, int], PMClaim]) -> P
     return None
 
 
-def _era_key(group_key: str, line: ServiceLine) -> LineKey:
+def _era_key(group_key: str, line: EraLine) -> LineKey:
     code, modifiers = billed_procedure(line.procedure, line.original_procedure)
     return LineKey(group_key, line.line_control_number or "", code, modifier_key(modifiers),
                    day_number(line.service_date), cents(abs(line.charge)))  # fmt: skip
@@ -185,7 +186,7 @@ def _pm_key(group_key: str, line: PMLine) -> LineKey:
 
 def _rows(groups: dict[str, ClaimGroup], settings: Settings) -> tuple[list[ClaimRow], list[LineRow]]:
     era_keys: list[LineKey] = []
-    era_refs: list[tuple[ClaimGroup, ServiceLine]] = []
+    era_refs: list[tuple[ClaimGroup, EraLine]] = []
     pm_keys: list[LineKey] = []
     pm_refs: list[tuple[ClaimGroup, PMLine]] = []
     for group in groups.values():
@@ -199,6 +200,7 @@ def _rows(groups: dict[str, ClaimGroup], settings: Settings) -> tuple[list[Claim
                 pm_keys.append(_pm_key(group.key, pm_line))
                 pm_refs.append((group, pm_line))
     found, kinds = match_lines(era_keys, pm_keys)
+    del era_keys, pm_keys  # released before the line rows are built
     per_group: dict[str, list[LineRow]] = {}
     used: set[int] = set()
     for index, (group, era_line) in enumerate(era_refs):

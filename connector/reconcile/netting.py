@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from connector.pm.models import Claim as PMClaim
 from connector.reconcile.model import MatchKind
-from connector.x12.models import ClaimPayment, Remittance
+from connector.reconcile.rows import EraClaim, EraRemit
 
 FORWARDED_STATUSES = frozenset({"19", "20", "21", "23"})
 """CLP02 19/20/21: processed and forwarded to the next payer; 23: not our claim, forwarded."""
@@ -18,7 +18,7 @@ PREDETERMINATION = "25"
 """CLP02 25: predetermination pricing only, no payment."""
 
 
-def payer_of(remit: Remittance) -> str:
+def payer_of(remit: EraRemit) -> str:
     """Who paid: N1*PR N104, else REF*2U, else the payer name."""
     return remit.payer.id or remit.payer.reference("2U") or remit.payer.name
 
@@ -28,8 +28,8 @@ class EraEntry:
     """One CLP as read, with the remittance it came in and its position in the input."""
 
     order: int
-    remittance: Remittance
-    claim: ClaimPayment
+    remittance: EraRemit
+    claim: EraClaim
 
     @property
     def sort_key(self) -> tuple[dt.date, int]:

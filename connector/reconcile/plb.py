@@ -9,7 +9,7 @@ from connector.reconcile.keys import claim_key
 from connector.reconcile.model import Category, ClaimRow, ProviderAdjustmentRow
 from connector.reconcile.netting import ClaimGroup
 from connector.reconcile.reasons import ReasonBook
-from connector.x12.models import Remittance
+from connector.reconcile.rows import EraRemit
 
 RECOUPMENTS = frozenset({"WO", "FB", "WU", "J1"})
 INTEREST = frozenset({"L6"})
@@ -17,7 +17,7 @@ _TOKENS = re.compile(r"[A-Za-z0-9]+")
 
 
 def allocate_provider_adjustments(
-    remittances: list[Remittance],
+    remittances: list[EraRemit],
     groups: Mapping[str, ClaimGroup],
     claims: Mapping[str, ClaimRow],
     book: ReasonBook,

@@ -17,7 +17,7 @@ from connector.reconcile.model import (
     TieOut,
     TieOutLine,
 )
-from connector.x12.models import Remittance
+from connector.reconcile.rows import EraRemit
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -60,7 +60,7 @@ def aging(claims: Sequence[ClaimRow]) -> dict[str, tuple[int, Decimal]]:
     return out
 
 
-def payments_by_payer(remittances: Sequence[Remittance]) -> list[PayerPayments]:
+def payments_by_payer(remittances: Sequence[EraRemit]) -> list[PayerPayments]:
     """BPR02 summed by payer and payment method (ACH, CHK, NON, ...)."""
     found: dict[tuple[str, str], PayerPayments] = {}
     for remit in remittances:
@@ -71,7 +71,7 @@ def payments_by_payer(remittances: Sequence[Remittance]) -> list[PayerPayments]:
     return sorted(found.values(), key=lambda r: (r.payer, r.method))
 
 
-def tie_out(remittances: Sequence[Remittance], claims: Sequence[ClaimRow], excluded: Sequence[str]) -> TieOut:
+def tie_out(remittances: Sequence[EraRemit], claims: Sequence[ClaimRow], excluded: Sequence[str]) -> TieOut:
     """Σ paid on the claims − Σ PLB against Σ BPR02 of the ERAs included; says what does not tie and why."""
     lines: list[TieOutLine] = []
     for remit in remittances:

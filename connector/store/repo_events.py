@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import (
@@ -101,6 +101,14 @@ def add_acknowledgement(
     return ack
 
 
+RESULT_BATCH = 2000
+"""Result rows inserted per statement: memory stays flat whatever the number of claims."""
+RESULT_DEFAULTS: dict[str, Any] = {
+    "claim_payment_id": None, "service_line_id": None, "expected": None, "paid": None, "difference": None,
+    "detail": {},
+}  # fmt: skip
+
+
 def save_reconciliation(
     session: Session,
     *,
@@ -111,7 +119,7 @@ def save_reconciliation(
     run_id: int | None = None,
     account_id: int | None = None,
 ) -> ReconciliationRun:
-    """Store one reconciliation and its result rows.
+    """Store one reconciliation and its result rows (inserted in batches as ``results`` yields them).
 
     Each result mapping has ``claim_number`` and ``category`` and may have ``claim_payment_id``,
     ``service_line_id``, ``expected``, ``paid``, ``difference`` (Decimal) and ``detail`` (JSON).
@@ -124,7 +132,15 @@ def save_reconciliation(
         inputs=dict(inputs or {}),
         totals=dict(totals or {}),
     )
-    reconciliation.results = [ReconciliationResult(**dict(row)) for row in results]
     session.add(reconciliation)
     session.flush()
+    batch: list[dict[str, Any]] = []
+    for row in results:
+        batch.append({**RESULT_DEFAULTS, **row, "reconciliation_run_id": reconciliation.id})
+        if len(batch) >= RESULT_BATCH:
+            session.execute(insert(ReconciliationResult), batch)
+            batch = []
+    if batch:
+        session.execute(insert(ReconciliationResult), batch)
+    session.expire(reconciliation, ["results"])
     return reconciliation

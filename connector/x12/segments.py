@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 
 ENVELOPE_IDS = frozenset({"ST", "SE", "GE", "GS", "IEA", "ISA"})
 _SCANS: dict[tuple[str, str, str], re.Pattern[str]] = {}
@@ -36,6 +37,11 @@ def _tolerant_split(text: str, term: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+_shared = sys.intern
+"""Equal elements (codes, qualifiers, names, dates) share one string: models of 100,000 claims hold each
+distinct text once."""
+
+
 def split_transaction(
     text: str, term: str, gap: str, elem: str, regular_end: bool
 ) -> tuple[list[list[str]], str | None]:
@@ -53,10 +59,10 @@ def split_transaction(
             last = text.rfind(term + gap)
             match = _scan(term, gap, elem).search(text, 0, max(last, 0))
             if match is None:
-                return [p.split(elem) for p in text.split(term + gap)], None
+                return [list(map(_shared, p.split(elem))) for p in text.split(term + gap)], None
             if match.group("env"):
                 return [], match.group("env")
-        segments = [p.split(elem) for p in _tolerant_split(text, term)]
+        segments = [list(map(_shared, p.split(elem))) for p in _tolerant_split(text, term)]
     finally:
         if enabled:
             gc.enable()

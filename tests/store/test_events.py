@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -121,3 +123,31 @@ def test_reconciliation_with_results_and_decimal_totals(session: Session) -> Non
         ("PCN-1", "underpaid", Decimal("-30.00")),
         ("PCN-9", "missing_era", None),
     ]
+
+
+def test_reconciliation_rows_saved_in_batches_as_they_are_produced(session: Session) -> None:
+    from connector.store.repo_events import RESULT_BATCH
+
+    produced: list[int] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for i in range(RESULT_BATCH * 2 + 7):
+            produced.append(i)
+            row: dict[str, Any] = {"claim_number": f"PCN-{i}", "category": "paid_as_expected"}
+            if i % 3 == 0:
+                row.update(paid=Decimal(f"{i}.05"), detail={"level": "line", "amount": Decimal("1.10")})
+            yield row
+
+    reconciliation = save_reconciliation(session, as_of=dt.date(2026, 5, 4), results=rows())
+    session.commit()
+    session.expire_all()
+    stored = session.get(ReconciliationRun, reconciliation.id)
+    assert stored is not None and len(produced) == RESULT_BATCH * 2 + 7
+    assert [r.claim_number for r in stored.results] == [f"PCN-{i}" for i in produced]
+    third = stored.results[3]
+    assert (third.paid, third.detail, third.expected) == (
+        Decimal("3.05"),
+        {"level": "line", "amount": "1.10"},
+        None,
+    )
+    assert stored.results[4].detail == {} and stored.results[4].paid is None
