@@ -30,6 +30,8 @@ class WebServer:
         self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind((host, settings.web.port if port is None else port))
+        # listening from here on: a client that connects before uvicorn runs waits in the backlog, not refused
+        self.socket.listen(2048)
         self.host, self.port = host, int(self.socket.getsockname()[1])
         config = uvicorn.Config(
             self.app,
