@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -14,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from connector import store
 from connector.filestore import new_key
 from connector.sandbox.fleet import SandboxFleet
 from connector.settings import ConnectorSettings
+from tests.pgdb import private_database
 
 PRACTICES = 8
 """Six for the cycle test, two more (fresh, nothing downloaded yet) for the kill test."""
@@ -39,16 +38,8 @@ FLEET_ENV = {
 @pytest.fixture(scope="module")
 def fleet_db(postgres_url: str) -> Iterator[str]:
     """A database ``fleet_<random>`` of the module's own, dropped afterwards (parallel suites)."""
-    name = f"fleet_{secrets.token_hex(5)}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with private_database(postgres_url, "fleet") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

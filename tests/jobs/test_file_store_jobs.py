@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from connector import store
 from connector.filestore import DatabaseStore, check_fleet_settings, load_keyring, new_key
@@ -27,6 +25,7 @@ from connector.store.models import FileBlob, FileEntry, TotpStep
 from connector.web.server import WebServer
 from connector.web.users import add_user
 from tests.jobs.test_run import _recent, _settings
+from tests.pgdb import private_database
 from tests.web.helpers import VIEWER, signed_in
 
 
@@ -53,16 +52,8 @@ def job_db(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[str | 
     if request.param == "sqlite":
         yield None
         return
-    name = f"ct_fs_{secrets.token_hex(5)}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with private_database(postgres_url, "ct_fs") as url:
+        yield url
 
 
 def _rows(settings: ConnectorSettings, model: Any) -> list[Any]:

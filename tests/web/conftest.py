@@ -4,21 +4,19 @@ CONNECTOR_TEST_POSTGRES_URL is set, else SQLite), served on 127.0.0.1, with a vi
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from connector.settings import ConnectorSettings, PortalAccount, WebSettings
 from connector.store import open_session
 from connector.web.server import WebServer
 from connector.web.users import add_user
 from tests.conftest import REQUIRE_ALL
+from tests.pgdb import private_database
 from tests.web.helpers import ADMIN, VIEWER, Dashboard
 
 
@@ -50,16 +48,8 @@ def dashboard_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("CONNECTOR_REQUIRE_ALL_TESTS=1 but CONNECTOR_TEST_POSTGRES_URL is not set")
         yield f"sqlite:///{tmp_path_factory.mktemp('dash') / 'connector.db'}"
         return
-    name = f"ct_web_{secrets.token_hex(5)}"
-    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with private_database(pg, "ct_web") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
