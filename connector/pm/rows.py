@@ -15,11 +15,11 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from connector.pm.assemble import assemble_claim
+from connector.pm.assemble import assemble_claim, charge_claim_of
 from connector.pm.columns import ColumnMap, spec_indexes
 from connector.pm.fields import FieldReader, SkipRow
 from connector.pm.lookups import LookupTable
-from connector.pm.models import Claim, ServiceLine
+from connector.pm.models import ChargeClaim, ChargeLine, Claim, ServiceLine
 from connector.pm.problems import ProblemList
 from connector.pm.profile import CLAIM_FIELDS, Profile
 from connector.pm.rules import Condition
@@ -38,12 +38,18 @@ class _ClaimParts:
     signature: tuple[Any, ...]
     header: dict[str, Any]
     lines: list[ServiceLine] = field(default_factory=list)
+    charge_lines: list[ChargeLine] = field(default_factory=list)
+    """The lines when the builder makes compact claims (``charges``)."""
     codes: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     """(line position, diagnosis codes) to turn into pointers when the claim is complete."""
 
 
 class RowBuilder:
-    """Feed rows with :meth:`add_row`, then :meth:`finish` returns the claims in first-seen order."""
+    """Feed rows with :meth:`add_row`, then :meth:`finish` returns the claims in first-seen order.
+
+    With ``charges`` the lines are built compact (:class:`ChargeLine`) and :meth:`finish_charges` returns
+    compact claims for reconciling; the rows are checked the same way.
+    """
 
     def __init__(
         self,
@@ -54,8 +60,10 @@ class RowBuilder:
         needs: Collection[str],
         lookups: Mapping[str, LookupTable] | None = None,
         practice: Mapping[str, str] | None = None,
+        charges: bool = False,
     ) -> None:
         self.profile = profile
+        self.charges = charges
         self.cmap = cmap
         self.problems = problems
         self.needs = frozenset(needs)
@@ -127,7 +135,7 @@ class RowBuilder:
             elif signature != parts.signature and not self._same_claim(row, rownum, parts):
                 return
             if self.profile.layout == "line":
-                self._add_line(row, rownum, parts, 0, len(parts.lines) + 1)
+                self._add_line(row, rownum, parts, 0, len(parts.lines) + len(parts.charge_lines) + 1)
             else:
                 for n in range(1, self.profile.max_lines + 1):
                     if self._line_present(row, n):
@@ -232,6 +240,9 @@ class RowBuilder:
             own := normalize_diagnosis(reader.field(row, rownum, "diagnosis_code", "text", n))
         ):
             codes.append(own)
+        if self.charges:
+            parts.charge_lines.append(self._charge_line(row, rownum, n, line_id, units, charge))
+            return
         if codes:
             parts.codes.append((len(parts.lines), tuple(codes)))
         parts.lines.append(
@@ -249,6 +260,20 @@ class RowBuilder:
                 posted_payment=reader.field(row, rownum, "posted_payment", "amount", n),
                 source_row=rownum,
             )
+        )
+
+    def _charge_line(
+        self, row: list[Cell], rownum: int, n: int, line_id: str, units: Any, charge: Any
+    ) -> ChargeLine:
+        reader = self.reader
+        return ChargeLine(
+            line_id=line_id,
+            service_date=cast(dt.date | None, reader.field(row, rownum, "service_date", "date", n)),
+            procedure_code=normalize_code(reader.field(row, rownum, "procedure_code", "text", n)),
+            modifiers=tuple(normalize_code(m) for m in reader.items(row, rownum, "modifiers", n)),
+            units=units,
+            charge=charge,
+            expected_amount=reader.field(row, rownum, "expected_amount", "amount", n),
         )
 
     # -- result ----------------------------------------------------------------------------------------------
@@ -269,4 +294,11 @@ class RowBuilder:
                 parts.lines[position] = dataclasses.replace(line, diagnosis_pointers=tuple(pointers))
             parts.header["diagnosis_codes"] = tuple(dx)
             claims.append(assemble_claim(claim_id, parts.header, parts.lines))
+        return claims
+
+    def finish_charges(self) -> list[ChargeClaim]:
+        """The compact claims (``charges``) in the order their first row appeared."""
+        claims = []
+        for claim_id, parts in self.claims.items():
+            claims.append(charge_claim_of(claim_id, parts.header, parts.charge_lines))
         return claims
