@@ -79,15 +79,13 @@ def _inputs(folder: Path, eras: str) -> tuple[Any, Any, Any]:
     from connector.cli.pm_cmd import open_profile, practice_for
     from connector.cli.reconcile_cmd import read_eras
     from connector.codetables import load_code_lists
-    from connector.pm.reader import read_export, reconcile_needs
+    from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
 
     remittances, _unread = read_eras([folder / eras], codes=load_code_lists(None))
     profile = open_profile("generic", None)
     needs = reconcile_needs(profile)
-    export = read_export(
-        folder / "pm-export.csv", profile, needs=needs, practice=practice_for(profile, None, needs)
-    )
+    export = read_charges(folder / "pm-export.csv", profile, practice=practice_for(profile, None, needs))
     bank = folder / "bank-deposits.csv"
     return remittances, export, read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name)
 
@@ -117,14 +115,12 @@ def _stage(stage: str, folder: Path, eras: str) -> tuple[float, float]:
         return start
     if stage == "read PM export":
         from connector.cli.pm_cmd import open_profile, practice_for
-        from connector.pm.reader import read_export, reconcile_needs
+        from connector.pm.reader import read_charges, reconcile_needs
 
         start = time.perf_counter(), time.process_time()
         profile = open_profile("generic", None)
         needs = reconcile_needs(profile)
-        read_export(
-            folder / "pm-export.csv", profile, needs=needs, practice=practice_for(profile, None, needs)
-        )
+        read_charges(folder / "pm-export.csv", profile, practice=practice_for(profile, None, needs))
         return start
     remittances, export, deposits = _inputs(folder, eras)
     book = load_reason_book()

@@ -13,6 +13,7 @@ from rich.table import Table
 from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
 from connector.errors import ConfigError, InputError, X12ParseError
+from connector.pm.models import ChargeExport, PMExport
 from connector.reconcile.model import FileNotRead
 from connector.reconcile.rows import EraRemit
 from connector.x12.code_check import CodeLists
@@ -115,7 +116,7 @@ def _reconcile_files(
 ) -> None:
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
     from connector.codetables import load_code_lists, load_reason_book
-    from connector.pm.reader import read_export, reconcile_needs
+    from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
     from connector.reconcile.fees import read_fee_schedule
@@ -127,6 +128,7 @@ def _reconcile_files(
         margin = Decimal(tolerance)
         folder = mappings_dir(mappings)
         remittances, unread = read_eras(era, strict=strict, codes=load_code_lists(folder))
+        export: PMExport | ChargeExport
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -135,7 +137,7 @@ def _reconcile_files(
             loaded = open_profile(profile, folder)
             needs = reconcile_needs(loaded)
             practice = practice_for(loaded, account, needs)
-            export, scrubbed = read_export(pm, loaded, needs=needs, practice=practice), None
+            export, scrubbed = read_charges(pm, loaded, practice=practice), None
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:

@@ -18,7 +18,7 @@ from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
 from connector.pm.profile_parse import load_profile
-from connector.pm.reader import read_export, reconcile_needs
+from connector.pm.reader import read_charges
 from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
 from connector.reconcile.lines import paused_gc
 from connector.reconcile.rows import EraRemit, compact
@@ -163,10 +163,9 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
     if acct.pm_export is None:
         raise ConfigError(f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile")
     profile = load_profile(acct.pm_profile, settings.mappings_dir)
-    export = read_export(
+    export = read_charges(
         acct.pm_export,
         profile,
-        needs=reconcile_needs(profile),
         practice=acct.practice_values(),
         limits=settings.archive_limits,
     )

@@ -6,7 +6,16 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
-from connector.pm.models import Address, BillingProvider, Claim, ClaimType, Patient, ServiceLine
+from connector.pm.models import (
+    Address,
+    BillingProvider,
+    ChargeClaim,
+    ChargeLine,
+    Claim,
+    ClaimType,
+    Patient,
+    ServiceLine,
+)
 
 
 def assemble_claim(claim_id: str, h: dict[str, Any], parts_lines: list[ServiceLine]) -> Claim:
@@ -54,4 +63,24 @@ def assemble_claim(claim_id: str, h: dict[str, Any], parts_lines: list[ServiceLi
         rendering_first_name=text("rendering_first_name"),
         referring_last_name=text("referring_last_name"),
         referring_first_name=text("referring_first_name"),
+    )
+
+
+def charge_claim_of(claim_id: str, h: dict[str, Any], parts_lines: list[ChargeLine]) -> ChargeClaim:
+    """A compact claim for reconciling, with the values ``assemble_claim`` would give the full one."""
+    text: Callable[[str], str] = lambda f: cast(str, h.get(f) or "")  # noqa: E731
+    lines = tuple(parts_lines)
+    total = h.get("claim_total_charge")
+    dates = [line.service_date for line in lines if line.service_date is not None]
+    return ChargeClaim(
+        claim_id=claim_id,
+        payer_name=text("payer_name"),
+        member_id=text("member_id"),
+        last_name=text("patient_last_name"),
+        first_name=text("patient_first_name"),
+        total_charge=total if total is not None else sum((ln.charge for ln in lines), Decimal("0")),
+        submitted_date=h.get("submitted_date"),
+        status=text("claim_status").lower(),
+        lines=lines,
+        first_service_date=min(dates) if dates else None,
     )

@@ -141,3 +141,69 @@ class PMExport:
     def line_count(self) -> int:
         """Number of service lines across all claims."""
         return sum(len(claim.lines) for claim in self.claims)
+
+
+@dataclass(slots=True, frozen=True)
+class ChargeLine:
+    """A service line as reconciled: line id, date, procedure, modifiers, units, charge, contracted amount."""
+
+    line_id: str
+    service_date: dt.date | None
+    procedure_code: str
+    modifiers: tuple[str, ...]
+    units: Decimal
+    charge: Decimal
+    expected_amount: Decimal | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ChargeClaim:
+    """A claim as reconciled (compact: read straight from the export, or ``charge_claim`` of a Claim).
+
+    Only what matching, the report and the KPIs read; the patient's name and member id match an ERA without
+    the claim number. PHI: never log these values.
+    """
+
+    claim_id: str
+    payer_name: str
+    member_id: str
+    last_name: str
+    first_name: str
+    total_charge: Decimal
+    submitted_date: dt.date | None
+    status: str
+    lines: tuple[ChargeLine, ...]
+    first_service_date: dt.date | None
+    """Earliest line service date (None when no line has one)."""
+
+
+def charge_line(line: ServiceLine) -> ChargeLine:
+    """The compact line of a full service line."""
+    return ChargeLine(line.line_id, line.service_date, line.procedure_code, line.modifiers, line.units,
+                      line.charge, line.expected_amount)  # fmt: skip
+
+
+def charge_claim(claim: Claim | ChargeClaim) -> ChargeClaim:
+    """The compact claim of a full one (a compact one is returned as it is)."""
+    if isinstance(claim, ChargeClaim):
+        return claim
+    patient = claim.patient
+    lines = tuple(charge_line(line) for line in claim.lines)
+    return ChargeClaim(claim.claim_id, claim.payer_name, patient.member_id, patient.last_name,
+                       patient.first_name, claim.total_charge, claim.submitted_date, claim.status, lines,
+                       claim.first_service_date)  # fmt: skip
+
+
+@dataclass(slots=True, frozen=True)
+class ChargeExport:
+    """An export read for reconciling: its compact claims (``reader.read_charges``)."""
+
+    source: str
+    profile: str
+    claims: tuple[ChargeClaim, ...]
+    row_count: int
+
+    @property
+    def line_count(self) -> int:
+        """Number of service lines across all claims."""
+        return sum(len(claim.lines) for claim in self.claims)

@@ -18,7 +18,7 @@ from connector.pm.columns import ColumnMap, resolve_columns
 from connector.pm.fields import needed_fields
 from connector.pm.header import is_blank, is_totals, locate_header
 from connector.pm.lookups import LookupTable, load_lookups
-from connector.pm.models import PMExport
+from connector.pm.models import ChargeClaim, ChargeExport, PMExport
 from connector.pm.problems import MAX_PROBLEMS, ExportSchemaError, Problem, ProblemList
 from connector.pm.profile import RECONCILE_FIELDS, RECONCILE_LINE_KEYS, REQUIRED_FIELDS, Profile
 from connector.pm.profile_parse import load_profile
@@ -36,6 +36,7 @@ __all__ = [
     "ReadResult",
     "check_export",
     "parse_table",
+    "read_charges",
     "read_export",
     "reconcile_needs",
 ]
@@ -60,6 +61,8 @@ class ReadResult:
     cmap: ColumnMap
     builder: RowBuilder | None
     skipped: dict[str, int] = field(default_factory=dict)
+    charges: list[ChargeClaim] = field(default_factory=list)
+    """The compact claims when read with ``charges`` (``export.claims`` is then empty)."""
 
     def raise_if_any(self) -> None:
         """Raise ExportSchemaError when any problem was found."""
@@ -74,8 +77,9 @@ def read_rows(
     needs: Collection[str] = REQUIRED_FIELDS,
     lookups: Mapping[str, LookupTable] | None = None,
     practice: Mapping[str, str] | None = None,
+    charges: bool = False,
 ) -> ReadResult:
-    """One pass over the table; problems are collected, never raised."""
+    """One pass over the table; problems are collected, never raised; ``charges``: compact claims only."""
     table = locate_header(table, profile.header_names(), profile.header_row)
     problems = ProblemList(table)
     wanted = needed_fields(profile, needs)
@@ -88,7 +92,8 @@ def read_rows(
         problems.add(table.first_row_number - 1, None, message)
     if problems.items:
         return ReadResult(empty, problems.items, problems.truncated, table, cmap, None)
-    builder = RowBuilder(profile, cmap, problems, needs=wanted, lookups=lookups, practice=practice)
+    builder = RowBuilder(profile, cmap, problems, needs=wanted, lookups=lookups, practice=practice,
+                         charges=charges)  # fmt: skip
     claim_columns = cmap.fields.get("claim_id")
     claim_at = claim_columns[0] if claim_columns else None
     data_rows = totals = 0
@@ -102,12 +107,14 @@ def read_rows(
         builder.add_row(table.first_row_number + offset, row)
         if problems.full:
             break
-    claims = builder.finish()
+    compact = builder.finish_charges() if charges else []
+    claims = [] if charges else builder.finish()
+    builder.claims.clear()
     if not problems.items and data_rows == 0:
         problems.add(None, None, "the export has a header but no data rows")
     export = PMExport(table.source, table.sheet, profile.name, tuple(claims), data_rows, profile.absent)
     skipped = {"totals rows": totals, **builder.skipped}
-    return ReadResult(export, problems.items, problems.truncated, table, cmap, builder, skipped)
+    return ReadResult(export, problems.items, problems.truncated, table, cmap, builder, skipped, compact)
 
 
 def parse_table(
@@ -134,6 +141,7 @@ def check_export(
     practice: Mapping[str, str] | None = None,
     limits: ArchiveLimits | None = None,
     stream: bool = False,
+    charges: bool = False,
 ) -> ReadResult:
     """Read an export and keep the problems instead of raising them (``connector pm check``); ``stream``:
     a CSV's rows are parsed during the one pass and not kept (``ReadResult.table`` then holds only the first
@@ -142,7 +150,7 @@ def check_export(
     path = Path(path)
     table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet, limits=limits, stream=stream)
     lookups = load_lookups(loaded, path) if loaded.lookups else None
-    return read_rows(table, loaded, needs=needs, lookups=lookups, practice=practice)
+    return read_rows(table, loaded, needs=needs, lookups=lookups, practice=practice, charges=charges)
 
 
 def read_export(
@@ -165,3 +173,24 @@ def read_export(
                           practice=practice, limits=limits, stream=True)  # fmt: skip
     result.raise_if_any()
     return result.export
+
+
+def read_charges(
+    path: Path | str,
+    profile: Profile | str = "generic",
+    *,
+    sheet: str | None = None,
+    override_dir: Path | None = None,
+    practice: Mapping[str, str] | None = None,
+    limits: ArchiveLimits | None = None,
+) -> ChargeExport:
+    """Read an export for reconciling: compact claims built row by row (``reconcile_needs``), all or an error.
+
+    The rows are checked as :func:`read_export` checks them with the same ``needs``; only what matching, the
+    report and the KPIs read is kept of each claim and line.
+    """
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
+    result = check_export(path, loaded, sheet=sheet, needs=reconcile_needs(loaded), practice=practice,
+                          limits=limits, stream=True, charges=True)  # fmt: skip
+    result.raise_if_any()
+    return ChargeExport(result.export.source, loaded.name, tuple(result.charges), result.export.row_count)

@@ -15,11 +15,11 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from connector.pm.assemble import assemble_claim
+from connector.pm.assemble import assemble_claim, charge_claim_of
 from connector.pm.columns import ColumnMap, spec_indexes
 from connector.pm.fields import FieldReader, SkipRow
 from connector.pm.lookups import LookupTable
-from connector.pm.models import Claim, ServiceLine
+from connector.pm.models import ChargeClaim, ChargeLine, Claim, ServiceLine
 from connector.pm.problems import ProblemList
 from connector.pm.profile import CLAIM_FIELDS, Profile
 from connector.pm.rules import Condition
@@ -36,14 +36,21 @@ class _ClaimParts:
 
     row: int
     signature: tuple[Any, ...]
-    header: dict[str, Any]
+    header: list[Any]
+    """The values of ``RowBuilder.header_keys`` in order (a list, not a dict: one per claim held)."""
     lines: list[ServiceLine] = field(default_factory=list)
+    charge_lines: list[ChargeLine] = field(default_factory=list)
+    """The lines when the builder makes compact claims (``charges``)."""
     codes: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     """(line position, diagnosis codes) to turn into pointers when the claim is complete."""
 
 
 class RowBuilder:
-    """Feed rows with :meth:`add_row`, then :meth:`finish` returns the claims in first-seen order."""
+    """Feed rows with :meth:`add_row`, then :meth:`finish` returns the claims in first-seen order.
+
+    With ``charges`` the lines are built compact (:class:`ChargeLine`) and :meth:`finish_charges` returns
+    compact claims for reconciling; the rows are checked the same way.
+    """
 
     def __init__(
         self,
@@ -54,13 +61,21 @@ class RowBuilder:
         needs: Collection[str],
         lookups: Mapping[str, LookupTable] | None = None,
         practice: Mapping[str, str] | None = None,
+        charges: bool = False,
     ) -> None:
         self.profile = profile
+        self.charges = charges
+        self._shared: dict[Any, Any] = {}
+        """Equal procedure codes and modifier tuples of compact lines share one object."""
         self.cmap = cmap
         self.problems = problems
         self.needs = frozenset(needs)
         self.reader = FieldReader(profile, cmap, problems, lookups or {}, practice or {}, self.needs)
         self.claim_fields = [f for f in CLAIM_FIELDS if profile.provides(f) or f in cmap.fields]
+        self.header_keys = [
+            *self.claim_fields,
+            *(["claim_type"] if "claim_type" not in self.claim_fields else []),
+        ]
         columns = [i for f in self.claim_fields for i in cmap.fields.get(f, [])]
         columns += [i for lk in profile.lookups if (i := cmap.find(lk.export_key)) is not None]
         self.claim_columns = columns
@@ -119,7 +134,8 @@ class RowBuilder:
                 signature = tuple(row[i] if i < len(row) else "" for i in self.claim_columns)
             parts = self.claims.get(claim_id)
             if parts is None:
-                parts = _ClaimParts(rownum, signature, self._claim_header(row, rownum))
+                header = self._claim_header(row, rownum)
+                parts = _ClaimParts(rownum, signature, [header.get(k) for k in self.header_keys])
                 self.claims[claim_id] = parts
             elif self.profile.layout == "claim":
                 self.problems.add(rownum, self._col("claim_id"), f"claim id repeats row {parts.row}")
@@ -127,7 +143,7 @@ class RowBuilder:
             elif signature != parts.signature and not self._same_claim(row, rownum, parts):
                 return
             if self.profile.layout == "line":
-                self._add_line(row, rownum, parts, 0, len(parts.lines) + 1)
+                self._add_line(row, rownum, parts, 0, len(parts.lines) + len(parts.charge_lines) + 1)
             else:
                 for n in range(1, self.profile.max_lines + 1):
                     if self._line_present(row, n):
@@ -153,12 +169,13 @@ class RowBuilder:
     def _same_claim(self, row: list[Cell], rownum: int, parts: _ClaimParts) -> bool:
         """Compare the claim's fields after mapping; blanks on either side are not differences."""
         header = self._claim_header(row, rownum)
-        for fname in self.claim_fields:
-            new, old = header.get(fname), parts.header.get(fname)
+        values = parts.header
+        for at, fname in enumerate(self.claim_fields):
+            new, old = header.get(fname), values[at]
             if new in ("", None, ()) or new == old:
                 continue
             if old in ("", None, ()):
-                parts.header[fname] = new
+                values[at] = new
                 continue
             column = self._col(fname) or fname
             self.problems.add(rownum, column, f"differs from row {parts.row} of the same claim")
@@ -232,6 +249,9 @@ class RowBuilder:
             own := normalize_diagnosis(reader.field(row, rownum, "diagnosis_code", "text", n))
         ):
             codes.append(own)
+        if self.charges:
+            parts.charge_lines.append(self._charge_line(row, rownum, n, line_id, units, charge))
+            return
         if codes:
             parts.codes.append((len(parts.lines), tuple(codes)))
         parts.lines.append(
@@ -251,12 +271,29 @@ class RowBuilder:
             )
         )
 
+    def _charge_line(
+        self, row: list[Cell], rownum: int, n: int, line_id: str, units: Any, charge: Any
+    ) -> ChargeLine:
+        reader, shared = self.reader, self._shared
+        code = normalize_code(reader.field(row, rownum, "procedure_code", "text", n))
+        modifiers = tuple(normalize_code(m) for m in reader.items(row, rownum, "modifiers", n))
+        return ChargeLine(
+            line_id=line_id,
+            service_date=cast(dt.date | None, reader.field(row, rownum, "service_date", "date", n)),
+            procedure_code=shared.setdefault(code, code),
+            modifiers=shared.setdefault(modifiers, modifiers),
+            units=units,
+            charge=charge,
+            expected_amount=reader.field(row, rownum, "expected_amount", "amount", n),
+        )
+
     # -- result ----------------------------------------------------------------------------------------------
     def finish(self) -> list[Claim]:
         """The claims in the order their first row appeared; diagnosis rows and codes resolved."""
         claims = []
         for claim_id, parts in self.claims.items():
-            dx = list(parts.header.get("diagnosis_codes") or ())
+            header = dict(zip(self.header_keys, parts.header, strict=True))
+            dx = list(header.get("diagnosis_codes") or ())
             dx += [c for c in self.row_diagnoses.get(claim_id, ()) if c not in dx]
             for position, codes in parts.codes:
                 line = parts.lines[position]
@@ -267,6 +304,14 @@ class RowBuilder:
                     if (pointer := dx.index(code) + 1) not in pointers:
                         pointers.append(pointer)
                 parts.lines[position] = dataclasses.replace(line, diagnosis_pointers=tuple(pointers))
-            parts.header["diagnosis_codes"] = tuple(dx)
-            claims.append(assemble_claim(claim_id, parts.header, parts.lines))
+            header["diagnosis_codes"] = tuple(dx)
+            claims.append(assemble_claim(claim_id, header, parts.lines))
+        return claims
+
+    def finish_charges(self) -> list[ChargeClaim]:
+        """The compact claims (``charges``) in the order their first row appeared."""
+        claims = []
+        for claim_id, parts in self.claims.items():
+            header = dict(zip(self.header_keys, parts.header, strict=True))
+            claims.append(charge_claim_of(claim_id, header, parts.charge_lines))
         return claims

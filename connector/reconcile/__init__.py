@@ -6,7 +6,8 @@
     result = reconcile(remittances, pm_export.claims, as_of=date, deposits=read_bank_csv(text))
     result.claims, result.lines, result.denials, result.tie_out, result.kpis, result.discrepancies()
 
-Takes models (``connector.x12`` Remittance, ``connector.pm`` Claim, BankDeposit) and returns a
+Takes models or their compact rows (``connector.x12`` Remittance or ``rows.EraRemit``, ``connector.pm`` Claim
+or ``ChargeClaim`` from ``pm.reader.read_charges``, BankDeposit) and returns a
 :class:`ReconciliationResult`; no files, no database. ``connector.report`` renders the result.
 """
 

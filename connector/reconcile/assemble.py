@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from connector.pm.models import Claim as PMClaim
-from connector.pm.models import ServiceLine as PMLine
+from connector.pm.models import ChargeClaim as PMClaim
+from connector.pm.models import ChargeLine as PMLine
 from connector.reconcile.adjustments import split
 from connector.reconcile.keys import billed_procedure, cents
 from connector.reconcile.lines import MATCH_KINDS, line_verdict
@@ -155,7 +155,7 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
     for line in lines:
         reasons.extend(line.reasons)
     patient_name = effective.patient
-    names = f"{pm.patient.last_name}, {pm.patient.first_name}" if pm is not None else ""
+    names = f"{pm.last_name}, {pm.first_name}" if pm is not None else ""
     if not names and patient_name is not None:
         names = f"{patient_name.last_or_org}, {patient_name.first}"
     numbers = tuple(dict.fromkeys(e.remittance.trace_number for e in group.entries))

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from connector.pm.models import Claim as PMClaim
-from connector.pm.models import ServiceLine as PMLine
+from connector.pm.models import ChargeClaim as PMClaim
+from connector.pm.models import ChargeLine as PMLine
+from connector.pm.models import Claim, charge_claim
 from connector.reconcile.assemble import FeeSchedule, Settings, claim_row, line_row
 from connector.reconcile.deposits import match_deposits
 from connector.reconcile.keys import billed_procedure, cents, claim_key, day_number, modifier_key
@@ -31,7 +32,7 @@ from connector.x12.models import Remittance
 
 def reconcile(
     remittances: Iterable[Remittance | EraRemit],
-    claims: Iterable[PMClaim],
+    claims: Iterable[Claim | PMClaim],
     *,
     as_of: dt.date,
     book: ReasonBook,
@@ -46,7 +47,8 @@ def reconcile(
     """Reconcile remittances against PM claims as of a date.
 
     ``remittances``: compact rows (``rows.compact``, made as each file is read so its models are released)
-    or 835 models (compacted here).
+    or 835 models (compacted here). ``claims``: compact PM claims (``pm.reader.read_charges``) or full ones
+    (compacted here), so there is one code path.
 
     ``tolerance``: a line is paid as expected when its allowed amount is within this of the contracted amount.
     ``aging_days``: a submitted claim with no remittance after this many days is ``missing_era``.
@@ -56,7 +58,7 @@ def reconcile(
     """
     settings = Settings(book=book, tolerance=tolerance, fee_schedule=fee_schedule)
     kept, excluded = dedupe(remittances)
-    pm_claims = list(claims)
+    pm_claims = [charge_claim(claim) for claim in claims]
     with paused_gc():
         groups = group_claims(kept, pm_claims)
         for group in groups.values():
@@ -134,9 +136,9 @@ def group_claims(remittances: list[EraRemit], pm_claims: list[PMClaim]) -> dict[
     for claim in pm_claims:
         by_number.setdefault(claim_key(claim.claim_id), claim)
         day, total = day_number(claim.first_service_date), cents(claim.total_charge)
-        if claim.patient.member_id:
-            by_patient.setdefault((claim.patient.member_id.upper(), day, total), claim)
-        name = f"{claim.patient.last_name}|{claim.patient.first_name}".upper()
+        if claim.member_id:
+            by_patient.setdefault((claim.member_id.upper(), day, total), claim)
+        name = f"{claim.last_name}|{claim.first_name}".upper()
         by_patient.setdefault((name, day, total), claim)
     groups: dict[str, ClaimGroup] = {}
     order = 0
@@ -238,7 +240,7 @@ def _unremitted(
                 claim_id=claim.claim_id,
                 category="missing_era" if late else "awaiting_era",
                 payer=claim.payer_name,
-                patient=f"{claim.patient.last_name}, {claim.patient.first_name}",
+                patient=f"{claim.last_name}, {claim.first_name}",
                 service_date=claim.first_service_date,
                 submitted=claim.submitted_date,
                 charge=claim.total_charge,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from connector.pm.models import Claim as PMClaim
+from connector.pm.models import ChargeClaim as PMClaim
 from connector.reconcile.model import MatchKind
 from connector.reconcile.rows import EraClaim, EraRemit
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from connector.pm.models import Claim as PMClaim
+from connector.pm.models import ChargeClaim, Claim
 from connector.reconcile.at_stake import money_at_stake, payer_key, payer_table
 from connector.reconcile.labels import category_label
 from connector.reconcile.model import Kpi, ReconciliationResult
@@ -28,7 +28,7 @@ def kpi_rows(found: Sequence[Kpi]) -> list[dict[str, Any]]:
     ]
 
 
-def snapshot(result: ReconciliationResult, pm_claims: Sequence[PMClaim] = ()) -> dict[str, Any]:
+def snapshot(result: ReconciliationResult, pm_claims: Sequence[Claim | ChargeClaim] = ()) -> dict[str, Any]:
     """Everything the Summary sheet shows, as JSON; per-payer KPIs are ``kpis`` on that payer's claims."""
     stake = money_at_stake(result)
     payers = []

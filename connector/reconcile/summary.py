@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from connector.pm.models import Claim as PMClaim
+from connector.pm.models import ChargeClaim, Claim
 from connector.reconcile.model import (
     AGING_BUCKETS,
     ClaimRow,
@@ -108,7 +108,7 @@ def tie_out(remittances: Sequence[EraRemit], claims: Sequence[ClaimRow], exclude
 
 
 def kpis(
-    result: ReconciliationResult, pm_claims: Sequence[PMClaim], clean: Mapping[str, bool] | None
+    result: ReconciliationResult, pm_claims: Sequence[Claim | ChargeClaim], clean: Mapping[str, bool] | None
 ) -> list[Kpi]:
     """Clean claim rate, denial rate (count, dollars), net collection rate, days in A/R, totals."""
     remitted = [c for c in result.claims if c.category not in NOT_REMITTED]
