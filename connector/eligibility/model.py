@@ -216,3 +216,13 @@ class Appointment:
     def where(self) -> str:
         """``file, row N`` for messages."""
         return f"{self.source}, row {self.row}"
+
+
+def business_days_after(day: dt.date, count: int) -> list[dt.date]:
+    """The ``count`` business days (Monday to Friday) after ``day``."""
+    days: list[dt.date] = []
+    while len(days) < count:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days.append(day)
+    return days

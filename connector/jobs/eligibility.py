@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 from connector import store
 from connector.eligibility.assess import Assessment, assess
 from connector.eligibility.codec import from_json, to_json
-from connector.eligibility.model import Appointment, Coverage, EligibilityResult, Inquiry
+from connector.eligibility.model import (
+    Appointment,
+    Coverage,
+    EligibilityResult,
+    Inquiry,
+    business_days_after,
+)
 from connector.errors import ConfigError, PortalUnavailable
 from connector.jobs.context import JobContext
 from connector.ops.notify import Notifier
@@ -43,16 +49,6 @@ log = logging.getLogger(__name__)
 THROTTLE_ATTEMPTS = 8
 """Searches of one patient refused in a row (429/5xx) before the run gives up (the cycle retries it)."""
 MAX_PACE_SECONDS = 30.0
-
-
-def business_days_after(day: dt.date, count: int) -> list[dt.date]:
-    """The ``count`` business days (Monday to Friday) after ``day``."""
-    days: list[dt.date] = []
-    while len(days) < count:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days.append(day)
-    return days
 
 
 @dataclass(slots=True)

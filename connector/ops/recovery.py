@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import socket
 import time
 from pathlib import Path
@@ -14,21 +13,12 @@ from sqlalchemy import select
 
 from connector import store
 from connector.fileio import sweep_stale_parts
+from connector.processes import alive
 from connector.store import Run, RunOutcome
 
 log = logging.getLogger(__name__)
 
 STALE_HEARTBEAT = dt.timedelta(minutes=2)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def close_dead_runs(database_url: str) -> list[int]:
@@ -38,7 +28,7 @@ def close_dead_runs(database_url: str) -> list[int]:
     with store.open_session(database_url) as session, session.begin():
         closed = store.close_interrupted_runs(session, STALE_HEARTBEAT)
         running = session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING)).all()
-        dead = [r.id for r in running if r.host == host and r.pid is not None and not _alive(r.pid)]
+        dead = [r.id for r in running if r.host == host and r.pid is not None and not alive(r.pid)]
         store.interrupt_runs(session, dead, "the process running this job stopped (killed or crashed)")
     if closed or dead:
         log.warning("closed %d interrupted run(s): %s", len(closed) + len(dead), sorted(closed + dead))

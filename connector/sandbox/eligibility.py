@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field, replace
 
+from connector.eligibility.model import business_days_after
 from connector.sandbox.codes import FEE_SCHEDULE
 from connector.sandbox.model import Patient, Practice
 
@@ -83,16 +84,6 @@ class Visit:
     def planned_charge(self) -> int:
         """Σ fee schedule charges of the planned procedures, in cents."""
         return sum(int(FEE_SCHEDULE[code].charge * 100) for code in self.procedures)
-
-
-def business_days_after(day: dt.date, count: int) -> list[dt.date]:
-    """The ``count`` business days (Monday to Friday) after ``day``."""
-    days: list[dt.date] = []
-    while len(days) < count:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days.append(day)
-    return days
 
 
 def expected_estimate(visit: Visit, enrollment: Enrollment) -> int | None:
