@@ -48,7 +48,7 @@ class BrowserSession:
 
     async def start(self) -> None:
         """Start Playwright and launch Chromium headless with the quiet-network flags."""
-        executable = find_chromium(self.settings.executable)
+        executable = find_chromium(self.settings.executable, headless=self.settings.headless)
         self._playwright = await async_playwright().start()
         try:
             self._browser = await self._playwright.chromium.launch(

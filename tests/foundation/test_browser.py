@@ -93,3 +93,21 @@ async def test_totp_never_reuses_a_step(monkeypatch: pytest.MonkeyPatch) -> None
     clock["now"] = (first_step + 2) * 30 + 28.5  # 1.5 s left in a fresh step: too little, wait
     await source.next_code()
     assert clock["now"] // 30 == first_step + 3
+
+
+def _fake_binary(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_headless_runs_prefer_the_headless_shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CONNECTOR_BROWSER__EXECUTABLE", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    full = _fake_binary(tmp_path / "chromium-1200" / "chrome-linux64" / "chrome")
+    shell = _fake_binary(tmp_path / "chromium_headless_shell-1200" / "chrome-linux64" / "headless_shell")
+    assert find_chromium(headless=True) == shell
+    assert find_chromium(headless=False) == full  # a visible browser needs the full one
+    explicit = _fake_binary(tmp_path / "mine" / "chromium")
+    assert find_chromium(explicit, headless=True) == explicit  # the setting always wins
