@@ -38,6 +38,11 @@ class BrowserSettings(BaseModel):
     storage_state_max_age_hours: float = Field(
         12.0, description="Saved sign-in state older than this is discarded"
     )
+    trace: Literal["full", "snapshots", "off"] = Field(
+        "snapshots",
+        description="What a run's browser trace records (kept only when the run fails): 'snapshots' = every "
+        "step's page (DOM) and network, 'full' = also a filmstrip of screenshots (more CPU), 'off' = none",
+    )
 
 
 class WebSettings(BaseModel):

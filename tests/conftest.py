@@ -141,3 +141,14 @@ def _pyx12_errors(data: bytes) -> list[str]:
 @pytest.fixture(scope="session")
 def pyx12_errors() -> Callable[[bytes], list[str]]:
     return _pyx12_errors
+
+
+@pytest.fixture(autouse=True)
+def _fresh_schema_checks() -> Iterator[None]:
+    """Each test starts as a new process would: no database remembered as already at the head (tests
+    reuse database URLs and change their revision)."""
+    from connector.store import db
+
+    db._AT_HEAD.clear()
+    yield
+    db._AT_HEAD.clear()

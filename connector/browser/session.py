@@ -116,9 +116,15 @@ async def save_storage_state(context: BrowserContext, path: Path) -> None:
 _tracing: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
 
 
-async def start_trace(context: BrowserContext) -> None:
-    """Start a Playwright trace; call only after sign-in so typed passwords are never captured."""
-    await context.tracing.start(screenshots=True, snapshots=True)
+async def start_trace(context: BrowserContext, mode: str = "full") -> None:
+    """Start a Playwright trace; call only after sign-in so typed passwords are never captured.
+
+    ``mode`` is the ``browser.trace`` setting: ``full`` (page snapshots and a screenshot filmstrip),
+    ``snapshots`` (page snapshots and network only: what fixing a selector needs, for less CPU) or ``off``.
+    """
+    if mode == "off":
+        return
+    await context.tracing.start(screenshots=mode == "full", snapshots=True)
     _tracing.add(context)
 
 

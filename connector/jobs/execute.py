@@ -115,7 +115,12 @@ async def _in_browser(job: JobFunction, ctx: JobContext, result: RunResult) -> d
                     _collect_screens(paths, result)
                     raise
                 return await _with_trace(
-                    ctx.page, paths, result, lambda: _once_more(job, ctx, signer), ctx.files
+                    ctx.page,
+                    paths,
+                    result,
+                    lambda: _once_more(job, ctx, signer),
+                    ctx.files,
+                    settings.browser.trace,
                 )
             finally:
                 if browser.connected:
@@ -150,7 +155,7 @@ async def _once_more(job: JobFunction, ctx: JobContext, signer: Signer) -> dict[
         context = ctx.portal.context
         await stop_trace(context, None)  # a trace would record the typed password: drop it, sign in, restart
         await signer.ensure(reuse=False)
-        await start_trace(context)
+        await start_trace(context, ctx.settings.browser.trace)
         counts = await job(ctx)
         counts["sign_ins_again"] = 1
         return counts
@@ -162,10 +167,11 @@ async def _with_trace(
     result: RunResult,
     body: Callable[[], Awaitable[dict[str, Any]]],
     files: FileStore | None = None,
+    trace: str = "full",
 ) -> dict[str, Any]:
-    """Trace only after sign-in; keep the trace (0600, data/traces, or the database store) only when the
-    job fails."""
-    await start_trace(portal.context)
+    """Trace only after sign-in (as the ``browser.trace`` setting says); keep the trace (0600, data/traces,
+    or the database store) only when the job fails."""
+    await start_trace(portal.context, trace)
     try:
         counts = await body()
     except BaseException:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +32,8 @@ _UPGRADE_LOCK = threading.Lock()
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 BUSY_TIMEOUT_S = 30.0
+SCHEMA_RECHECK_S = 60.0
+_AT_HEAD: dict[str, float] = {}  # database URL -> when ensure_schema last found it at the head
 
 
 def _json_default(value: Any) -> str:
@@ -136,8 +140,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
-    """The newest migration this version of the connector ships."""
+    """The newest migration this version of the connector ships (read once per process: Alembic loads
+    every migration script to find it)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise StorageError("the connector ships no database migrations")
@@ -166,8 +172,13 @@ def ensure_schema(url: str) -> None:
     """Create the schema in an empty database; refuse a database at another revision.
 
     An older database is left alone (the operator runs ``connector db upgrade``) and a newer one
-    means an older connector is pointed at a database migrated by a newer release.
+    means an older connector is pointed at a database migrated by a newer release. A database found at
+    the head is not looked at again for ``SCHEMA_RECHECK_S`` in this process (every job and notification
+    calls this; a busy worker would otherwise open a connection for it many times a second).
     """
+    checked = _AT_HEAD.get(url)
+    if checked is not None and time.monotonic() - checked < SCHEMA_RECHECK_S:
+        return
     engine = make_engine(url)
     try:
         current = current_revision(engine)
@@ -178,9 +189,12 @@ def ensure_schema(url: str) -> None:
     head = head_revision()
     if current is None:
         upgrade(url)
+        _AT_HEAD[url] = time.monotonic()
         return
     if current == head:
+        _AT_HEAD[url] = time.monotonic()
         return
+    _AT_HEAD.pop(url, None)
     known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if current in known:
         raise StorageError(

@@ -246,3 +246,17 @@ def test_upgrade_from_0001_keeps_rows_and_lifts_limits(empty_db_url: str) -> Non
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_a_database_at_the_head_is_checked_again_after_a_while(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ensure_schema(empty_db_url)  # at the head now: remembered for SCHEMA_RECHECK_S
+    engine = make_engine(empty_db_url)
+    with engine.begin() as connection:  # a newer connector migrates it meanwhile
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    engine.dispose()
+    ensure_schema(empty_db_url)  # within the window: no connection opened, no error
+    monkeypatch.setattr(db, "SCHEMA_RECHECK_S", 0.0)
+    with pytest.raises(StorageError, match="newer than this connector"):
+        ensure_schema(empty_db_url)
