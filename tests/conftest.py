@@ -152,3 +152,4 @@ def _fresh_schema_checks() -> Iterator[None]:
     db._AT_HEAD.clear()
     yield
     db._AT_HEAD.clear()
+    db.dispose_shared_engines()  # no pooled connection outlives its test (databases are dropped)

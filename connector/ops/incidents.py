@@ -50,9 +50,10 @@ class StoreIncidentLog:
 
     def resolve(self, key: str) -> bool:
         """Close the incident; True when one was open."""
-        if not self.is_open(key):
-            return False
         with _session(self.url) as session:
+            event = _latest(session, (OPENED, RESOLVED), f"incident:{key}")
+            if event is None or event.action != OPENED:
+                return False
             store.add_audit_event(session, ACTOR, RESOLVED, f"incident:{key}")
             session.commit()
         return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from connector.store.db import (
     alembic_config,
     current_revision,
+    dispose_shared_engines,
     ensure_schema,
     head_revision,
     make_engine,
@@ -127,6 +128,7 @@ __all__ = [
     "create_pending",
     "current_revision",
     "dedupe_key",
+    "dispose_shared_engines",
     "ensure_schema",
     "file_exists",
     "find_by_key",

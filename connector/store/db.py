@@ -33,7 +33,10 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 BUSY_TIMEOUT_S = 30.0
 SCHEMA_RECHECK_S = 60.0
-_AT_HEAD: dict[str, float] = {}  # database URL -> when ensure_schema last found it at the head
+_AT_HEAD: dict[str, float] = {}
+SHARED_ENGINES = 8
+_SHARED: dict[str, Engine] = {}  # insertion order = least recently used first
+_SHARED_LOCK = threading.Lock()  # database URL -> when ensure_schema last found it at the head
 
 
 def _json_default(value: Any) -> str:
@@ -115,15 +118,35 @@ def describe(exc: SQLAlchemyError) -> str:
     return _PASSWORD_IN_URL.sub(r"\1***@", line)[:300]
 
 
+def shared_engine(url: str) -> Engine:
+    """The process's pooled engine for ``url`` (at most ``SHARED_ENGINES`` URLs are kept; the least
+    recently used one is disposed). A job, its notifications and the ledger each open short sessions:
+    a new engine each time cost a connection and the dialect's first-connect queries every time."""
+    with _SHARED_LOCK:
+        engine = _SHARED.pop(url, None)
+        if engine is None:
+            engine = make_engine(url)
+        _SHARED[url] = engine
+        stale = [_SHARED.pop(key) for key in list(_SHARED)[: max(len(_SHARED) - SHARED_ENGINES, 0)]]
+    for old in stale:
+        old.dispose()
+    return engine
+
+
+def dispose_shared_engines() -> None:
+    """Close every pooled connection of :func:`shared_engine` (tests; a process about to exit)."""
+    with _SHARED_LOCK:
+        engines = list(_SHARED.values())
+        _SHARED.clear()
+    for engine in engines:
+        engine.dispose()
+
+
 @contextlib.contextmanager
 def open_session(url: str) -> Iterator[Session]:
-    """A session on a database of its own engine, disposed afterwards (for short, occasional work)."""
-    engine = make_engine(url)
-    try:
-        with sessionmaker(engine, expire_on_commit=False)() as session:
-            yield session
-    finally:
-        engine.dispose()
+    """A session on the process's pooled engine for ``url`` (short work: a job's ledger rows, a lookup)."""
+    with sessionmaker(shared_engine(url), expire_on_commit=False)() as session:
+        yield session
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
