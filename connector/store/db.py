@@ -144,9 +144,23 @@ def dispose_shared_engines() -> None:
 
 @contextlib.contextmanager
 def open_session(url: str) -> Iterator[Session]:
-    """A session on the process's pooled engine for ``url`` (short work: a job's ledger rows, a lookup)."""
+    """A session for short work (a job's ledger rows, a lookup). On PostgreSQL it uses the process's pooled
+    engine for ``url``; on SQLite a connection of its own, closed afterwards (opening a local file is
+    cheap, and a fresh connection is what recovers cleanly once a full disk has room again)."""
+    if _is_sqlite(url):
+        engine = make_engine(url)
+        try:
+            with sessionmaker(engine, expire_on_commit=False)() as session:
+                yield session
+        finally:
+            engine.dispose()
+        return
     with sessionmaker(shared_engine(url), expire_on_commit=False)() as session:
         yield session
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
