@@ -111,3 +111,28 @@ def test_headless_runs_prefer_the_headless_shell(monkeypatch: pytest.MonkeyPatch
     assert find_chromium(headless=False) == full  # a visible browser needs the full one
     explicit = _fake_binary(tmp_path / "mine" / "chromium")
     assert find_chromium(explicit, headless=True) == explicit  # the setting always wins
+
+
+@pytest.mark.parametrize(("mode", "filmstrip"), [("full", True), ("snapshots", False), ("off", None)])
+async def test_trace_setting_decides_what_a_kept_trace_holds(
+    local_site: str, tmp_path: Path, mode: str, filmstrip: bool | None
+) -> None:
+    import zipfile
+
+    async with BrowserSession() as session:
+        context = await session.new_context()
+        page = await context.new_page()
+        await start_trace(context, mode)
+        await page.goto(local_site)
+        await page.get_by_role("heading").click()
+        await page.wait_for_timeout(300)  # room for a screencast frame
+        kept = await stop_trace(context, tmp_path / "t.zip")
+        await context.close()
+    if filmstrip is None:  # off: nothing was recorded, nothing is kept
+        assert kept is None
+        return
+    assert kept is not None
+    with zipfile.ZipFile(kept) as archive:
+        events = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".trace"))
+    assert "frame-snapshot" in events  # the page as it was at each step: always
+    assert ("screencast-frame" in events) is filmstrip
