@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, get_args
 
-Kind = Literal["era", "pdf", "ack", "report", "trace", "signin"]
+Kind = Literal["era", "pdf", "ack", "report", "trace", "signin", "outbox"]
 """What a stored file is: a downloaded ERA (835), PDF remit, acknowledgement (999/277CA), a report,
-a kept failure trace, or the saved sign-in state (a credential)."""
+a kept failure trace, the saved sign-in state (a credential), or an 837 waiting in the shared outbox
+(fleet mode)."""
 
 KINDS: tuple[str, ...] = get_args(Kind)
 DB_PREFIX = "db:"

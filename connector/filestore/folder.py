@@ -29,6 +29,8 @@ class FolderStore:
             return self.root / "reports" / account / name
         if kind == "trace":
             return self.root / "traces" / name
+        if kind == "outbox":
+            return self.root / "outbox" / account / name
         return self.root / "state" / f"{account}.{name}"
 
     def put(self, kind: Kind, account: str, name: str, data: bytes) -> StoredFile:

@@ -10,6 +10,8 @@ from typing import Any
 from connector import store
 from connector.errors import X12ParseError
 from connector.fileio import ensure_private_dir
+from connector.filestore import DB_PREFIX
+from connector.jobs import outbox
 from connector.jobs.context import JobContext
 from connector.store import BatchState
 from connector.x12 import iter_transactions
@@ -49,61 +51,84 @@ def _envelope(data: bytes, source: str) -> tuple[str, str, str, int]:
 
 
 async def run(ctx: JobContext) -> dict[str, Any]:
-    """Upload each 837 once: PENDING row first, then the click; SUBMITTED, DUPLICATE or UNKNOWN after."""
-    files = [Path(p) for p in ctx.options.get("files") or sorted(ctx.outbox.glob("*.837"))]
+    """Upload each 837 once: PENDING row first, then the click; SUBMITTED, DUPLICATE or UNKNOWN after.
+
+    The batches are the files given, else the account's outbox: its folder, or in fleet mode the shared
+    outbox in the database (``connector.jobs.outbox``), which this machine's outbox folder is moved into.
+    """
     counts = dict.fromkeys(
         ("submitted", "unknown", "duplicate", "rejected", "skipped", "settled", "quarantined"), 0
     )
     with ctx.factory.begin() as session:
         account_id = ctx.account_id(session)
     counts["settled"] = await _settle_unknown(ctx, account_id)
-    for path in files:
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()  # the key of the very bytes uploaded, not a second read
-        try:
-            isa13, gs06, st02, claim_count = _envelope(data, path.name)
-        except X12ParseError as exc:
-            # one malformed 837 must not hold back the others: moved aside (reported once), never uploaded
-            counts["quarantined"] += 1
-            aside = ensure_private_dir(path.parent / "quarantine") / path.name
-            path.replace(aside)
-            log.warning("outbox file %s is not a valid 837 (%s): moved aside", path.name, exc.segment_id)
-            continue
-        with ctx.factory.begin() as session:
-            batch, _ = store.create_pending(
-                session,
-                sha,
-                isa13=isa13,
-                gs06=gs06,
-                st02=st02,
-                claim_count=claim_count,
-                file_path=str(path),
-                account_id=account_id,
-            )
-            batch_id, state = batch.id, batch.state
-        if state is not BatchState.PENDING:
-            counts["skipped"] += 1
-            continue
-        receipt = await upload_batch(ctx.portal, data, sha)
-        with ctx.factory.begin() as session:
-            if receipt.state == "SUBMITTED" and receipt.batch_id:
-                store.mark_submitted(session, batch_id, receipt.batch_id)
-                counts["submitted"] += 1
-            elif receipt.state == "DUPLICATE" and receipt.batch_id:
-                # the portal already holds this very file (same sha256): it is our batch, e.g. after a
-                # dropped reply that Chromium re-sent; its acknowledgements come under that batch id
-                store.mark_submitted(session, batch_id, receipt.batch_id)
-                counts["duplicate"] += 1
-            elif receipt.state == "DUPLICATE":
-                store.settle(session, batch_id, BatchState.DUPLICATE, "portal reports a duplicate file")
-                counts["duplicate"] += 1
-            elif receipt.state == REJECTED:
-                # a definite refusal: settled, so the same bytes are never uploaded again
-                store.settle(
-                    session, batch_id, BatchState.REJECTED, receipt.detail or "portal refused the file"
-                )
-                counts["rejected"] += 1
-            else:  # UNKNOWN, or SUBMITTED without a batch id: the batch list settles it on the next run
-                store.mark_unknown(session, batch_id, receipt.detail or "upload outcome unknown")
-                counts["unknown"] += 1
+    given = ctx.options.get("files")
+    if given or not outbox.shared(ctx.files):
+        for path in [Path(p) for p in given or sorted(ctx.outbox.glob("*.837"))]:
+            final = await _upload_one(ctx, account_id, path.name, path.read_bytes(), str(path), counts)
+            if final is None:  # malformed: moved aside (reported once), never uploaded
+                aside = ensure_private_dir(path.parent / "quarantine") / path.name
+                path.replace(aside)
+        return counts
+    files = ctx.files
+    outbox.publish_local(files, ctx.account, ctx.outbox)
+    for name, data in outbox.waiting(files, ctx.account):
+        where = DB_PREFIX + hashlib.sha256(data).hexdigest()  # the batch's bytes in the store
+        final = await _upload_one(ctx, account_id, name, data, where, counts)
+        if final is None:
+            outbox.quarantine(files, ctx.account, name, data)
+        elif final:
+            outbox.done(files, ctx.account, name, data)
     return counts
+
+
+async def _upload_one(
+    ctx: JobContext, account_id: int, name: str, data: bytes, where: str, counts: dict[str, int]
+) -> bool | None:
+    """Upload one batch once; True when its state is final (it can leave the outbox), False while the
+    outcome is unknown, None when the file is not a valid 837 (the caller moves it aside)."""
+    sha = hashlib.sha256(data).hexdigest()  # the key of the very bytes uploaded, not a second read
+    try:
+        isa13, gs06, st02, claim_count = _envelope(data, name)
+    except X12ParseError as exc:
+        # one malformed 837 must not hold back the others
+        counts["quarantined"] += 1
+        log.warning("outbox file %s is not a valid 837 (%s): moved aside", name, exc.segment_id)
+        return None
+    with ctx.factory.begin() as session:
+        batch, _ = store.create_pending(
+            session,
+            sha,
+            isa13=isa13,
+            gs06=gs06,
+            st02=st02,
+            claim_count=claim_count,
+            file_path=where,
+            account_id=account_id,
+        )
+        batch_id, state = batch.id, batch.state
+    if state is not BatchState.PENDING:  # uploaded before (by any worker): never again
+        counts["skipped"] += 1
+        return state is not BatchState.UNKNOWN
+    receipt = await upload_batch(ctx.portal, data, sha)
+    with ctx.factory.begin() as session:
+        if receipt.state == "SUBMITTED" and receipt.batch_id:
+            store.mark_submitted(session, batch_id, receipt.batch_id)
+            counts["submitted"] += 1
+        elif receipt.state == "DUPLICATE" and receipt.batch_id:
+            # the portal already holds this very file (same sha256): it is our batch, e.g. after a
+            # dropped reply that Chromium re-sent; its acknowledgements come under that batch id
+            store.mark_submitted(session, batch_id, receipt.batch_id)
+            counts["duplicate"] += 1
+        elif receipt.state == "DUPLICATE":
+            store.settle(session, batch_id, BatchState.DUPLICATE, "portal reports a duplicate file")
+            counts["duplicate"] += 1
+        elif receipt.state == REJECTED:
+            # a definite refusal: settled, so the same bytes are never uploaded again
+            store.settle(session, batch_id, BatchState.REJECTED, receipt.detail or "portal refused the file")
+            counts["rejected"] += 1
+        else:  # UNKNOWN, or SUBMITTED without a batch id: the batch list settles it on the next run
+            store.mark_unknown(session, batch_id, receipt.detail or "upload outcome unknown")
+            counts["unknown"] += 1
+            return False
+    return True

@@ -4,6 +4,7 @@ the ERA lines and adjustments, the reconciliation verdict, and the files to down
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from connector.errors import ConnectorError
+from connector.filestore import DB_PREFIX
 from connector.store import (
     Acknowledgement,
     ClaimPaymentRow,
@@ -63,11 +66,19 @@ def rarc_text(code: str) -> str:
     return f"{code} {describe('rarc', code)}".strip()
 
 
-def _batch_has(path: str, claim: str) -> bool | None:
-    """True when the 837 file names the claim in a CLM segment; None when the file is gone."""
+def _batch_has(location: str, claim: str, read: Callable[[str], bytes] | None = None) -> bool | None:
+    """True when the 837 file names the claim in a CLM segment; None when the file is gone.
+
+    ``location`` is a path, or (fleet mode's shared outbox) a ``db:<sha256>`` location read with ``read``.
+    """
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        if location.startswith(DB_PREFIX):
+            if read is None:
+                return None
+            data = read(location)
+        else:
+            data = Path(location).read_bytes()
+    except (OSError, ConnectorError):
         return None
     needle = b"CLM*" + claim.encode() + b"*"
     return any(
@@ -75,8 +86,8 @@ def _batch_has(path: str, claim: str) -> bool | None:
     )
 
 
-def claim_story(session: Session, claim: str) -> ClaimStory:
-    """Gather the claim's story from every table that mentions it."""
+def claim_story(session: Session, claim: str, read: Callable[[str], bytes] | None = None) -> ClaimStory:
+    """Gather the claim's story from every table that mentions it (``read``: stored batches' bytes)."""
     story = ClaimStory(claim)
     for key, day in latest(session).items():
         rows = session.scalars(
@@ -116,7 +127,7 @@ def claim_story(session: Session, claim: str) -> ClaimStory:
             for item in (ack.detail or [])
             if str(item.get("claim", "")) == claim
         ]
-        present = _batch_has(batch.file_path, claim)
+        present = _batch_has(batch.file_path, claim, read)
         if present or mentions:
             story.batches.append(
                 BatchStory(batch, acks_by_batch.get(batch.id, []), mentions, present is not None)

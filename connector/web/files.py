@@ -58,7 +58,16 @@ async def batch_file(request: Request) -> Response:
         row = db.get(SubmissionBatch, int(request.path_params["batch_id"]))
         if row is None:
             return Response("No such batch.", status_code=404, media_type="text/plain")
-        path = Path(row.file_path)
+        location = row.file_path
+    if location.startswith(DB_PREFIX):  # fleet mode: the batch as kept in the shared outbox
+        state = web(request)
+        data = open_store(state.settings, state.factory).get(location)
+        headers = {
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="batch-{row.id}.837"',
+        }
+        return Response(data, media_type="application/octet-stream", headers=headers)
+    path = Path(location)
     return _send(path, path.name)
 
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from connector.filestore import open_store
 from connector.jobs.registry import CYCLE_JOB, JOB_NAMES
 from connector.store import lease_holder, running_runs, utcnow
 from connector.web.auth import require, web
@@ -143,7 +144,7 @@ async def claim_page(request: Request) -> Response:
     state = web(request)
     claim = request.path_params["claim"]
     with state.factory() as db:
-        story = claim_story(db, claim)
+        story = claim_story(db, claim, open_store(state.settings, state.factory).get)
         page = state.render(
             request,
             "claim.html",
