@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rich.table import Table
 from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
 from connector.errors import ConfigError, InputError, X12ParseError
-from connector.pm.models import ChargeExport, PMExport
+from connector.pm.models import ChargeClaim, ChargeExport, Claim, PMExport
 from connector.reconcile.model import FileNotRead
 from connector.reconcile.rows import EraRemit
 from connector.x12.code_check import CodeLists
@@ -119,8 +120,9 @@ def _reconcile_files(
     from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
+    from connector.reconcile.engine import handed_over
     from connector.reconcile.fees import read_fee_schedule
-    from connector.report import write_report
+    from connector.report import ReportWriter
 
     console = Console(stderr=True)
     try:
@@ -160,11 +162,16 @@ def _reconcile_files(
              "severity": f.severity, "field": f.field, "message": f.message}
             for f in scrubbed.findings
         ]  # fmt: skip
-    result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
-                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
-                 book=load_reason_book(override_dir=folder), files_not_read=unread)  # fmt: skip
-    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
-    write_report(result, out, extra=extra)
+    # the rows stream into the workbook's spools; each claim's ERA rows and PM claim are released once used
+    writer = ReportWriter()
+    pm_claims: list[Claim | ChargeClaim] = list(export.claims)
+    del export
+    eras: Iterator[EraRemit] = handed_over(remittances)
+    result = run(eras, handed_over(pm_claims), as_of=day, tolerance=margin,
+                 aging_days=aging_days, deposits=deposits, fee_schedule=fees, clean_claims=clean,
+                 inputs=inputs, book=load_reason_book(override_dir=folder), files_not_read=unread,
+                 sink=writer.add)  # fmt: skip
+    writer.save(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")
     table.add_column("Claims", justify="right")
