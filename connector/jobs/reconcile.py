@@ -17,13 +17,23 @@ from connector.codetables import load_code_lists, load_reason_book
 from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
+from connector.pm.models import ChargeClaim
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_charges
-from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile import (
+    ClaimRow,
+    FileNotRead,
+    LineRow,
+    Reason,
+    ReconciliationResult,
+    read_bank_csv,
+    reconcile,
+)
+from connector.reconcile.engine import handed_over
 from connector.reconcile.lines import paused_gc
 from connector.reconcile.rows import EraRemit, compact
 from connector.reconcile.snapshot import snapshot
-from connector.report import write_report
+from connector.report import ReportWriter
 from connector.store import DownloadedFile, FileKind, Run
 from connector.x12 import read_835
 from connector.x12.code_check import CodeLists
@@ -85,39 +95,45 @@ def stored_remittances(
 
 
 def result_rows(result: ReconciliationResult) -> Iterator[dict[str, Any]]:
-    """Rows for the store, one at a time: one per claim and one per line, with what the dashboard's work
-    lists show (the patient's name as the report has it: the store is PHI, the logs never are)."""
+    """Rows for the store of a result holding its rows: one per claim, then one per line."""
     for claim in result.claims:
-        yield (
-            {
-                "claim_number": claim.claim_id,
-                "category": str(claim.category),
-                "expected": claim.expected,
-                "paid": claim.paid,
-                "difference": claim.difference,
-                "detail": {"level": "claim", "flags": [str(f) for f in claim.flags], **claim_detail(claim)},
-            }
-        )
+        yield claim_result(claim)
     for line in result.lines:
-        yield (
-            {
-                "claim_number": line.claim_id,
-                "category": str(line.category),
-                "expected": line.expected,
-                "paid": line.paid,
-                "difference": line.difference,
-                "detail": {
-                    "level": "line",
-                    "line_id": line.line_id,
-                    "procedure": line.procedure,
-                    "service_date": line.service_date,
-                    "charge": line.charge,
-                    "allowed": line.allowed,
-                    "denied": line.denied_amount,
-                    "reasons": reason_rows(line.reasons),
-                },
-            }
-        )
+        yield line_result(line)
+
+
+def claim_result(claim: ClaimRow) -> dict[str, Any]:
+    """A claim's row for the store, with what the dashboard's work lists show (the patient's name as the
+    report has it: the store is PHI, the logs never are)."""
+    return {
+        "claim_number": claim.claim_id,
+        "category": str(claim.category),
+        "expected": claim.expected,
+        "paid": claim.paid,
+        "difference": claim.difference,
+        "detail": {"level": "claim", "flags": [str(f) for f in claim.flags], **claim_detail(claim)},
+    }
+
+
+def line_result(line: LineRow) -> dict[str, Any]:
+    """A line's row for the store."""
+    return {
+        "claim_number": line.claim_id,
+        "category": str(line.category),
+        "expected": line.expected,
+        "paid": line.paid,
+        "difference": line.difference,
+        "detail": {
+            "level": "line",
+            "line_id": line.line_id,
+            "procedure": line.procedure,
+            "service_date": line.service_date,
+            "charge": line.charge,
+            "allowed": line.allowed,
+            "denied": line.denied_amount,
+            "reasons": reason_rows(line.reasons),
+        },
+    }
 
 
 def reason_rows(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
@@ -183,37 +199,46 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
         "ERA transactions": str(len(remittances)),
         "PM export": f"{acct.pm_export.name} ({export.profile}, {len(export.claims)} claims)",
     }
-    outcome = reconcile(
-        remittances,
-        export.claims,
-        as_of=day,
-        aging_days=settings.missing_era_days,
-        deposits=deposits,
-        inputs=inputs,
-        book=load_reason_book(override_dir=settings.mappings_dir),
-        files_not_read=[item for _row, item in unread],
-    )
-    totals, eras = snapshot(outcome, export.claims), len(remittances)
-    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
+    eras, pm_claims = len(remittances), list(export.claims)
+    del export
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
-    write_report(outcome, report)
+    writer = ReportWriter()
+    # one transaction: the verdict rows are inserted as reconcile() produces them (each claim with its lines,
+    # into the workbook's spools too), the totals once it is done; the report is saved before the commit
+    with ctx.factory.begin() as session:
+        saved = store.ReconciliationWriter(session, as_of=day, inputs=inputs, run_id=ctx.run_id,
+                                           account_id=account_id)  # fmt: skip
+
+        def sink(claim: ClaimRow, lines: list[LineRow]) -> None:
+            writer.add(claim, lines)
+            saved.add(claim_result(claim))
+            for line in lines:
+                saved.add(line_result(line))
+
+        stored: Iterator[EraRemit] = handed_over(remittances)
+        charges: Iterator[ChargeClaim] = handed_over(pm_claims)
+        outcome = reconcile(
+            stored,
+            charges,
+            as_of=day,
+            aging_days=settings.missing_era_days,
+            deposits=deposits,
+            inputs=inputs,
+            book=load_reason_book(override_dir=settings.mappings_dir),
+            files_not_read=[item for _row, item in unread],
+            sink=sink,
+        )
+        writer.save(outcome, report)
+        saved.finish(snapshot(outcome))
     ctx.keep_report(report)
-    counts: dict[str, Any] = {"eras": eras, "claims": len(outcome.claims)}
+    counts: dict[str, Any] = {"eras": eras}
+    categories = outcome.category_counts()
+    counts["claims"] = sum(count for count, _paid in categories.values())
     if unread:
         # one alert per file (ops.cycle keys it by sha256), never one per run
         counts["files_not_read"] = len(unread)
         counts["unread_files"] = [{"file": item.file, "sha256": row.sha256} for row, item in unread]
-    for category, (count, _paid) in outcome.category_counts().items():
+    for category, (count, _paid) in categories.items():
         counts[str(category)] = count
-    with ctx.factory.begin() as session:
-        store.save_reconciliation(
-            session,
-            as_of=day,
-            results=result_rows(outcome),
-            inputs=inputs,
-            totals=totals,
-            run_id=ctx.run_id,
-            account_id=account_id,
-        )
     ctx.report = report
     return counts

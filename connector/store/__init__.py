@@ -54,6 +54,7 @@ from connector.store.repo_control import (
     peek_next_control_number,
 )
 from connector.store.repo_events import (
+    ReconciliationWriter,
     add_acknowledgement,
     add_audit_event,
     add_claim_status,
@@ -108,6 +109,7 @@ __all__ = [
     "ProviderAdjustmentRow",
     "ReconciliationResult",
     "ReconciliationRun",
+    "ReconciliationWriter",
     "RemittanceRow",
     "Run",
     "RunOutcome",
