@@ -1,5 +1,5 @@
-"""The streamed path equals the held one: reconcile() handing each claim's rows to a sink (the workbook's spools,
-the store) writes the same report, the same store rows and the same totals as the rows held in lists.
+"""The streamed path equals the held one: reconcile() handing each claim's rows to a sink (the workbook's
+spools, the store) writes the same report, the same store rows and the same totals as the rows held in lists.
 
 Also the per-claim line matching against the whole-file matcher it replaced (kept here as the yardstick), on
 random lines whose ids repeat across claims, and a check that the comparison catches one wrong streamed row.
@@ -67,7 +67,8 @@ def test_the_sink_gets_every_row_in_report_order(inputs: dict[str, Any]) -> None
     assert [line for _claim, lines in got for line in lines] == held.lines
     assert any(c.flags for c in held.claims) and any(c.category == "missing_era" for c in held.claims)
     assert held.provider_adjustments and any(p.claim_id for p in held.provider_adjustments)
-    assert streamed == dataclasses.replace(held, claims=[], lines=[])  # everything else: PLB rows, denials, tie-out, KPIs, aging, deposits, findings
+    # everything else: PLB rows, denials, tie-out, KPIs, aging, deposits, findings
+    assert streamed == dataclasses.replace(held, claims=[], lines=[])
 
 
 def test_running_totals_equal_the_totals_of_the_held_rows(inputs: dict[str, Any]) -> None:
@@ -91,7 +92,9 @@ def test_running_totals_equal_the_totals_of_the_held_rows(inputs: dict[str, Any]
         assert payer["kpis"] == kpi_rows(kpis(dataclasses.replace(held, claims=mine), pm, None))
 
 
-def test_streamed_workbook_equals_the_workbook_of_the_held_rows(inputs: dict[str, Any], tmp_path: Path) -> None:
+def test_streamed_workbook_equals_the_workbook_of_the_held_rows(
+    inputs: dict[str, Any], tmp_path: Path
+) -> None:
     held = _run(inputs)
     writer = ReportWriter()
     streamed = _run(inputs, writer.add)
@@ -202,8 +205,10 @@ def test_per_claim_matching_equals_the_whole_file_matcher(seed: int) -> None:
     size = rng.choice([3, 8, 40])  # 40 lines in one claim: the indexed path (more pairs than SCAN_LIMIT)
 
     def key() -> LineKey:
-        return LineKey(rng.choice("ABCD"), rng.choice(["", "", "L1", "L2", "L3"]), rng.choice(["99213", "J3301"]),
-                       rng.choice(["", "25"]), 739000 + rng.randrange(2), rng.choice([5000, 7500]))  # fmt: skip
+        line_id = rng.choice(["", "", "L1", "L2", "L3"])
+        procedure, modifiers = rng.choice(["99213", "J3301"]), rng.choice(["", "25"])
+        return LineKey(rng.choice("ABCD"), line_id, procedure, modifiers, 739000 + rng.randrange(2),
+                       rng.choice([5000, 7500]))  # fmt: skip
 
     era = [key() for _ in range(rng.randrange(size * 2))]
     pm = [key() for _ in range(rng.randrange(size * 2))]
