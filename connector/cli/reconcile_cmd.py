@@ -129,8 +129,9 @@ def _reconcile_files(
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
         folder = mappings_dir(mappings)
-        remittances, unread = read_eras(era, strict=strict, codes=load_code_lists(folder))
+        files = era_files(era)  # a wrong path is said before anything is read
         export: PMExport | ChargeExport
+        # the PM export first: the memory its reading peak frees is reused by the ERA rows read next
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -140,6 +141,7 @@ def _reconcile_files(
             needs = reconcile_needs(loaded)
             practice = practice_for(loaded, account, needs)
             export, scrubbed = read_charges(pm, loaded, practice=practice), None
+        remittances, unread = read_eras(files, strict=strict, codes=load_code_lists(folder))
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:

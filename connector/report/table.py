@@ -154,19 +154,7 @@ class Table:
         last = self._letters[-1] if self._letters else "A"
         self.sheet.auto_filter.ref = f"A1:{last}{1 + max(self.rows, 1)}"
         self._flush()
-        self.sheet.close()
-        path = self.sheet._writer.out
-        with open(path, "rb") as handle:
-            skeleton = handle.read()
-        head, found, tail = skeleton.partition(_EMPTY_DATA)
-        if not found:
-            raise RuntimeError(f"sheet {self.sheet.title!r}: openpyxl wrote no empty sheetData to fill")
-        self._spool.seek(0)
-        with open(path, "wb") as handle:
-            handle.write(head + b"<sheetData>")
-            shutil.copyfileobj(self._spool, handle)
-            handle.write(b"</sheetData>" + tail)
-        self._spool.close()
+        splice(self.sheet, self._spool)
 
     def _fill(self, text: str) -> str:
         style = self._fills.get(text)
@@ -185,6 +173,28 @@ class Table:
         if self._pending:
             self._spool.write("".join(self._pending).encode("utf-8"))
             self._pending.clear()
+
+
+def splice(sheet: WriteOnlyWorksheet, spool: IO[bytes]) -> None:
+    """Close the sheet and put the rows serialised in ``spool`` into its (empty) ``<sheetData>``."""
+    sheet.close()
+    path = sheet._writer.out
+    with open(path, "rb") as handle:
+        skeleton = handle.read()
+    head, found, tail = skeleton.partition(_EMPTY_DATA)
+    if not found:
+        raise RuntimeError(f"sheet {sheet.title!r}: openpyxl wrote no empty sheetData to fill")
+    spool.seek(0)
+    with open(path, "wb") as handle:
+        handle.write(head + b"<sheetData>")
+        shutil.copyfileobj(spool, handle)
+        handle.write(b"</sheetData>" + tail)
+    spool.close()
+
+
+def text_cell(ref: str, style: str, text: str) -> str:
+    """An inline-string cell (``style``: the ``s`` attribute text or '')."""
+    return _text_cell(ref, style, text)
 
 
 def _s(index: str) -> str:
