@@ -46,22 +46,31 @@ def read_eras(
     """Every 835 transaction in the files as compact rows, in file order, and the files that could not be
     read (one bad file never stops the others; a file is read whole or not at all, and its models are
     released once its rows are made)."""
-    from connector.reconcile.rows import compact
-    from connector.x12 import read_835
-
     remittances: list[EraRemit] = []
     unread: list[FileNotRead] = []
     for path in era_files(paths):
-        try:
-            data = path.read_bytes()
-            remittances.extend(
-                [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
-            )
-        except X12ParseError as exc:
-            unread.append(FileNotRead(str(path), str(exc)))
-        except OSError as exc:
-            unread.append(FileNotRead(str(path), f"cannot read the file: {exc.strerror or exc}"))
+        found = read_era_file(path, strict=strict, codes=codes)
+        if isinstance(found, FileNotRead):
+            unread.append(found)
+        else:
+            remittances.extend(found)
     return remittances, unread
+
+
+def read_era_file(
+    path: Path, *, strict: bool = False, codes: CodeLists | None = None
+) -> list[EraRemit] | FileNotRead:
+    """One ERA file's transactions as compact rows, or why it could not be read."""
+    from connector.reconcile.rows import compact
+    from connector.x12 import read_835
+
+    try:
+        data = path.read_bytes()
+        return [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
+    except X12ParseError as exc:
+        return FileNotRead(str(path), str(exc))
+    except OSError as exc:
+        return FileNotRead(str(path), f"cannot read the file: {exc.strerror or exc}")
 
 
 def reconcile(
@@ -115,8 +124,9 @@ def _reconcile_files(
     account: str | None,
     strict: bool,
 ) -> None:
+    from connector.cli.era_reading import EraReading
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
-    from connector.codetables import load_code_lists, load_reason_book
+    from connector.codetables import load_reason_book
     from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
@@ -125,13 +135,15 @@ def _reconcile_files(
     from connector.report import ReportWriter
 
     console = Console(stderr=True)
+    reading: EraReading | None = None
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
         folder = mappings_dir(mappings)
         files = era_files(era)  # a wrong path is said before anything is read
         export: PMExport | ChargeExport
-        # the PM export first: the memory its reading peak frees is reused by the ERA rows read next
+        # the ERA files are read by a child process while this one reads the PM export (two cores)
+        reading = EraReading(files, strict=strict, folder=folder)
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -141,10 +153,12 @@ def _reconcile_files(
             needs = reconcile_needs(loaded)
             practice = practice_for(loaded, account, needs)
             export, scrubbed = read_charges(pm, loaded, practice=practice), None
-        remittances, unread = read_eras(files, strict=strict, codes=load_code_lists(folder))
+        remittances, unread = reading.result()
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:
+        if reading is not None:
+            reading.cancel()
         console.print(f"[red]cannot reconcile:[/red] {rich_safe(exc)}")
         raise typer.Exit(EXIT_CANNOT_RECONCILE) from exc
     inputs = {
