@@ -18,16 +18,29 @@ from connector.reconcile.rows import EraRemit
 
 BATCH_FILES = 300
 """Files whose rows go back in one message."""
+BESIDE_MIN_BYTES = 4_000_000
+"""Below this many bytes of ERA files (a few thousand claims, a second of reading) they are read here: a
+child costs an interpreter's start and the pickling."""
+BESIDE_MAX_SHARE = 0.25
+"""A file holding more than this share of the bytes is read here with the others: a child gains nothing on
+one big remittance and would hold its models and their pickle beside this process's copy."""
 Batch = list[list[EraRemit] | FileNotRead]
 
 
 class EraReading:
-    """ERA files being read by a child process; :meth:`result` waits for their rows."""
+    """ERA files being read by a child process (when they are many and none dominates; else they are read
+    here by :meth:`result`); :meth:`result` waits for their rows."""
 
-    def __init__(self, paths: list[Path], *, strict: bool, folder: Path | None) -> None:
+    def __init__(
+        self, paths: list[Path], *, strict: bool, folder: Path | None, min_bytes: int = BESIDE_MIN_BYTES
+    ) -> None:
         self.paths, self.strict, self.folder = paths, strict, folder
         self._process: BaseProcess | None = None
         self._receive: Connection | None = None
+        sizes = [_size(path) for path in paths]
+        total = sum(sizes)
+        if total < min_bytes or max(sizes, default=0) > BESIDE_MAX_SHARE * total:
+            return  # read here, by result()
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no memory shared or copied
         receive, send = context.Pipe(duplex=False)
         try:
@@ -71,6 +84,13 @@ class EraReading:
         from connector.codetables import load_code_lists
 
         return read_eras(self.paths, strict=self.strict, codes=load_code_lists(self.folder))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _child(paths: list[Path], strict: bool, folder: Path | None, send: Connection) -> None:

@@ -1,0 +1,65 @@
+"""ERA files read in a child process come back as the same rows, in file order, as when read here."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector.cli.era_reading import EraReading
+from connector.cli.reconcile_cmd import era_files, read_eras
+from connector.codetables import load_code_lists
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sandbox 835s, one per payment, and a file that is not an 835 among them."""
+    from connector.sandbox import era
+    from connector.sandbox.generator import generate
+
+    data = generate(seed=31, payments=40)
+    out = tmp_path_factory.mktemp("eras")
+    for number, payment in enumerate(data.payments):
+        (out / f"era-{number:03}.835").write_bytes(era.era_bytes(data, payment))
+    (out / "era-017b.835").write_bytes(b"not an 835 at all")
+    return out
+
+
+def test_rows_read_by_the_child_equal_the_rows_read_here(folder: Path) -> None:
+    files = era_files([folder])
+    here = read_eras(files, codes=load_code_lists(None))
+    reading = EraReading(files, strict=False, folder=None, min_bytes=0)
+    assert reading._process is not None  # really in a child
+    beside = reading.result()
+    assert beside == here
+    assert len(here[0]) >= 40 and [u.file for u in here[1]] == [str(folder / "era-017b.835")]
+
+
+def test_few_bytes_are_read_here(folder: Path) -> None:
+    files = era_files([folder])
+    reading = EraReading(files, strict=False, folder=None)
+    assert reading._process is None
+    assert reading.result() == read_eras(files, codes=load_code_lists(None))
+
+
+def test_a_child_that_cannot_start_leaves_the_reading_here(folder: Path, monkeypatch: Any) -> None:
+    context = multiprocessing.get_context("spawn")
+
+    def refuse(self: Any) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(context.Process, "start", refuse)
+    files = era_files([folder])
+    reading = EraReading(files, strict=False, folder=None, min_bytes=0)
+    assert reading._process is None
+    assert reading.result() == read_eras(files, codes=load_code_lists(None))
+
+
+def test_cancel_stops_the_child(folder: Path) -> None:
+    reading = EraReading(era_files([folder]), strict=False, folder=None, min_bytes=0)
+    process = reading._process
+    assert process is not None
+    reading.cancel()
+    assert not process.is_alive()
