@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -13,11 +14,14 @@ from rich.table import Table
 
 from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
-from connector.errors import ConfigError, InputError, X12ParseError
+from connector.errors import ConfigError, InputError
 from connector.pm.models import ChargeClaim, ChargeExport, Claim, PMExport
 from connector.reconcile.model import FileNotRead
 from connector.reconcile.rows import EraRemit
 from connector.x12.code_check import CodeLists
+
+if TYPE_CHECKING:
+    from connector.jobs.era_reading import FileRows
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
 EXIT_OK = 0
@@ -46,31 +50,24 @@ def read_eras(
     """Every 835 transaction in the files as compact rows, in file order, and the files that could not be
     read (one bad file never stops the others; a file is read whole or not at all, and its models are
     released once its rows are made)."""
+    from connector.jobs.era_reading import read_era_file
+
+    files = era_files(paths)
+    return collect(files, [read_era_file(path, strict=strict, codes=codes) for path in files])
+
+
+def collect(files: list[Path], found: list[FileRows]) -> tuple[list[EraRemit], list[FileNotRead]]:
+    """The rows of the files read, and the files not read with the reason."""
     remittances: list[EraRemit] = []
     unread: list[FileNotRead] = []
-    for path in era_files(paths):
-        found = read_era_file(path, strict=strict, codes=codes)
-        if isinstance(found, FileNotRead):
-            unread.append(found)
+    for path, rows in zip(files, found, strict=True):
+        if isinstance(rows, list):
+            remittances.extend(rows)
+        elif rows.kind == "x12":
+            unread.append(FileNotRead(str(path), rows.message))
         else:
-            remittances.extend(found)
+            unread.append(FileNotRead(str(path), f"cannot read the file: {rows.message}"))
     return remittances, unread
-
-
-def read_era_file(
-    path: Path, *, strict: bool = False, codes: CodeLists | None = None
-) -> list[EraRemit] | FileNotRead:
-    """One ERA file's transactions as compact rows, or why it could not be read."""
-    from connector.reconcile.rows import compact
-    from connector.x12 import read_835
-
-    try:
-        data = path.read_bytes()
-        return [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
-    except X12ParseError as exc:
-        return FileNotRead(str(path), str(exc))
-    except OSError as exc:
-        return FileNotRead(str(path), f"cannot read the file: {exc.strerror or exc}")
 
 
 def reconcile(
@@ -124,9 +121,9 @@ def _reconcile_files(
     account: str | None,
     strict: bool,
 ) -> None:
-    from connector.cli.era_reading import EraReading
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
     from connector.codetables import load_reason_book
+    from connector.jobs.era_reading import EraReading
     from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
@@ -153,7 +150,7 @@ def _reconcile_files(
             needs = reconcile_needs(loaded)
             practice = practice_for(loaded, account, needs)
             export, scrubbed = read_charges(pm, loaded, practice=practice), None
-        remittances, unread = reading.result()
+        remittances, unread = collect(files, reading.per_file())
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:

@@ -17,6 +17,7 @@ from connector.codetables import load_code_lists, load_reason_book
 from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
+from connector.jobs.era_reading import EraReading, FileRows
 from connector.pm.models import ChargeClaim
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_charges
@@ -92,6 +93,34 @@ def stored_remittances(
         except OSError as exc:
             unread.append((row, FileNotRead(name, f"cannot read the stored file: {exc.strerror or exc}")))
     return remittances, files, unread
+
+
+def stored_eras(session: Session, account_id: int) -> list[StoredEra]:
+    """The account's stored ERA files (the three columns used), in the order they were first seen."""
+    query = (
+        select(DownloadedFile.id, DownloadedFile.stored_path, DownloadedFile.sha256)
+        .join(Run, DownloadedFile.run_id == Run.id)
+        .where(Run.account_id == account_id, DownloadedFile.kind == FileKind.ERA_835)
+        .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
+    )
+    return [StoredEra(*found) for found in session.execute(query)]
+
+
+def stored_rows_of(
+    rows: list[StoredEra], found: list[FileRows]
+) -> tuple[list[EraRemit], list[tuple[StoredEra, FileNotRead]]]:
+    """The rows of the stored files read (:class:`EraReading`), and those not read with their store rows."""
+    remittances: list[EraRemit] = []
+    unread: list[tuple[StoredEra, FileNotRead]] = []
+    for row, rows_of_file in zip(rows, found, strict=True):
+        name = Path(row.stored_path).name
+        if isinstance(rows_of_file, list):
+            remittances.extend(rows_of_file)
+        elif rows_of_file.kind == "x12":
+            unread.append((row, FileNotRead(name, rows_of_file.message)))
+        else:
+            unread.append((row, FileNotRead(name, f"cannot read the stored file: {rows_of_file.message}")))
+    return remittances, unread
 
 
 def result_rows(result: ReconciliationResult) -> Iterator[dict[str, Any]]:
@@ -178,21 +207,37 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
     day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
     if acct.pm_export is None:
         raise ConfigError(f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile")
-    profile = load_profile(acct.pm_profile, settings.mappings_dir)
-    export = read_charges(
-        acct.pm_export,
-        profile,
-        practice=acct.practice_values(),
-        limits=settings.archive_limits,
-    )
-    deposits = None
-    if acct.bank_csv is not None:
-        deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
-    with ctx.factory() as session:
-        account_id = ctx.account_id(session)
-        codes = load_code_lists(settings.mappings_dir)
-        remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
-                                                        codes=codes, read=ctx.files.get)  # fmt: skip
+    reading: tuple[list[StoredEra], EraReading] | None = None
+    if ctx.files.backend == "folder":  # a child reads the stored files while the PM export is read here
+        with ctx.factory() as session:
+            account_id = ctx.account_id(session)
+            rows = stored_eras(session, account_id)
+        paths = [Path(row.stored_path) for row in rows]
+        reading = rows, EraReading(paths, strict=settings.x12_strict, folder=settings.mappings_dir)
+    try:
+        profile = load_profile(acct.pm_profile, settings.mappings_dir)
+        export = read_charges(
+            acct.pm_export,
+            profile,
+            practice=acct.practice_values(),
+            limits=settings.archive_limits,
+        )
+        deposits = None
+        if acct.bank_csv is not None:
+            deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
+    except BaseException:
+        if reading is not None:
+            reading[1].cancel()
+        raise
+    if reading is not None:
+        remittances, unread = stored_rows_of(reading[0], reading[1].per_file())
+        files = len(reading[0])
+    else:
+        with ctx.factory() as session:
+            account_id = ctx.account_id(session)
+            codes = load_code_lists(settings.mappings_dir)
+            remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
+                                                            codes=codes, read=ctx.files.get)  # fmt: skip
     inputs = {
         "ERA files": str(files),
         "ERA files not read": str(len(unread)),

@@ -247,8 +247,8 @@ class ReconciliationResult:
     """Read findings of the ERAs used (envelope faults, unknown codes, RARCs past their stop date)."""
     totals: Totals | None = field(default=None, compare=False, repr=False)
     """Running totals of every claim and line row (``reconcile()`` sets them, also when the rows went to a
-    sink and ``claims`` and ``lines`` are empty); a result built by hand is totalled from its rows. Not compared:
-    they follow from the rows."""
+    sink and ``claims`` and ``lines`` are empty); a result built by hand is totalled from its rows. Not
+    compared: they follow from the rows."""
 
     def category_counts(self) -> dict[str, tuple[int, Decimal]]:
         """Claims and net paid per primary category, in the canonical order."""

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from connector.cli.era_reading import EraReading
-from connector.cli.reconcile_cmd import era_files, read_eras
+from connector.cli.reconcile_cmd import collect, era_files, read_eras
 from connector.codetables import load_code_lists
+from connector.jobs.era_reading import EraReading
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_rows_read_by_the_child_equal_the_rows_read_here(folder: Path) -> None:
     here = read_eras(files, codes=load_code_lists(None))
     reading = EraReading(files, strict=False, folder=None, min_bytes=0)
     assert reading._process is not None  # really in a child
-    beside = reading.result()
+    beside = collect(files, reading.per_file())
     assert beside == here
     assert len(here[0]) >= 40 and [u.file for u in here[1]] == [str(folder / "era-017b.835")]
 
@@ -41,7 +41,7 @@ def test_few_bytes_are_read_here(folder: Path) -> None:
     files = era_files([folder])
     reading = EraReading(files, strict=False, folder=None)
     assert reading._process is None
-    assert reading.result() == read_eras(files, codes=load_code_lists(None))
+    assert collect(files, reading.per_file()) == read_eras(files, codes=load_code_lists(None))
 
 
 def test_a_child_that_cannot_start_leaves_the_reading_here(folder: Path, monkeypatch: Any) -> None:
@@ -54,7 +54,7 @@ def test_a_child_that_cannot_start_leaves_the_reading_here(folder: Path, monkeyp
     files = era_files([folder])
     reading = EraReading(files, strict=False, folder=None, min_bytes=0)
     assert reading._process is None
-    assert reading.result() == read_eras(files, codes=load_code_lists(None))
+    assert collect(files, reading.per_file()) == read_eras(files, codes=load_code_lists(None))
 
 
 def test_cancel_stops_the_child(folder: Path) -> None:
