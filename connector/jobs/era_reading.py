@@ -1,19 +1,22 @@
 """ERA files read in a child process while this one reads the PM export: the second core of `connector
 reconcile` and of the reconcile job (stored in folders).
 
-The child reads the files in order, each whole or not at all, turns each into compact rows and sends them back
-in batches (pickled through a pipe: the rows of a few hundred files at a time, so neither side holds more
-than a batch twice); the parent takes them in the same order. If the child cannot be started or dies, the
-files are read here, one by one, as they always were.
+The child reads the files from the first on, each whole or not at all, turns each into compact rows and writes
+them in pickled batches (a few hundred files at a time) to a private temporary file, so it never waits for
+the parent; once the PM export is read the parent reads from the last file back until the two meet, then
+loads the child's rows and puts them in file order. If the child cannot be started or fails, its share is
+read here, one file at a time, as they always were.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from multiprocessing.connection import Connection
+import os
+import pickle
+import tempfile
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from connector.errors import X12ParseError
 from connector.reconcile.rows import EraRemit, compact
@@ -21,7 +24,7 @@ from connector.x12 import read_835
 from connector.x12.code_check import CodeLists
 
 BATCH_FILES = 300
-"""Files whose rows go back in one message."""
+"""Files whose rows are pickled together."""
 BESIDE_MIN_BYTES = 4_000_000
 """Below this many bytes of ERA files (a few thousand claims, a second of reading) they are read here: a
 child costs an interpreter's start and the pickling."""
@@ -53,59 +56,88 @@ def read_era_file(path: Path, *, strict: bool = False, codes: CodeLists | None =
 
 
 class EraReading:
-    """ERA files being read by a child process (when they are many and none dominates; else they are read
-    here by :meth:`per_file`, which waits for their rows)."""
+    """ERA files read by a child process from the first on, while this process reads the PM export; then this
+    process reads from the last file back until the two meet (:meth:`per_file`). When the files are few or
+    one dominates, or the child cannot start, they are all read here."""
 
     def __init__(
         self, paths: list[Path], *, strict: bool, folder: Path | None, min_bytes: int | None = None
     ) -> None:
         self.paths, self.strict, self.folder = paths, strict, folder
         self._process: BaseProcess | None = None
-        self._receive: Connection | None = None
+        self._spool: Path | None = None
         sizes = [_size(path) for path in paths]
         total = sum(sizes)
         least = BESIDE_MIN_BYTES if min_bytes is None else min_bytes
-        if not paths or total < least or max(sizes) > BESIDE_MAX_SHARE * total:
-            return  # read here, by result()
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no memory shared or copied
-        receive, send = context.Pipe(duplex=False)
+        self._bounds = context.Array("q", [0, len(paths)])
+        """[next file the child takes, first file this process took]: the child takes from the front, this
+        process from the back, each under the array's lock, until they meet."""
+        if not paths or total < least or max(sizes) > BESIDE_MAX_SHARE * total:
+            return
+        handle, name = tempfile.mkstemp(prefix="era-rows-", suffix=".pickle")  # mode 0600: the rows are PHI
+        os.close(handle)
+        self._spool = Path(name)
         try:
-            process = context.Process(target=_child, args=(paths, strict, folder, send), daemon=True)
+            process = context.Process(target=_child, args=(paths, strict, folder, self._spool, self._bounds),
+                                      daemon=True)  # fmt: skip
             process.start()
         except OSError:
-            receive.close()
+            self._spool.unlink(missing_ok=True)
+            self._spool = None
         else:
-            self._process, self._receive = process, receive
-        finally:
-            send.close()
+            self._process = process
 
     def cancel(self) -> None:
         """Stop the child (nothing will be reconciled)."""
-        if self._process is not None and self._receive is not None:
+        if self._process is not None:
             self._process.terminate()
             self._process.join()
-            self._receive.close()
-            self._process = self._receive = None
+            self._process = None
+        if self._spool is not None:
+            self._spool.unlink(missing_ok=True)
+            self._spool = None
 
     def per_file(self) -> list[FileRows]:
         """Each file's rows (or why it was not read), in the order of the paths."""
-        found: list[FileRows] = []
-        if self._receive is not None and self._process is not None:
-            try:
-                while (batch := self._receive.recv()) is not None:
-                    found.extend(batch)
-                self._process.join()
-                if self._process.exitcode == 0 and len(found) == len(self.paths):
-                    return found
-            except (EOFError, OSError):
-                self._process.join()
-            finally:
-                self._receive.close()
-                self._process = self._receive = None
-        from connector.codetables import load_code_lists  # not started, or it failed: read them here
+        from connector.codetables import load_code_lists
 
         codes = load_code_lists(self.folder)
-        return [read_era_file(path, strict=self.strict, codes=codes) for path in self.paths]
+        own: list[FileRows] = []  # from the last file back
+        while (index := self._take_last()) is not None:
+            own.append(read_era_file(self.paths[index], strict=self.strict, codes=codes))
+        meet = int(self._bounds[1])
+        found: list[FileRows] | None = None
+        if self._process is not None and self._spool is not None:
+            self._process.join()
+            if self._process.exitcode == 0:
+                found = _load(self._spool)
+            self._process = None
+        if self._spool is not None:
+            self._spool.unlink(missing_ok=True)
+            self._spool = None
+        if found is None or len(found) != meet:  # the child failed: its share is read here
+            found = [read_era_file(path, strict=self.strict, codes=codes) for path in self.paths[:meet]]
+        own.reverse()
+        return found + own
+
+    def _take_last(self) -> int | None:
+        with self._bounds.get_lock():
+            index = int(self._bounds[1]) - 1
+            if index < self._bounds[0]:
+                return None
+            self._bounds[1] = index
+            return index
+
+
+def _load(spool: Path) -> list[FileRows]:
+    found: list[FileRows] = []
+    with spool.open("rb") as handle:
+        while True:
+            try:
+                found.extend(pickle.load(handle))
+            except EOFError:
+                return found
 
 
 def _size(path: Path) -> int:
@@ -115,16 +147,22 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _child(paths: list[Path], strict: bool, folder: Path | None, send: Connection) -> None:
+def _child(paths: list[Path], strict: bool, folder: Path | None, spool: Path, bounds: Any) -> None:
+    """Read from the first file on, taking each under the lock, until this meets the parent's share; the rows
+    go to the spool file in pickled batches."""
     from connector.codetables import load_code_lists
 
     codes = load_code_lists(folder)
     batch: list[FileRows] = []
-    for path in paths:
-        batch.append(read_era_file(path, strict=strict, codes=codes))
-        if len(batch) >= BATCH_FILES:
-            send.send(batch)
-            batch = []
-    send.send(batch)
-    send.send(None)
-    send.close()
+    with spool.open("wb") as out:
+        while True:
+            with bounds.get_lock():
+                index = bounds[0]
+                if index >= bounds[1]:
+                    break
+                bounds[0] = index + 1
+            batch.append(read_era_file(paths[index], strict=strict, codes=codes))
+            if len(batch) >= BATCH_FILES:
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                batch = []
+        pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
