@@ -10,10 +10,13 @@ read here, one file at a time, as they always were.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
+from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -81,7 +84,8 @@ class EraReading:
         try:
             process = context.Process(target=_child, args=(paths, strict, folder, self._spool, self._bounds),
                                       daemon=True)  # fmt: skip
-            process.start()
+            with _main_not_imported():
+                process.start()
         except OSError:
             self._spool.unlink(missing_ok=True)
             self._spool = None
@@ -128,6 +132,20 @@ class EraReading:
                 return None
             self._bounds[1] = index
             return index
+
+
+@contextlib.contextmanager
+def _main_not_imported() -> Iterator[None]:
+    """Start the child without it importing this process's ``__main__`` (multiprocessing's spawn would run a
+    script's top level again unless it is guarded): the child needs this module only."""
+    main = sys.modules["__main__"]
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
 
 
 def _load(spool: Path) -> list[FileRows]:
