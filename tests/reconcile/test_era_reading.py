@@ -63,3 +63,29 @@ def test_cancel_stops_the_child(folder: Path) -> None:
     assert process is not None
     reading.cancel()
     assert not process.is_alive()
+
+
+def test_a_script_without_a_main_guard_can_start_the_child(folder: Path, tmp_path: Path) -> None:
+    """The child does not import the parent's ``__main__`` (spawn would run an unguarded script again)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from connector.cli.reconcile_cmd import era_files\n"
+        "from connector.jobs.era_reading import EraReading\n"
+        f"reading = EraReading(era_files([Path({str(folder)!r})]), strict=False, folder=None, min_bytes=0)\n"
+        "assert reading._process is not None\n"
+        "import time\n"
+        "for _ in range(1200):  # until the child has taken a file (it fails at once if it imports this)\n"
+        "    if reading._bounds[0] > 0 or reading._process.exitcode is not None:\n"
+        "        break\n"
+        "    time.sleep(0.05)\n"
+        "print(reading._bounds[0] > 0, len(reading.per_file()))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    run = [sys.executable, str(script)]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=root, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"True {len(era_files([folder]))}"
