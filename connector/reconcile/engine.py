@@ -14,6 +14,7 @@ from typing import TypeVar
 from connector.pm.models import ChargeClaim as PMClaim
 from connector.pm.models import ChargeLine as PMLine
 from connector.pm.models import Claim, charge_claim
+from connector.reconcile.adjustments import split
 from connector.reconcile.assemble import FeeSchedule, Settings, claim_row, line_row
 from connector.reconcile.deposits import match_deposits
 from connector.reconcile.keys import billed_procedure, cents, claim_key, day_number, modifier_key
@@ -116,8 +117,8 @@ def reconcile(
         for index, held in enumerate(ordered):
             assert held is not None
             ordered[index] = None  # released once its rows are out
-            lines = _line_rows(held, settings, shadowed)
-            row = claim_row(held, lines, settings)
+            lines, contractual = _line_rows(held, settings, shadowed)
+            row = claim_row(held, lines, settings, contractual)
             apply_marks(row, held.key, plan)
             totals.add(row, lines)
             emit(row, lines)
@@ -252,28 +253,35 @@ def shadowed_line_ids(groups: Mapping[str, ClaimGroup]) -> dict[str, str]:
     return {line_id: owner[line_id] for line_id in several}
 
 
-def _line_rows(group: ClaimGroup, settings: Settings, shadowed: Mapping[str, str]) -> list[LineRow]:
-    """The group's ERA lines matched to its PM lines, then the PM lines no ERA line took (missing_era)."""
+def _line_rows(
+    group: ClaimGroup, settings: Settings, shadowed: Mapping[str, str]
+) -> tuple[list[LineRow], Decimal]:
+    """The group's ERA lines matched to its PM lines, then the PM lines no ERA line took (missing_era); and
+    Σ contractual adjustments of the ERA lines (for the claim row)."""
     assert group.effective is not None
     era_lines = group.effective.claim.service_lines
     if not era_lines:
-        return []
+        return [], ZERO
     pm_lines = group.pm.lines if group.pm is not None else ()
-    era_keys = [_era_key(line) for line in era_lines]
+    billed = [billed_procedure(line.procedure, line.original_procedure) for line in era_lines]
+    era_keys = [_era_key(line, *billed[index]) for index, line in enumerate(era_lines)]
     pm_keys = [_pm_key(line, group.key, shadowed) for line in pm_lines]
     found, kinds = match_claim(era_keys, pm_keys)
-    rows = [
-        line_row(group, line, pm_lines[hit] if (hit := found[index]) >= 0 else None, kinds[index], settings)
-        for index, line in enumerate(era_lines)
-    ]
+    book = settings.book
+    rows: list[LineRow] = []
+    contractual = ZERO
+    for index, line in enumerate(era_lines):
+        parts = split(line.adjustments, line.remarks, book)
+        contractual += parts.contractual
+        pm = pm_lines[hit] if (hit := found[index]) >= 0 else None
+        rows.append(line_row(group, line, pm, kinds[index], settings, billed=billed[index], parts=parts))
     if len(pm_lines) > len(era_lines) or -1 in found:  # else every PM line was taken
         taken = set(found)
         rows += [line_row(group, None, pm, 0, settings) for j, pm in enumerate(pm_lines) if j not in taken]
-    return rows
+    return rows, contractual
 
 
-def _era_key(line: EraLine) -> ClaimLineKey:
-    code, modifiers = billed_procedure(line.procedure, line.original_procedure)
+def _era_key(line: EraLine, code: str, modifiers: tuple[str, ...]) -> ClaimLineKey:
     return (line.line_control_number or "", code, modifier_key(modifiers), day_number(line.service_date),
             cents(abs(line.charge)))  # fmt: skip
 
