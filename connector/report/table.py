@@ -122,6 +122,15 @@ class Table:
         letters, kinds, typed = self._letters, self._kinds, self._typed
         cells: list[str] = []
         for index, value in enumerate(values):
+            kind = type(value)  # the common exact types first (the same cells as the general path below)
+            if kind is Decimal:
+                if value.is_finite():  # type: ignore[attr-defined]
+                    cells.append(f'<c r="{letters[index]}{number}"{typed[index]}><v>{value!s}</v></c>')
+                continue
+            if kind is dt.date:
+                serial = value.toordinal() - _EPOCH  # type: ignore[attr-defined]
+                cells.append(f'<c r="{letters[index]}{number}"{typed[index]}><v>{serial}</v></c>')
+                continue
             if value is None or value == "":
                 continue
             ref = letters[index] + number
