@@ -139,8 +139,10 @@ def _reconcile_files(
         folder = mappings_dir(mappings)
         files = era_files(era)  # a wrong path is said before anything is read
         export: PMExport | ChargeExport
-        # the ERA files are read by a child process while this one reads the PM export (two cores)
+        # the ERA files are read by a child process while this one reads the PM export (two cores) when they
+        # are many; else they are read first, here: a big remittance's models go before the PM export is read
         reading = EraReading(files, strict=strict, folder=folder)
+        early = None if reading.beside else reading.per_file()
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -150,7 +152,7 @@ def _reconcile_files(
             needs = reconcile_needs(loaded)
             practice = practice_for(loaded, account, needs)
             export, scrubbed = read_charges(pm, loaded, practice=practice), None
-        remittances, unread = collect(files, reading.per_file())
+        remittances, unread = collect(files, reading.per_file() if early is None else early)
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:

@@ -69,15 +69,16 @@ class EraReading:
         self.paths, self.strict, self.folder = paths, strict, folder
         self._process: BaseProcess | None = None
         self._spool: Path | None = None
+        self._bounds: Any = None
         sizes = [_size(path) for path in paths]
         total = sum(sizes)
         least = BESIDE_MIN_BYTES if min_bytes is None else min_bytes
+        if not paths or total < least or max(sizes) > BESIDE_MAX_SHARE * total:
+            return
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no memory shared or copied
         self._bounds = context.Array("q", [0, len(paths)])
         """[next file the child takes, first file this process took]: the child takes from the front, this
         process from the back, each under the array's lock, until they meet."""
-        if not paths or total < least or max(sizes) > BESIDE_MAX_SHARE * total:
-            return
         handle, name = tempfile.mkstemp(prefix="era-rows-", suffix=".pickle")  # mode 0600: the rows are PHI
         os.close(handle)
         self._spool = Path(name)
@@ -91,6 +92,11 @@ class EraReading:
             self._spool = None
         else:
             self._process = process
+
+    @property
+    def beside(self) -> bool:
+        """A child process is reading (else :meth:`per_file` reads every file here)."""
+        return self._process is not None
 
     def cancel(self) -> None:
         """Stop the child (nothing will be reconciled)."""
@@ -107,6 +113,8 @@ class EraReading:
         from connector.codetables import load_code_lists
 
         codes = load_code_lists(self.folder)
+        if self._process is None:
+            return [read_era_file(path, strict=self.strict, codes=codes) for path in self.paths]
         own: list[FileRows] = []  # from the last file back
         while (index := self._take_last()) is not None:
             own.append(read_era_file(self.paths[index], strict=self.strict, codes=codes))

@@ -214,6 +214,8 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
             rows = stored_eras(session, account_id)
         paths = [Path(row.stored_path) for row in rows]
         reading = rows, EraReading(paths, strict=settings.x12_strict, folder=settings.mappings_dir)
+    # not beside (few files, or one dominates): read first (a big remittance's models go before the PM export)
+    early = None if reading is None or reading[1].beside else reading[1].per_file()
     try:
         profile = load_profile(acct.pm_profile, settings.mappings_dir)
         export = read_charges(
@@ -230,7 +232,7 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
             reading[1].cancel()
         raise
     if reading is not None:
-        remittances, unread = stored_rows_of(reading[0], reading[1].per_file())
+        remittances, unread = stored_rows_of(reading[0], reading[1].per_file() if early is None else early)
         files = len(reading[0])
     else:
         with ctx.factory() as session:
