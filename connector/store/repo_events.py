@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import (
@@ -101,6 +101,7 @@ def add_acknowledgement(
     return ack
 
 
+RESULT_TABLE = cast(Table, ReconciliationResult.__table__)
 RESULT_BATCH = 2000
 """Result rows inserted per statement: memory stays flat whatever the number of claims."""
 RESULT_DEFAULTS: dict[str, Any] = {
@@ -168,5 +169,5 @@ class ReconciliationWriter:
 
     def _flush(self) -> None:
         if self._batch:
-            self.session.execute(insert(ReconciliationResult), self._batch)
+            self.session.execute(insert(RESULT_TABLE), self._batch)  # Core: no ORM work per row
             self._batch = []
