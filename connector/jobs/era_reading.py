@@ -16,6 +16,7 @@ import os
 import pickle
 import sys
 import tempfile
+import weakref
 from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -82,6 +83,7 @@ class EraReading:
         handle, name = tempfile.mkstemp(prefix="era-rows-", suffix=".pickle")  # mode 0600: the rows are PHI
         os.close(handle)
         self._spool = Path(name)
+        weakref.finalize(self, self._spool.unlink, missing_ok=True)  # never left behind, whatever happens
         try:
             process = context.Process(target=_child, args=(paths, strict, folder, self._spool, self._bounds),
                                       daemon=True)  # fmt: skip
