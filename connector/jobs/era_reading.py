@@ -71,6 +71,7 @@ class EraReading:
         self._process: BaseProcess | None = None
         self._spool: Path | None = None
         self._bounds: Any = None
+        self._lockless = False
         sizes = [_size(path) for path in paths]
         total = sum(sizes)
         least = BESIDE_MIN_BYTES if min_bytes is None else min_bytes
@@ -136,12 +137,25 @@ class EraReading:
         return found + own
 
     def _take_last(self) -> int | None:
-        with self._bounds.get_lock():
-            index = int(self._bounds[1]) - 1
-            if index < self._bounds[0]:
-                return None
-            self._bounds[1] = index
-            return index
+        if self._lockless:
+            return self._last_of(self._bounds)
+        lock = self._bounds.get_lock()
+        while not lock.acquire(timeout=1.0):  # a child killed while holding the lock must not hang us
+            if self._process is None or not self._process.is_alive():
+                self._lockless = True
+                return self._last_of(self._bounds)
+        try:
+            return self._last_of(self._bounds)
+        finally:
+            lock.release()
+
+    @staticmethod
+    def _last_of(bounds: Any) -> int | None:
+        index = int(bounds[1]) - 1
+        if index < bounds[0]:
+            return None
+        bounds[1] = index
+        return index
 
 
 @contextlib.contextmanager

@@ -89,3 +89,14 @@ def test_a_script_without_a_main_guard_can_start_the_child(folder: Path, tmp_pat
     done = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=root, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"True {len(era_files([folder]))}"
+
+
+def test_a_child_killed_midway_leaves_its_share_to_this_process(folder: Path) -> None:
+    """Killed (even while holding the split's lock), the child's files are read here, none twice or lost."""
+    files = era_files([folder])
+    reading = EraReading(files, strict=False, folder=None, min_bytes=0)
+    assert reading._process is not None
+    reading._bounds.get_lock().acquire()  # as if the child died holding it
+    reading._process.kill()
+    reading._process.join()
+    assert collect(files, reading.per_file()) == read_eras(files, codes=load_code_lists(None))
