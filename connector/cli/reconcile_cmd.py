@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,11 +14,14 @@ from rich.table import Table
 
 from connector.cli.output import rich_safe
 from connector.cli.pm_cmd import ACCOUNT_OPTION, MAPPINGS_OPTION
-from connector.errors import ConfigError, InputError, X12ParseError
-from connector.pm.models import ChargeExport, PMExport
+from connector.errors import ConfigError, InputError
+from connector.pm.models import ChargeClaim, ChargeExport, Claim, PMExport
 from connector.reconcile.model import FileNotRead
 from connector.reconcile.rows import EraRemit
 from connector.x12.code_check import CodeLists
+
+if TYPE_CHECKING:
+    from connector.jobs.era_reading import FileRows
 
 ERA_SUFFIXES = {".835", ".txt", ".edi", ".x12", ".era", ".dat"}
 EXIT_OK = 0
@@ -45,21 +50,23 @@ def read_eras(
     """Every 835 transaction in the files as compact rows, in file order, and the files that could not be
     read (one bad file never stops the others; a file is read whole or not at all, and its models are
     released once its rows are made)."""
-    from connector.reconcile.rows import compact
-    from connector.x12 import read_835
+    from connector.jobs.era_reading import read_era_file
 
+    files = era_files(paths)
+    return collect(files, [read_era_file(path, strict=strict, codes=codes) for path in files])
+
+
+def collect(files: list[Path], found: list[FileRows]) -> tuple[list[EraRemit], list[FileNotRead]]:
+    """The rows of the files read, and the files not read with the reason."""
     remittances: list[EraRemit] = []
     unread: list[FileNotRead] = []
-    for path in era_files(paths):
-        try:
-            data = path.read_bytes()
-            remittances.extend(
-                [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
-            )
-        except X12ParseError as exc:
-            unread.append(FileNotRead(str(path), str(exc)))
-        except OSError as exc:
-            unread.append(FileNotRead(str(path), f"cannot read the file: {exc.strerror or exc}"))
+    for path, rows in zip(files, found, strict=True):
+        if isinstance(rows, list):
+            remittances.extend(rows)
+        elif rows.kind == "x12":
+            unread.append(FileNotRead(str(path), rows.message))
+        else:
+            unread.append(FileNotRead(str(path), f"cannot read the file: {rows.message}"))
     return remittances, unread
 
 
@@ -115,20 +122,27 @@ def _reconcile_files(
     strict: bool,
 ) -> None:
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
-    from connector.codetables import load_code_lists, load_reason_book
+    from connector.codetables import load_reason_book
+    from connector.jobs.era_reading import EraReading
     from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
+    from connector.reconcile.engine import handed_over
     from connector.reconcile.fees import read_fee_schedule
-    from connector.report import write_report
+    from connector.report import ReportWriter
 
     console = Console(stderr=True)
+    reading: EraReading | None = None
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
         margin = Decimal(tolerance)
         folder = mappings_dir(mappings)
-        remittances, unread = read_eras(era, strict=strict, codes=load_code_lists(folder))
+        files = era_files(era)  # a wrong path is said before anything is read
         export: PMExport | ChargeExport
+        # the ERA files are read by a child process while this one reads the PM export (two cores) when they
+        # are many; else they are read first, here: a big remittance's models go before the PM export is read
+        reading = EraReading(files, strict=strict, folder=folder)
+        early = None if reading.beside else reading.per_file()
         if with_scrub:
             from connector.cli.claims_cmd import read_and_scrub
 
@@ -138,9 +152,12 @@ def _reconcile_files(
             needs = reconcile_needs(loaded)
             practice = practice_for(loaded, account, needs)
             export, scrubbed = read_charges(pm, loaded, practice=practice), None
+        remittances, unread = collect(files, reading.per_file() if early is None else early)
         deposits = read_bank_csv(bank.read_text(encoding="utf-8-sig"), bank.name) if bank else None
         fees = read_fee_schedule(fee_schedule.read_text(encoding="utf-8-sig")) if fee_schedule else None
     except (ValueError, InvalidOperation, OSError, InputError, ConfigError) as exc:
+        if reading is not None:
+            reading.cancel()
         console.print(f"[red]cannot reconcile:[/red] {rich_safe(exc)}")
         raise typer.Exit(EXIT_CANNOT_RECONCILE) from exc
     inputs = {
@@ -160,11 +177,16 @@ def _reconcile_files(
              "severity": f.severity, "field": f.field, "message": f.message}
             for f in scrubbed.findings
         ]  # fmt: skip
-    result = run(remittances, export.claims, as_of=day, tolerance=margin, aging_days=aging_days,
-                 deposits=deposits, fee_schedule=fees, clean_claims=clean, inputs=inputs,
-                 book=load_reason_book(override_dir=folder), files_not_read=unread)  # fmt: skip
-    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
-    write_report(result, out, extra=extra)
+    # the rows stream into the workbook's spools; each claim's ERA rows and PM claim are released once used
+    writer = ReportWriter()
+    pm_claims: list[Claim | ChargeClaim] = list(export.claims)
+    del export
+    eras: Iterator[EraRemit] = handed_over(remittances)
+    result = run(eras, handed_over(pm_claims), as_of=day, tolerance=margin,
+                 aging_days=aging_days, deposits=deposits, fee_schedule=fees, clean_claims=clean,
+                 inputs=inputs, book=load_reason_book(override_dir=folder), files_not_read=unread,
+                 sink=writer.add)  # fmt: skip
+    writer.save(result, out, extra=extra)
     table = Table(title=f"Reconciliation as of {day}")
     table.add_column("Category")
     table.add_column("Claims", justify="right")

@@ -17,13 +17,24 @@ from connector.codetables import load_code_lists, load_reason_book
 from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
+from connector.jobs.era_reading import EraReading, FileRows
+from connector.pm.models import ChargeClaim
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_charges
-from connector.reconcile import ClaimRow, FileNotRead, Reason, ReconciliationResult, read_bank_csv, reconcile
+from connector.reconcile import (
+    ClaimRow,
+    FileNotRead,
+    LineRow,
+    Reason,
+    ReconciliationResult,
+    read_bank_csv,
+    reconcile,
+)
+from connector.reconcile.engine import handed_over
 from connector.reconcile.lines import paused_gc
 from connector.reconcile.rows import EraRemit, compact
 from connector.reconcile.snapshot import snapshot
-from connector.report import write_report
+from connector.report import ReportWriter
 from connector.store import DownloadedFile, FileKind, Run
 from connector.x12 import read_835
 from connector.x12.code_check import CodeLists
@@ -84,40 +95,74 @@ def stored_remittances(
     return remittances, files, unread
 
 
+def stored_eras(session: Session, account_id: int) -> list[StoredEra]:
+    """The account's stored ERA files (the three columns used), in the order they were first seen."""
+    query = (
+        select(DownloadedFile.id, DownloadedFile.stored_path, DownloadedFile.sha256)
+        .join(Run, DownloadedFile.run_id == Run.id)
+        .where(Run.account_id == account_id, DownloadedFile.kind == FileKind.ERA_835)
+        .order_by(DownloadedFile.first_seen_at, DownloadedFile.id)
+    )
+    return [StoredEra(*found) for found in session.execute(query)]
+
+
+def stored_rows_of(
+    rows: list[StoredEra], found: list[FileRows]
+) -> tuple[list[EraRemit], list[tuple[StoredEra, FileNotRead]]]:
+    """The rows of the stored files read (:class:`EraReading`), and those not read with their store rows."""
+    remittances: list[EraRemit] = []
+    unread: list[tuple[StoredEra, FileNotRead]] = []
+    for row, rows_of_file in zip(rows, found, strict=True):
+        name = Path(row.stored_path).name
+        if isinstance(rows_of_file, list):
+            remittances.extend(rows_of_file)
+        elif rows_of_file.kind == "x12":
+            unread.append((row, FileNotRead(name, rows_of_file.message)))
+        else:
+            unread.append((row, FileNotRead(name, f"cannot read the stored file: {rows_of_file.message}")))
+    return remittances, unread
+
+
 def result_rows(result: ReconciliationResult) -> Iterator[dict[str, Any]]:
-    """Rows for the store, one at a time: one per claim and one per line, with what the dashboard's work
-    lists show (the patient's name as the report has it: the store is PHI, the logs never are)."""
+    """Rows for the store of a result holding its rows: one per claim, then one per line."""
     for claim in result.claims:
-        yield (
-            {
-                "claim_number": claim.claim_id,
-                "category": str(claim.category),
-                "expected": claim.expected,
-                "paid": claim.paid,
-                "difference": claim.difference,
-                "detail": {"level": "claim", "flags": [str(f) for f in claim.flags], **claim_detail(claim)},
-            }
-        )
+        yield claim_result(claim)
     for line in result.lines:
-        yield (
-            {
-                "claim_number": line.claim_id,
-                "category": str(line.category),
-                "expected": line.expected,
-                "paid": line.paid,
-                "difference": line.difference,
-                "detail": {
-                    "level": "line",
-                    "line_id": line.line_id,
-                    "procedure": line.procedure,
-                    "service_date": line.service_date,
-                    "charge": line.charge,
-                    "allowed": line.allowed,
-                    "denied": line.denied_amount,
-                    "reasons": reason_rows(line.reasons),
-                },
-            }
-        )
+        yield line_result(line)
+
+
+def claim_result(claim: ClaimRow) -> dict[str, Any]:
+    """A claim's row for the store, with what the dashboard's work lists show (the patient's name as the
+    report has it: the store is PHI, the logs never are)."""
+    return {
+        "claim_number": claim.claim_id,
+        "category": str(claim.category),
+        "expected": claim.expected,
+        "paid": claim.paid,
+        "difference": claim.difference,
+        "detail": {"level": "claim", "flags": [str(f) for f in claim.flags], **claim_detail(claim)},
+    }
+
+
+def line_result(line: LineRow) -> dict[str, Any]:
+    """A line's row for the store."""
+    return {
+        "claim_number": line.claim_id,
+        "category": str(line.category),
+        "expected": line.expected,
+        "paid": line.paid,
+        "difference": line.difference,
+        "detail": {
+            "level": "line",
+            "line_id": line.line_id,
+            "procedure": line.procedure,
+            "service_date": line.service_date,
+            "charge": line.charge,
+            "allowed": line.allowed,
+            "denied": line.denied_amount,
+            "reasons": reason_rows(line.reasons),
+        },
+    }
 
 
 def reason_rows(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
@@ -162,58 +207,85 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
     day: dt.date = ctx.options.get("as_of") or dt.datetime.now(dt.UTC).date()
     if acct.pm_export is None:
         raise ConfigError(f"set CONNECTOR_ACCOUNTS__{name.upper()}__PM_EXPORT to the PM export to reconcile")
-    profile = load_profile(acct.pm_profile, settings.mappings_dir)
-    export = read_charges(
-        acct.pm_export,
-        profile,
-        practice=acct.practice_values(),
-        limits=settings.archive_limits,
-    )
-    deposits = None
-    if acct.bank_csv is not None:
-        deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
-    with ctx.factory() as session:
-        account_id = ctx.account_id(session)
-        codes = load_code_lists(settings.mappings_dir)
-        remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
-                                                        codes=codes, read=ctx.files.get)  # fmt: skip
+    reading: tuple[list[StoredEra], EraReading] | None = None
+    if ctx.files.backend == "folder":  # a child reads the stored files while the PM export is read here
+        with ctx.factory() as session:
+            account_id = ctx.account_id(session)
+            rows = stored_eras(session, account_id)
+        paths = [Path(row.stored_path) for row in rows]
+        reading = rows, EraReading(paths, strict=settings.x12_strict, folder=settings.mappings_dir)
+    # not beside (few files, or one dominates): read first (a big remittance's models go before the PM export)
+    early = None if reading is None or reading[1].beside else reading[1].per_file()
+    try:
+        profile = load_profile(acct.pm_profile, settings.mappings_dir)
+        export = read_charges(
+            acct.pm_export,
+            profile,
+            practice=acct.practice_values(),
+            limits=settings.archive_limits,
+        )
+        deposits = None
+        if acct.bank_csv is not None:
+            deposits = read_bank_csv(acct.bank_csv.read_text(encoding="utf-8-sig"), acct.bank_csv.name)
+    except BaseException:
+        if reading is not None:
+            reading[1].cancel()
+        raise
+    if reading is not None:
+        remittances, unread = stored_rows_of(reading[0], reading[1].per_file() if early is None else early)
+        files = len(reading[0])
+    else:
+        with ctx.factory() as session:
+            account_id = ctx.account_id(session)
+            codes = load_code_lists(settings.mappings_dir)
+            remittances, files, unread = stored_remittances(session, account_id, strict=settings.x12_strict,
+                                                            codes=codes, read=ctx.files.get)  # fmt: skip
     inputs = {
         "ERA files": str(files),
         "ERA files not read": str(len(unread)),
         "ERA transactions": str(len(remittances)),
         "PM export": f"{acct.pm_export.name} ({export.profile}, {len(export.claims)} claims)",
     }
-    outcome = reconcile(
-        remittances,
-        export.claims,
-        as_of=day,
-        aging_days=settings.missing_era_days,
-        deposits=deposits,
-        inputs=inputs,
-        book=load_reason_book(override_dir=settings.mappings_dir),
-        files_not_read=[item for _row, item in unread],
-    )
-    totals, eras = snapshot(outcome, export.claims), len(remittances)
-    del remittances, export  # the ERA rows and PM claims are released before the workbook is written
+    eras, pm_claims = len(remittances), list(export.claims)
+    del export
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
-    write_report(outcome, report)
+    writer = ReportWriter()
+    # one transaction: the verdict rows are inserted as reconcile() produces them (each claim with its lines,
+    # into the workbook's spools too), the totals once it is done; the report is saved before the commit
+    with ctx.factory.begin() as session:
+        saved = store.ReconciliationWriter(session, as_of=day, inputs=inputs, run_id=ctx.run_id,
+                                           account_id=account_id)  # fmt: skip
+
+        def sink(claim: ClaimRow, lines: list[LineRow]) -> None:
+            writer.add(claim, lines)
+            saved.add(claim_result(claim))
+            for line in lines:
+                saved.add(line_result(line))
+
+        stored: Iterator[EraRemit] = handed_over(remittances)
+        charges: Iterator[ChargeClaim] = handed_over(pm_claims)
+        outcome = reconcile(
+            stored,
+            charges,
+            as_of=day,
+            aging_days=settings.missing_era_days,
+            deposits=deposits,
+            inputs=inputs,
+            book=load_reason_book(override_dir=settings.mappings_dir),
+            files_not_read=[item for _row, item in unread],
+            sink=sink,
+        )
+        writer.save(outcome, report)
+        saved.finish(snapshot(outcome))
     ctx.keep_report(report)
-    counts: dict[str, Any] = {"eras": eras, "claims": len(outcome.claims)}
+    counts: dict[str, Any] = {"eras": eras}
+    categories = outcome.category_counts()
+    counts["claims"] = sum(count for count, _paid in categories.values())
     if unread:
         # one alert per file (ops.cycle keys it by sha256), never one per run
         counts["files_not_read"] = len(unread)
         counts["unread_files"] = [{"file": item.file, "sha256": row.sha256} for row, item in unread]
-    for category, (count, _paid) in outcome.category_counts().items():
+    for category, (count, _paid) in categories.items():
         counts[str(category)] = count
-    with ctx.factory.begin() as session:
-        store.save_reconciliation(
-            session,
-            as_of=day,
-            results=result_rows(outcome),
-            inputs=inputs,
-            totals=totals,
-            run_id=ctx.run_id,
-            account_id=account_id,
-        )
     ctx.report = report
     return counts

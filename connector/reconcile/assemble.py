@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from connector.pm.models import ChargeClaim as PMClaim
 from connector.pm.models import ChargeLine as PMLine
-from connector.reconcile.adjustments import split
+from connector.reconcile.adjustments import AdjustmentSplit, split
 from connector.reconcile.keys import billed_procedure, cents
 from connector.reconcile.lines import MATCH_KINDS, line_verdict
 from connector.reconcile.model import Category, ClaimRow, LineMatchKind, LineRow, Reason
@@ -43,9 +43,17 @@ def expected_of(line: PMLine, fees: FeeSchedule | None) -> Decimal | None:
 
 
 def line_row(
-    group: ClaimGroup, era: EraLine | None, pm: PMLine | None, kind: int, settings: Settings
+    group: ClaimGroup,
+    era: EraLine | None,
+    pm: PMLine | None,
+    kind: int,
+    settings: Settings,
+    *,
+    billed: tuple[str, tuple[str, ...]] | None = None,
+    parts: AdjustmentSplit | None = None,
 ) -> LineRow:
-    """One line's verdict; a line on one side only is era_not_in_pm or missing_era."""
+    """One line's verdict; a line on one side only is era_not_in_pm or missing_era. ``billed`` and ``parts``:
+    the ERA line's ``billed_procedure`` and ``split`` when the caller has them already."""
     claim_id = group.pm.claim_id if group.pm is not None else group.key
     if era is None:
         assert pm is not None
@@ -53,8 +61,9 @@ def line_row(
             claim_id, pm.line_id, "missing_era", pm.procedure_code, pm.modifiers, pm.service_date,
             charge=pm.charge, pm_charge=pm.charge, expected=expected_of(pm, settings.fee_schedule),
         )  # fmt: skip
-    code, modifiers = billed_procedure(era.procedure, era.original_procedure)
-    parts = split(era.adjustments, era.remarks, settings.book)
+    code, modifiers = billed or billed_procedure(era.procedure, era.original_procedure)
+    if parts is None:
+        parts = split(era.adjustments, era.remarks, settings.book)
     allowed = era.allowed if era.allowed is not None else era.paid + parts.patient
     expected = expected_of(pm, settings.fee_schedule) if pm is not None else None
     category: Category
@@ -103,8 +112,11 @@ def line_row(
     )
 
 
-def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> ClaimRow:
-    """The claim's verdict from its lines (or its totals), its events as flags, and its amounts."""
+def claim_row(
+    group: ClaimGroup, lines: list[LineRow], settings: Settings, lines_contractual: Decimal | None = None
+) -> ClaimRow:
+    """The claim's verdict from its lines (or its totals), its events as flags, and its amounts.
+    ``lines_contractual``: Σ contractual adjustments of the effective payment's lines, when known."""
     assert group.effective is not None
     effective = group.effective.claim
     pm = group.pm
@@ -118,9 +130,12 @@ def claim_row(group: ClaimGroup, lines: list[LineRow], settings: Settings) -> Cl
     allowed = sum((ln.allowed or ZERO for ln in era_lines), ZERO) if era_lines else None
     patient = head.patient + sum((ln.patient_responsibility for ln in era_lines), ZERO)
     denied = head.denied + sum((ln.denied_amount for ln in era_lines), ZERO)
-    contractual = head.contractual + sum(
-        (split(ln.adjustments, ln.remarks, settings.book).contractual for ln in effective.service_lines), ZERO
-    )
+    if lines_contractual is None:
+        book = settings.book
+        lines_contractual = sum(
+            (split(ln.adjustments, ln.remarks, book).contractual for ln in effective.service_lines), ZERO
+        )
+    contractual = head.contractual + lines_contractual
     if allowed is None:
         allowed = effective.paid + patient
     category = _claim_category(group, lines, head.denied, allowed, expected, patient, settings)

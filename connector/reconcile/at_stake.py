@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from connector.reconcile.model import ReconciliationResult
+from connector.reconcile.totals import QUIET, PayerRow, Totals, payer_key
 
 ZERO = Decimal(0)
 
@@ -35,64 +36,26 @@ class MoneyAtStake:
         return self.underpaid + self.denied + self.missing_era
 
 
-@dataclass(slots=True)
-class PayerRow:
-    """One payer's claims in a reconciliation: counts and the dollars that matter."""
-
-    payer: str
-    claims: int = 0
-    charges: Decimal = ZERO
-    paid: Decimal = ZERO
-    denied: Decimal = ZERO
-    underpaid: Decimal = ZERO
-    missing_era: Decimal = ZERO
-    problems: int = 0
-    """Claims in a category that needs a person (not paid as expected / patient owes / waiting)."""
-
-
-QUIET = frozenset({"paid_as_expected", "patient_responsibility", "awaiting_era"})
-
-
 def money_at_stake(result: ReconciliationResult) -> MoneyAtStake:
-    """The money a person can still act on, from the claim and line rows of the result."""
-    out = MoneyAtStake()
-    for line in result.lines:
-        if line.category == "underpaid" and line.difference is not None:
-            out.underpaid += -line.difference
-            out.underpaid_lines += 1
+    """The money a person can still act on, from the running totals of the claim and line rows."""
+    totals = totals_of(result)
+    out = MoneyAtStake(underpaid=totals.underpaid, underpaid_lines=totals.underpaid_lines)
     by_action: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for group in result.denials:
         by_action[group.next_action or "review"] += group.amount
     out.denied_by_action = dict(sorted(by_action.items(), key=lambda kv: (-kv[1], kv[0])))
-    for claim in result.claims:
-        if claim.category == "missing_era":
-            out.missing_era += claim.charge
-            out.missing_era_claims += 1
+    out.missing_era, out.missing_era_claims = totals.missing_era, totals.missing_era_claims
     return out
-
-
-def payer_key(name: str) -> str:
-    """The payer a name means: case and spacing do not matter (the ERA says UNITEDHEALTHCARE, the PM
-    export UnitedHealthcare)."""
-    return " ".join(name.split()).casefold() or "(no payer)"
 
 
 def payer_table(result: ReconciliationResult) -> list[PayerRow]:
     """One row per payer (named as its first claim names it), most dollars at stake first."""
-    rows: dict[str, PayerRow] = {}
-    for claim in result.claims:
-        row = rows.setdefault(payer_key(claim.payer), PayerRow(claim.payer.strip() or "(no payer)"))
-        row.claims += 1
-        row.charges += claim.charge
-        row.paid += claim.paid
-        row.denied += claim.denied_amount
-        if claim.category == "missing_era":
-            row.missing_era += claim.charge
-        if claim.category not in QUIET:
-            row.problems += 1
-    payer_of = {c.claim_id: payer_key(c.payer) for c in result.claims}
-    for line in result.lines:
-        if line.category == "underpaid" and line.difference is not None:
-            key = payer_of.get(line.claim_id, payer_key(""))
-            rows.setdefault(key, PayerRow("(no payer)")).underpaid += -line.difference
-    return sorted(rows.values(), key=lambda r: (-(r.denied + r.underpaid + r.missing_era), r.payer))
+    return totals_of(result).payer_table()
+
+
+def totals_of(result: ReconciliationResult) -> Totals:
+    """The result's running totals (a result built by hand, with no totals, is totalled from its rows)."""
+    return result.totals if result.totals is not None else Totals.of(result.claims, result.lines)
+
+
+__all__ = ["QUIET", "MoneyAtStake", "PayerRow", "money_at_stake", "payer_key", "payer_table", "totals_of"]

@@ -1,6 +1,7 @@
 """Line matching on flat keys (REF*6R, else procedure, modifiers, date, charge) and line verdicts in cents.
 
-Kept flat (tuples of str/int) so one million lines match in about a second with exact integer money.
+Kept flat (tuples of str/int) with exact integer money; one claim's lines at a time (``match_claim``), so the
+reconciliation streams claim by claim.
 """
 
 from __future__ import annotations
@@ -48,54 +49,116 @@ class LineKey(NamedTuple):
     charge: int
 
 
+ClaimLineKey = tuple[str, str, str, int, int]
+"""A line of one claim as matched: line id ('' when none or not usable), procedure, modifiers, day, cents."""
+
+
 def match_lines(era: Sequence[LineKey], pm: Sequence[LineKey]) -> tuple[list[int], bytearray]:
     """For every ERA line the index of its PM line (−1: none) and how it matched (see MATCH_KINDS).
 
-    First REF*6R against the PM line id (within the same claim); the rest against the PM lines still free by
-    claim + procedure + modifiers + date + charge, then without the charge (a charge mismatch).
+    First REF*6R against the PM line id (within the same claim; an id names the last PM line carrying it);
+    the rest against the PM lines still free by claim + procedure + modifiers + date + charge, then without
+    the charge (a charge mismatch). Claim by claim with :func:`match_claim`.
     """
     found = [-1] * len(era)
     kinds = bytearray(len(era))
-    used = bytearray(len(pm))
-    by_id: dict[str, int] = {}
+    last_of_id: dict[str, int] = {}
     for index, line in enumerate(pm):
         if line.line_id:
-            by_id[line.line_id] = index
-    rest: list[int] = []
-    get = by_id.get
+            last_of_id[line.line_id] = index
+    pm_of: dict[str, list[int]] = {}
+    for index, line in enumerate(pm):
+        pm_of.setdefault(line.claim, []).append(index)
+    era_of: dict[str, list[int]] = {}
     for index, line in enumerate(era):
-        hit = get(line.line_id, -1) if line.line_id else -1
-        if hit >= 0 and not used[hit] and pm[hit].claim == line.claim:
-            found[index] = hit
-            kinds[index] = BY_LINE_ID
-            used[hit] = 1
-        else:
-            rest.append(index)
-    if rest:
-        _match_by_content(era, pm, rest, found, kinds, used)
+        era_of.setdefault(line.claim, []).append(index)
+    for claim, era_indexes in era_of.items():
+        pm_indexes = pm_of.get(claim, [])
+        pm_keys = [_claim_key(pm[j], pm[last_of_id[pm[j].line_id]].claim == claim if pm[j].line_id else False)
+                   for j in pm_indexes]  # fmt: skip
+        hits, how = match_claim([_claim_key(era[i], True) for i in era_indexes], pm_keys)
+        for position, i in enumerate(era_indexes):
+            if hits[position] >= 0:
+                found[i] = pm_indexes[hits[position]]
+                kinds[i] = how[position]
     return found, kinds
 
 
-def _match_by_content(
-    era: Sequence[LineKey],
-    pm: Sequence[LineKey],
+def _claim_key(line: LineKey, usable_id: bool) -> ClaimLineKey:
+    return (line.line_id if usable_id else "", line.procedure, line.modifiers, line.day, line.charge)
+
+
+def match_claim(era: Sequence[ClaimLineKey], pm: Sequence[ClaimLineKey]) -> tuple[list[int], list[int]]:
+    """:func:`match_lines` for the lines of one claim: for every ERA line the index of its PM line (−1: none)
+    and how it matched. A PM line id names the last PM line carrying it; the rest match the first PM line
+    still free by procedure + modifiers + date + charge, then without the charge."""
+    found = [-1] * len(era)
+    kinds = [0] * len(era)
+    if not pm:
+        return found, kinds
+    used = [False] * len(pm)
+    by_id: dict[str, int] = {}
+    for index, line in enumerate(pm):
+        if line[0]:
+            by_id[line[0]] = index
+    rest: list[int] = []
+    for index, line in enumerate(era):
+        hit = by_id.get(line[0], -1) if line[0] and by_id else -1
+        if hit >= 0 and not used[hit]:
+            found[index] = hit
+            kinds[index] = BY_LINE_ID
+            used[hit] = True
+        else:
+            rest.append(index)
+    if len(rest) * len(pm) > SCAN_LIMIT:
+        _match_indexed(era, pm, rest, found, kinds, used)
+        return found, kinds
+    second: list[int] = []
+    for index in rest:
+        _, procedure, modifiers, day, charge = era[index]
+        for candidate, line in enumerate(pm):
+            if (not used[candidate] and line[3] == day and line[4] == charge and line[1] == procedure
+                    and line[2] == modifiers):  # fmt: skip
+                found[index] = candidate
+                kinds[index] = BY_PROCEDURE_DATE_CHARGE
+                used[candidate] = True
+                break
+        else:
+            second.append(index)
+    for index in second:
+        _, procedure, modifiers, day, _charge = era[index]
+        for candidate, line in enumerate(pm):
+            if not used[candidate] and line[3] == day and line[1] == procedure and line[2] == modifiers:
+                found[index] = candidate
+                kinds[index] = BY_PROCEDURE_DATE
+                used[candidate] = True
+                break
+    return found, kinds
+
+
+SCAN_LIMIT = 256
+"""Above this many ERA × PM line pairs left after the line ids, a claim's lines are matched through an index
+(same result as the scan: the first free PM line in file order)."""
+
+
+def _match_indexed(
+    era: Sequence[ClaimLineKey],
+    pm: Sequence[ClaimLineKey],
     rest: list[int],
     found: list[int],
-    kinds: bytearray,
-    used: bytearray,
+    kinds: list[int],
+    used: list[bool],
 ) -> None:
-    claims = {era[i].claim for i in rest}
-    full: dict[tuple[str, str, str, int, int], list[int]] = {}
-    loose: dict[tuple[str, str, str, int], list[int]] = {}
+    full: dict[tuple[str, str, int, int], list[int]] = {}
+    loose: dict[tuple[str, str, int], list[int]] = {}
     for index, line in enumerate(pm):
-        if used[index] or line.claim not in claims:
-            continue
-        full.setdefault((line.claim, line.procedure, line.modifiers, line.day, line.charge), []).append(index)
-        loose.setdefault((line.claim, line.procedure, line.modifiers, line.day), []).append(index)
+        if not used[index]:
+            full.setdefault((line[1], line[2], line[3], line[4]), []).append(index)
+            loose.setdefault((line[1], line[2], line[3]), []).append(index)
     second: list[int] = []
     for index in rest:
         line = era[index]
-        hit = _take(full.get((line.claim, line.procedure, line.modifiers, line.day, line.charge)), used)
+        hit = _take(full.get((line[1], line[2], line[3], line[4])), used)
         if hit >= 0:
             found[index] = hit
             kinds[index] = BY_PROCEDURE_DATE_CHARGE
@@ -103,17 +166,17 @@ def _match_by_content(
             second.append(index)
     for index in second:
         line = era[index]
-        hit = _take(loose.get((line.claim, line.procedure, line.modifiers, line.day)), used)
+        hit = _take(loose.get((line[1], line[2], line[3])), used)
         if hit >= 0:
             found[index] = hit
             kinds[index] = BY_PROCEDURE_DATE
 
 
-def _take(candidates: list[int] | None, used: bytearray) -> int:
+def _take(candidates: list[int] | None, used: list[bool]) -> int:
     if candidates:
         for position, index in enumerate(candidates):
             if not used[index]:
-                used[index] = 1
+                used[index] = True
                 del candidates[: position + 1]
                 return index
     return -1

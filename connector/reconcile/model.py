@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from connector.reconcile.model_summary import (
     BankDeposit,
@@ -16,6 +16,9 @@ from connector.reconcile.model_summary import (
     TieOut,
     TieOutLine,
 )
+
+if TYPE_CHECKING:
+    from connector.reconcile.totals import Totals
 
 Category = Literal[
     "paid_as_expected",
@@ -242,9 +245,15 @@ class ReconciliationResult:
     """ERA files that could not be read; the report lists them and everything else is reconciled."""
     era_findings: list[EraFinding] = field(default_factory=list)
     """Read findings of the ERAs used (envelope faults, unknown codes, RARCs past their stop date)."""
+    totals: Totals | None = field(default=None, compare=False, repr=False)
+    """Running totals of every claim and line row (``reconcile()`` sets them, also when the rows went to a
+    sink and ``claims`` and ``lines`` are empty); a result built by hand is totalled from its rows. Not
+    compared: they follow from the rows."""
 
     def category_counts(self) -> dict[str, tuple[int, Decimal]]:
         """Claims and net paid per primary category, in the canonical order."""
+        if self.totals is not None:
+            return self.totals.category_counts()
         out: dict[str, tuple[int, Decimal]] = {}
         for row in self.claims:
             count, paid = out.get(row.category, (0, Decimal(0)))

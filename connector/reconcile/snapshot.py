@@ -3,16 +3,15 @@ report's own figures: the same KPIs, money at stake, per-payer table, denials, a
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from connector.pm.models import ChargeClaim, Claim
-from connector.reconcile.at_stake import money_at_stake, payer_key, payer_table
+from connector.reconcile.at_stake import money_at_stake
 from connector.reconcile.labels import category_label
 from connector.reconcile.model import Kpi, ReconciliationResult
-from connector.reconcile.summary import kpis
+from connector.reconcile.totals import Totals, recent_by_id
 
 SNAPSHOT_VERSION = 1
 
@@ -29,14 +28,16 @@ def kpi_rows(found: Sequence[Kpi]) -> list[dict[str, Any]]:
 
 
 def snapshot(result: ReconciliationResult, pm_claims: Sequence[Claim | ChargeClaim] = ()) -> dict[str, Any]:
-    """Everything the Summary sheet shows, as JSON; per-payer KPIs are ``kpis`` on that payer's claims."""
+    """Everything the Summary sheet shows, as JSON; per-payer KPIs are the KPIs of that payer's claims.
+
+    From the result's running totals; a result built by hand (no totals) is totalled from its rows, and
+    its per-payer KPIs count the recent charges of ``pm_claims``."""
     stake = money_at_stake(result)
+    totals = result.totals
+    if totals is None:
+        totals = Totals.of(result.claims, result.lines, recent_by_id(pm_claims, result.as_of))
     payers = []
-    for row in payer_table(result):
-        mine = [c for c in result.claims if payer_key(c.payer) == payer_key(row.payer)]
-        ids = {c.claim_id for c in mine}
-        subset = dataclasses.replace(result, claims=mine)
-        payer_kpis = kpis(subset, [c for c in pm_claims if c.claim_id in ids], None)
+    for row in totals.payer_table():
         payers.append(
             {
                 "payer": row.payer,
@@ -47,14 +48,14 @@ def snapshot(result: ReconciliationResult, pm_claims: Sequence[Claim | ChargeCla
                 "underpaid": str(row.underpaid),
                 "missing_era": str(row.missing_era),
                 "problems": row.problems,
-                "kpis": kpi_rows(payer_kpis),
+                "kpis": kpi_rows(row.sums.kpis()),
             }
         )
     tie = result.tie_out
     return {
         "version": SNAPSHOT_VERSION,
         "as_of": result.as_of.isoformat(),
-        "paid": str(sum((c.paid for c in result.claims), Decimal(0))),
+        "paid": str(totals.paid),
         "kpis": kpi_rows(result.kpis),
         "categories": [
             {"category": cat, "label": category_label(cat), "claims": count, "paid": str(paid)}

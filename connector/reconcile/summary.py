@@ -1,63 +1,19 @@
-"""Reconciliation summaries: denials by reason, KPIs (HFMA MAP Keys style), A/R aging, payments, tie-out."""
+"""Reconciliation summaries of the remittances: payments by payer, the tie-out; KPIs of a result by hand.
+
+Denials by reason, A/R aging, the KPIs and the per-payer table are running totals (``totals.Totals``).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from connector.pm.models import ChargeClaim, Claim
-from connector.reconcile.model import (
-    AGING_BUCKETS,
-    ClaimRow,
-    DenialGroup,
-    Kpi,
-    PayerPayments,
-    ReconciliationResult,
-    TieOut,
-    TieOutLine,
-)
+from connector.reconcile.model import Kpi, PayerPayments, ReconciliationResult, TieOut, TieOutLine
 from connector.reconcile.rows import EraRemit
+from connector.reconcile.totals import KpiSums, recent_charge
 
 ZERO = Decimal(0)
-HUNDRED = Decimal(100)
-ADC_DAYS = 90
-"""Average daily charges are taken over the 90 days before as_of (days in A/R)."""
-UNREMITTED = ("missing_era", "awaiting_era")
-NOT_REMITTED = (*UNREMITTED, "era_not_in_pm", "predetermination")
-"""Left out of the remitted claims (and so of the denial rates): no ERA, not ours, or a predetermination
-(CLP02=25: pricing only, no payment was due)."""
-
-
-def denial_groups(claims: Sequence[ClaimRow]) -> list[DenialGroup]:
-    """Denied dollars by group + CARC, largest first, with the RARCs seen and the next action."""
-    found: dict[tuple[str, str], DenialGroup] = {}
-    claim_ids: dict[tuple[str, str], set[str]] = {}
-    for claim in claims:
-        for reason in claim.reasons:
-            key = (reason.group, reason.code)
-            group = found.get(key)
-            if group is None:
-                group = found[key] = DenialGroup(reason.group, reason.code, reason.description,
-                                                 reason.next_action, 0, 0, ZERO)  # fmt: skip
-                claim_ids[key] = set()
-            group.lines += 1
-            group.amount += reason.amount
-            claim_ids[key].add(claim.claim_id)
-            group.remarks = tuple(dict.fromkeys((*group.remarks, *reason.remarks)))
-    for key, group in found.items():
-        group.claims = len(claim_ids[key])
-    return sorted(found.values(), key=lambda g: (-g.amount, g.group, g.code))
-
-
-def aging(claims: Sequence[ClaimRow]) -> dict[str, tuple[int, Decimal]]:
-    """Claims still without a remittance by age bucket: (count, charges)."""
-    out = {label: (0, ZERO) for label, _low, _high in AGING_BUCKETS}
-    for claim in claims:
-        if claim.category in UNREMITTED and claim.aging_bucket:
-            count, amount = out[claim.aging_bucket]
-            out[claim.aging_bucket] = (count + 1, amount + claim.charge)
-    return out
 
 
 def payments_by_payer(remittances: Sequence[EraRemit]) -> list[PayerPayments]:
@@ -71,8 +27,8 @@ def payments_by_payer(remittances: Sequence[EraRemit]) -> list[PayerPayments]:
     return sorted(found.values(), key=lambda r: (r.payer, r.method))
 
 
-def tie_out(remittances: Sequence[EraRemit], claims: Sequence[ClaimRow], excluded: Sequence[str]) -> TieOut:
-    """Σ paid on the claims − Σ PLB against Σ BPR02 of the ERAs included; says what does not tie and why."""
+def tie_lines(remittances: Iterable[EraRemit]) -> list[TieOutLine]:
+    """One tie-out line per remittance: Σ CLP04 − Σ PLB against BPR02, and why it does not tie."""
     lines: list[TieOutLine] = []
     for remit in remittances:
         claim_paid = remit.total_paid
@@ -86,8 +42,13 @@ def tie_out(remittances: Sequence[EraRemit], claims: Sequence[ClaimRow], exclude
             claim_paid, plb, remit.payment_amount, ties, note,
         )  # fmt: skip
         lines.append(line)
+    return lines
+
+
+def tie_out(lines: list[TieOutLine], report_paid: Decimal, excluded: Sequence[str]) -> TieOut:
+    """Σ paid on the claims (``report_paid``) − Σ PLB against Σ BPR02 of the ERAs included (``lines``, from
+    :func:`tie_lines`); says what does not tie and why."""
     era_paid = sum((line.claim_paid for line in lines), ZERO)
-    report_paid = sum((c.paid for c in claims), ZERO)
     plb_total = sum((line.provider_adjustments for line in lines), ZERO)
     bpr_total = sum((line.payment_amount for line in lines), ZERO)
     result = TieOut(report_paid, plb_total, bpr_total, lines)
@@ -110,47 +71,11 @@ def tie_out(remittances: Sequence[EraRemit], claims: Sequence[ClaimRow], exclude
 def kpis(
     result: ReconciliationResult, pm_claims: Sequence[Claim | ChargeClaim], clean: Mapping[str, bool] | None
 ) -> list[Kpi]:
-    """Clean claim rate, denial rate (count, dollars), net collection rate, days in A/R, totals."""
-    remitted = [c for c in result.claims if c.category not in NOT_REMITTED]
-    charges = sum((c.charge for c in remitted if c.charge > 0), ZERO)
-    denied_count = sum(1 for c in remitted if c.category == "denied")
-    denied_dollars = sum((c.denied_amount for c in remitted), ZERO)
-    paid = sum((c.paid for c in remitted), ZERO)
-    patient = sum((c.patient_responsibility for c in remitted), ZERO)
-    contractual = sum((c.contractual for c in remitted), ZERO)
-    outstanding = sum((c.charge for c in result.claims if c.category in UNREMITTED), ZERO)
-    since = result.as_of - dt.timedelta(days=ADC_DAYS)
-    recent = sum(
-        (
-            c.total_charge
-            for c in pm_claims
-            if (d := c.first_service_date) is not None and since < d <= result.as_of
-        ),
-        ZERO,
-    )
-    daily = recent / ADC_DAYS if recent else ZERO
-    out = [
-        Kpi("Claims remitted", Decimal(len(remitted)), "count",
-            "Claims in the PM export with an ERA (predeterminations not counted)."),
-        Kpi("Paid by payer", paid, "money", "Σ CLP04 (net of reversals) of the claims remitted."),
-        Kpi("Denial rate (count)", _pct(Decimal(denied_count), Decimal(len(remitted))), "percent",
-            "Claims fully denied ÷ claims remitted (HFMA initial denial rate)."),
-        Kpi("Denial rate (dollars)", _pct(denied_dollars, charges), "percent",
-            "Charges adjusted for denial reasons (not contractual, not patient share) ÷ charges remitted."),
-        Kpi("Net collection rate", _pct(paid + patient, charges - contractual), "percent",
-            "(Payer paid + patient responsibility) ÷ (charges − contractual adjustments)."),
-        Kpi("Days in A/R", None if not daily else (outstanding / daily).quantize(Decimal("0.1")), "days",
-            f"Charges still without a remittance ÷ average daily charges of the last {ADC_DAYS} days."),
-        Kpi("A/R without remittance", outstanding, "money", "Charges of PM claims with no ERA yet."),
-    ]  # fmt: skip
-    if clean:
-        passed = sum(1 for ok in clean.values() if ok)
-        out.insert(0, Kpi("Clean claim rate", _pct(Decimal(passed), Decimal(len(clean))), "percent",
-                          "Claims passing the scrubber with no edits ÷ claims scrubbed."))  # fmt: skip
-    return out
-
-
-def _pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
-    if not denominator:
-        return None
-    return (numerator * HUNDRED / denominator).quantize(Decimal("0.01"))
+    """Clean claim rate, denial rate (count, dollars), net collection rate, days in A/R, totals, of the
+    result's claim rows (for a result built by hand; ``reconcile()`` keeps running totals instead)."""
+    sums = KpiSums()
+    for claim in result.claims:
+        sums.add(claim)
+    for pm in pm_claims:
+        sums.recent += recent_charge(pm.first_service_date, pm.total_charge, result.as_of)
+    return sums.kpis(clean)

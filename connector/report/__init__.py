@@ -5,6 +5,10 @@
     from connector.report import write_report
     write_report(result, Path("report.xlsx"), extra={"Claim status": [...], "Scrub exceptions": [...]})
 
+    writer = ReportWriter()                     # or as the reconciliation streams:
+    result = reconcile(..., sink=writer.add)    # each claim's rows go to the sheets' spools as produced
+    writer.save(result, Path("report.xlsx"))
+
 Written atomically (temp file in the same folder, fsync, rename) with mode 0600: the report is PHI.
 """
 
@@ -20,8 +24,8 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 
 from connector.fileio import atomic_writer
-from connector.reconcile.model import ReconciliationResult
-from connector.report.sheets import write_details
+from connector.reconcile.model import ClaimRow, LineRow, ReconciliationResult
+from connector.report.sheets import DetailSheets, write_details
 from connector.report.styles import register_styles
 from connector.report.summary import write_summary
 
@@ -32,30 +36,58 @@ SHEETS = (
 """Sheets every report has, in order (then Deposits, Claim status, Scrub exceptions when given)."""
 
 
-def build_workbook(
-    result: ReconciliationResult, extra: Mapping[str, Sequence[Mapping[str, object]]] | None = None
-) -> Workbook:
-    """The report as a write-only workbook, ready to save once."""
-    book = Workbook(write_only=True)
-    register_styles(book)
-    book.create_sheet("Summary")
+Extra = Mapping[str, Sequence[Mapping[str, object]]]
+"""Further sheets: title -> rows as mappings."""
+
+
+def build_workbook(result: ReconciliationResult, extra: Extra | None = None) -> Workbook:
+    """The report of a result holding its rows, as a write-only workbook, ready to save once."""
+    book = _new_book()
     counts = write_details(book, result, extra)
     write_summary(book, result, counts)
     return book
+
+
+class ReportWriter:
+    """The report written while the reconciliation streams: pass :meth:`add` as ``reconcile()``'s sink (the
+    rows go to the sheets' spool files as they come), then :meth:`save` the result it returned."""
+
+    def __init__(self) -> None:
+        self.book = _new_book()
+        self.sheets = DetailSheets(self.book)
+
+    def add(self, claim: ClaimRow, lines: list[LineRow]) -> None:
+        """One claim row and its line rows (``reconcile()``'s sink)."""
+        self.sheets.add(claim, lines)
+
+    def save(self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None) -> Path:
+        """Finish the sheets, write the Summary from the result's totals, save atomically (mode 0600)."""
+        counts = self.sheets.finish(result, extra)
+        write_summary(self.book, result, counts)
+        return _save(self.book, Path(path))
+
+
+def _new_book() -> Workbook:
+    book = Workbook(write_only=True)
+    register_styles(book)
+    book.create_sheet("Summary")
+    return book
+
+
+def _save(book: Workbook, path: Path) -> Path:
+    with atomic_writer(path) as handle:
+        save_fast(book, handle)
+    return path
 
 
 def write_report(
     result: ReconciliationResult,
     path: Path,
     *,
-    extra: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
+    extra: Extra | None = None,
 ) -> Path:
     """Write the workbook to ``path`` atomically (mode 0600). ``extra``: sheet title -> rows as mappings."""
-    path = Path(path)
-    book = build_workbook(result, extra)
-    with atomic_writer(path) as handle:
-        save_fast(book, handle)
-    return path
+    return _save(build_workbook(result, extra), Path(path))
 
 
 ZIP_LEVEL = 1
@@ -70,4 +102,4 @@ def save_fast(book: Workbook, handle: IO[bytes]) -> None:
     ExcelWriter(book, archive).save()
 
 
-__all__ = ["SHEETS", "build_workbook", "save_fast", "write_report"]
+__all__ = ["SHEETS", "Extra", "ReportWriter", "build_workbook", "save_fast", "write_report"]

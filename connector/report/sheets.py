@@ -1,4 +1,7 @@
-"""The detail sheets: Claims, Lines, Underpaid, Denials, Missing ERA, Not in PM, PLB & interest, Deposits."""
+"""The detail sheets: Claims, Lines, Underpaid, Denials, Missing ERA, Not in PM, PLB & interest, Deposits.
+
+Filled claim by claim as the reconciliation streams (:class:`DetailSheets`), or from a result with its rows.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from connector.reconcile.labels import category_label
-from connector.reconcile.model import ClaimRow, LineRow, Reason, ReconciliationResult
+from connector.reconcile.model import Category, ClaimRow, LineRow, Reason, ReconciliationResult
 from connector.report.table import Column, Kind, Table
 
 M: Kind = "money"
@@ -82,80 +85,173 @@ def line_values(row: LineRow) -> tuple[object, ...]:
     )  # fmt: skip
 
 
+UNDERPAID_COLUMNS = (
+    Column("Claim", width=14), Column("Line", width=16), Column("Payer", width=18),
+    Column("Payment #", width=16), Column("Procedure", width=10), Column("Service date", D, 12),
+    Column("Expected", M, 12), Column("Allowed", M, 12), Column("Paid", M, 12), Column("Short by", M, 12),
+    Column("Next action", width=24),
+)  # fmt: skip
+DENIAL_COLUMNS = (
+    Column("Claim", width=14), Column("Line", width=16), Column("Category", C, 18),
+    Column("Payer", width=18), Column("Patient", width=22), Column("Service date", D, 12),
+    Column("Group", width=7), Column("CARC", width=7), Column("Description", width=50),
+    Column("RARCs", width=12), Column("Amount", M, 12), Column("Next action", width=22),
+    Column("Remark descriptions", width=60), Column("Category id", width=18, hidden=True),
+)  # fmt: skip
+MISSING_COLUMNS = (
+    Column("Claim", width=14), Column("Category", C, 16), Column("Payer", width=18),
+    Column("Patient", width=22), Column("Service date", D, 12), Column("Submitted", D, 12),
+    Column("Age (days)", N, 10), Column("Aging", width=8), Column("Charge", M, 12),
+    Column("Category id", width=18, hidden=True),
+)  # fmt: skip
+STRAY_COLUMNS = (
+    Column("CLP01", width=14), Column("Payer", width=18), Column("Patient (ERA)", width=22),
+    Column("Payer claim #", width=16), Column("Payment #", width=16), Column("Payment date", D, 12),
+    Column("CLP02", width=7), Column("Charge", M, 12), Column("Paid", M, 12),
+)  # fmt: skip
+PLB_COLUMNS = (
+    Column("Payment #", width=16), Column("Payer", width=18), Column("Kind", width=12),
+    Column("Reason", width=8), Column("Description", width=34), Column("Reference", width=22),
+    Column("Claim", width=14), Column("Amount (PLB sign)", M, 14), Column("Effect on payment", M, 14),
+)  # fmt: skip
+WAITING = ("missing_era", "awaiting_era")
+
+
+class DetailSheets:
+    """The detail sheets, filled as claim and line rows come (each row written to its sheets' spools at once).
+
+    Claims, Lines, Underpaid, the line reasons of Denials and Not in PM are written as the rows come; what a
+    sheet lists after or in another order (the claim-level reasons of Denials, Missing ERA oldest first, the
+    claims' AMT*I interest after the PLBs) is kept as the few values it shows, and written by :meth:`finish`,
+    which also writes the sheets that follow (Deposits, Files not read, ERA findings, extras).
+    """
+
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self.claims = _open(book, "Claims", CLAIM_COLUMNS)
+        self.lines = _open(book, "Lines", LINE_COLUMNS)
+        self.underpaid = _open(book, "Underpaid", UNDERPAID_COLUMNS)
+        self.denials = _open(book, "Denials", DENIAL_COLUMNS)
+        self.missing = _open(book, "Missing ERA", MISSING_COLUMNS)
+        self.stray = _open(book, "Not in PM", STRAY_COLUMNS)
+        self.plb = _open(book, "Provider adjustments & interest", PLB_COLUMNS)
+        self._claim_reasons: list[tuple[object, ...]] = []
+        self._waiting: list[tuple[int, tuple[object, ...]]] = []
+        self._interest: list[tuple[str, tuple[object, ...]]] = []
+
+    def add(self, claim: ClaimRow, lines: Sequence[LineRow]) -> None:
+        """One claim row and its line rows, as ``reconcile()`` hands them to its sink. A line shows its
+        claim's payer and patient when it carries the claim's id (a line of a claim not in the PM export whose
+        CLP01 differs from its matching key shows none, as the report always did)."""
+        self.claim(claim)
+        for line in lines:
+            self.line(line, claim if line.claim_id == claim.claim_id else ClaimRow(line.claim_id, _UNKNOWN))
+        self.claim_reasons(claim, {id(r) for line in lines for r in line.reasons})
+
+    def claim(self, row: ClaimRow) -> None:
+        """A claim row on Claims (and Not in PM); kept for Missing ERA and the interest rows."""
+        self.claims.append(claim_values(row))
+        category = row.category
+        if category in WAITING:
+            self._waiting.append((-(row.age_days or 0), (
+                row.claim_id, category_label(category), row.payer, row.patient, row.service_date,
+                row.submitted, row.age_days, row.aging_bucket, row.charge, category)))  # fmt: skip
+        elif category == "era_not_in_pm":
+            self.stray.append((row.claim_id, row.payer, row.patient, row.payer_claim_number,
+                               ", ".join(row.payment_numbers), row.payment_date, row.status_code, row.charge,
+                               row.paid))  # fmt: skip
+        if row.interest:
+            self._interest.append((row.claim_id, (
+                ", ".join(row.payment_numbers), row.payer, "interest", "AMT*I", "Claim interest (in CLP04)",
+                "", row.claim_id, None, row.interest)))  # fmt: skip
+
+    def line(self, row: LineRow, claim: ClaimRow) -> None:
+        """A line row on Lines (and Underpaid), its reasons on Denials; ``claim``: the claim it shows."""
+        self.lines.append(line_values(row))
+        if row.category == "underpaid":
+            self.underpaid.append((row.claim_id, row.line_id, claim.payer, ", ".join(claim.payment_numbers),
+                                   row.procedure, row.service_date, row.expected, row.allowed, row.paid,
+                                   None if row.difference is None else -row.difference,
+                                   "appeal underpayment"))  # fmt: skip
+        for r in row.reasons:
+            self.denials.append((row.claim_id, row.line_id, category_label(row.category), claim.payer,
+                                 claim.patient, row.service_date, r.group, r.code, r.description,
+                                 ", ".join(r.remarks), r.amount, r.next_action, r.remark_text,
+                                 row.category))  # fmt: skip
+
+    def claim_reasons(self, claim: ClaimRow, line_reasons: set[int]) -> None:
+        """The claim's own reasons (not one of its lines', by identity): on Denials after the lines'."""
+        for r in claim.reasons:
+            if id(r) not in line_reasons:
+                self._claim_reasons.append((claim.claim_id, "", category_label(claim.category), claim.payer,
+                                            claim.patient, claim.service_date, r.group, r.code, r.description,
+                                            ", ".join(r.remarks), r.amount, r.next_action, r.remark_text,
+                                            claim.category))  # fmt: skip
+
+    def finish(
+        self, result: ReconciliationResult, extra: Mapping[str, Sequence[Mapping[str, object]]] | None = None
+    ) -> dict[str, int]:
+        """Write what was kept and the sheets that follow, close every sheet; returns rows per sheet."""
+        for values in self._claim_reasons:
+            self.denials.append(values)
+        self._waiting.sort(key=lambda item: item[0])
+        for _age, values in self._waiting:
+            self.missing.append(values)
+        plb_claims = {p.claim_id for p in result.provider_adjustments}
+        for p in result.provider_adjustments:
+            self.plb.append((p.payment_number, p.payer, p.kind, p.reason, p.description, p.reference,
+                             p.claim_id, p.amount, -p.amount))  # fmt: skip
+        for claim_id, values in self._interest:
+            if claim_id not in plb_claims:
+                self.plb.append(values)
+        self._claim_reasons, self._waiting, self._interest = [], [], []
+        tables = (self.claims, self.lines, self.underpaid, self.denials, self.missing, self.stray, self.plb)
+        counts: dict[str, int] = {}
+        for table in tables:
+            table.close()
+            counts[table.sheet.title] = table.rows
+        counts.update(_write_rest(self.book, result, extra))
+        return counts
+
+
+_UNKNOWN: Category = "paid_as_expected"
+"""The category of the stand-in claim a line without its claim's id shows (only its empty payer is read)."""
+
+
 def write_details(
     book: Workbook,
     result: ReconciliationResult,
     extra: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
 ) -> dict[str, int]:
-    """Write every detail sheet; returns rows written per sheet."""
-    claims = result.claims
-    by_claim = {c.claim_id: c for c in claims}
+    """Write every detail sheet from a result that holds its rows; returns rows written per sheet. A line
+    shows the claim row with its claim id (the last one, when several have it)."""
+    sheets = DetailSheets(book)
+    for claim in result.claims:
+        sheets.claim(claim)
+    by_claim = {c.claim_id: c for c in result.claims}
+    for line in result.lines:
+        sheets.line(line, by_claim.get(line.claim_id) or ClaimRow(line.claim_id, _UNKNOWN))
+    line_reasons = {id(r) for ln in result.lines for r in ln.reasons}
+    for claim in result.claims:
+        sheets.claim_reasons(claim, line_reasons)
+    return sheets.finish(result, extra)
+
+
+def _open(book: Workbook, title: str, columns: Sequence[Column]) -> Table:
+    table = Table(book, title, columns)
+    table.header()
+    return table
+
+
+def _write_rest(
+    book: Workbook, result: ReconciliationResult, extra: Mapping[str, Sequence[Mapping[str, object]]] | None
+) -> dict[str, int]:
+    """The sheets after the claim sheets: Deposits, Files not read, ERA findings, then the extra sheets."""
     counts: dict[str, int] = {}
 
     def done(table: Table) -> None:
         counts[table.sheet.title] = table.rows
 
-    done(_table(book, "Claims", CLAIM_COLUMNS, (claim_values(c) for c in claims)))
-    done(_table(book, "Lines", LINE_COLUMNS, (line_values(ln) for ln in result.lines)))
-    under_cols = (
-        Column("Claim", width=14), Column("Line", width=16), Column("Payer", width=18),
-        Column("Payment #", width=16), Column("Procedure", width=10), Column("Service date", D, 12),
-        Column("Expected", M, 12), Column("Allowed", M, 12), Column("Paid", M, 12), Column("Short by", M, 12),
-        Column("Next action", width=24),
-    )  # fmt: skip
-    under = (
-        (ln.claim_id, ln.line_id, _claim(by_claim, ln.claim_id).payer,
-         ", ".join(_claim(by_claim, ln.claim_id).payment_numbers), ln.procedure, ln.service_date, ln.expected,
-         ln.allowed, ln.paid, None if ln.difference is None else -ln.difference, "appeal underpayment")
-        for ln in result.lines if ln.category == "underpaid"
-    )  # fmt: skip
-    done(_table(book, "Underpaid", under_cols, under))
-    denial_cols = (
-        Column("Claim", width=14), Column("Line", width=16), Column("Category", C, 18),
-        Column("Payer", width=18), Column("Patient", width=22), Column("Service date", D, 12),
-        Column("Group", width=7), Column("CARC", width=7), Column("Description", width=50),
-        Column("RARCs", width=12), Column("Amount", M, 12), Column("Next action", width=22),
-        Column("Remark descriptions", width=60), Column("Category id", width=18, hidden=True),
-    )  # fmt: skip
-    done(_table(book, "Denials", denial_cols, _denial_rows(result, by_claim)))
-    missing_cols = (
-        Column("Claim", width=14), Column("Category", C, 16), Column("Payer", width=18),
-        Column("Patient", width=22), Column("Service date", D, 12), Column("Submitted", D, 12),
-        Column("Age (days)", N, 10), Column("Aging", width=8), Column("Charge", M, 12),
-        Column("Category id", width=18, hidden=True),
-    )  # fmt: skip
-    waiting = sorted(
-        (c for c in claims if c.category in ("missing_era", "awaiting_era")), key=lambda c: -(c.age_days or 0)
-    )
-    done(_table(book, "Missing ERA", missing_cols, (
-        (c.claim_id, category_label(c.category), c.payer, c.patient, c.service_date, c.submitted, c.age_days,
-         c.aging_bucket, c.charge, c.category) for c in waiting
-    )))  # fmt: skip
-    stray_cols = (
-        Column("CLP01", width=14), Column("Payer", width=18), Column("Patient (ERA)", width=22),
-        Column("Payer claim #", width=16), Column("Payment #", width=16), Column("Payment date", D, 12),
-        Column("CLP02", width=7), Column("Charge", M, 12), Column("Paid", M, 12),
-    )  # fmt: skip
-    done(_table(book, "Not in PM", stray_cols, (
-        (c.claim_id, c.payer, c.patient, c.payer_claim_number, ", ".join(c.payment_numbers), c.payment_date,
-         c.status_code, c.charge, c.paid) for c in claims if c.category == "era_not_in_pm"
-    )))  # fmt: skip
-    plb_cols = (
-        Column("Payment #", width=16), Column("Payer", width=18), Column("Kind", width=12),
-        Column("Reason", width=8), Column("Description", width=34), Column("Reference", width=22),
-        Column("Claim", width=14), Column("Amount (PLB sign)", M, 14), Column("Effect on payment", M, 14),
-    )  # fmt: skip
-    plb_claims = {p.claim_id for p in result.provider_adjustments}
-    plb_rows: list[Sequence[object]] = [
-        (p.payment_number, p.payer, p.kind, p.reason, p.description, p.reference, p.claim_id, p.amount,
-         -p.amount) for p in result.provider_adjustments
-    ]  # fmt: skip
-    plb_rows += [
-        (", ".join(c.payment_numbers), c.payer, "interest", "AMT*I", "Claim interest (in CLP04)", "",
-         c.claim_id, None, c.interest)
-        for c in claims if c.interest and c.claim_id not in plb_claims
-    ]  # fmt: skip
-    done(_table(book, "Provider adjustments & interest", plb_cols, plb_rows))
     if result.deposits is not None:
         deposit_cols = (
             Column("Status", C, 20), Column("Payment #", width=16), Column("Payer", width=18),
@@ -190,25 +286,3 @@ def write_details(
 
 def _labels(categories: Sequence[str]) -> str:
     return ", ".join(category_label(c) for c in categories)
-
-
-def _claim(by_claim: Mapping[str, ClaimRow], claim_id: str) -> ClaimRow:
-    return by_claim.get(claim_id) or ClaimRow(claim_id, "paid_as_expected")
-
-
-def _denial_rows(
-    result: ReconciliationResult, by_claim: Mapping[str, ClaimRow]
-) -> Iterable[Sequence[object]]:
-    line_reasons = {id(r) for ln in result.lines for r in ln.reasons}
-    for line in result.lines:
-        claim = _claim(by_claim, line.claim_id)
-        for r in line.reasons:
-            yield (line.claim_id, line.line_id, category_label(line.category), claim.payer, claim.patient,
-                   line.service_date, r.group, r.code, r.description, ", ".join(r.remarks), r.amount,
-                   r.next_action, r.remark_text, line.category)  # fmt: skip
-    for claim in result.claims:
-        for r in claim.reasons:
-            if id(r) not in line_reasons:
-                yield (claim.claim_id, "", category_label(claim.category), claim.payer, claim.patient,
-                       claim.service_date, r.group, r.code, r.description, ", ".join(r.remarks), r.amount,
-                       r.next_action, r.remark_text, claim.category)  # fmt: skip

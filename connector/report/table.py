@@ -122,6 +122,15 @@ class Table:
         letters, kinds, typed = self._letters, self._kinds, self._typed
         cells: list[str] = []
         for index, value in enumerate(values):
+            kind = type(value)  # the common exact types first (the same cells as the general path below)
+            if kind is Decimal:
+                if value.is_finite():  # type: ignore[attr-defined]
+                    cells.append(f'<c r="{letters[index]}{number}"{typed[index]}><v>{value!s}</v></c>')
+                continue
+            if kind is dt.date:
+                serial = value.toordinal() - _EPOCH  # type: ignore[attr-defined]
+                cells.append(f'<c r="{letters[index]}{number}"{typed[index]}><v>{serial}</v></c>')
+                continue
             if value is None or value == "":
                 continue
             ref = letters[index] + number
@@ -154,19 +163,7 @@ class Table:
         last = self._letters[-1] if self._letters else "A"
         self.sheet.auto_filter.ref = f"A1:{last}{1 + max(self.rows, 1)}"
         self._flush()
-        self.sheet.close()
-        path = self.sheet._writer.out
-        with open(path, "rb") as handle:
-            skeleton = handle.read()
-        head, found, tail = skeleton.partition(_EMPTY_DATA)
-        if not found:
-            raise RuntimeError(f"sheet {self.sheet.title!r}: openpyxl wrote no empty sheetData to fill")
-        self._spool.seek(0)
-        with open(path, "wb") as handle:
-            handle.write(head + b"<sheetData>")
-            shutil.copyfileobj(self._spool, handle)
-            handle.write(b"</sheetData>" + tail)
-        self._spool.close()
+        splice(self.sheet, self._spool)
 
     def _fill(self, text: str) -> str:
         style = self._fills.get(text)
@@ -185,6 +182,28 @@ class Table:
         if self._pending:
             self._spool.write("".join(self._pending).encode("utf-8"))
             self._pending.clear()
+
+
+def splice(sheet: WriteOnlyWorksheet, spool: IO[bytes]) -> None:
+    """Close the sheet and put the rows serialised in ``spool`` into its (empty) ``<sheetData>``."""
+    sheet.close()
+    path = sheet._writer.out
+    with open(path, "rb") as handle:
+        skeleton = handle.read()
+    head, found, tail = skeleton.partition(_EMPTY_DATA)
+    if not found:
+        raise RuntimeError(f"sheet {sheet.title!r}: openpyxl wrote no empty sheetData to fill")
+    spool.seek(0)
+    with open(path, "wb") as handle:
+        handle.write(head + b"<sheetData>")
+        shutil.copyfileobj(spool, handle)
+        handle.write(b"</sheetData>" + tail)
+    spool.close()
+
+
+def text_cell(ref: str, style: str, text: str) -> str:
+    """An inline-string cell (``style``: the ``s`` attribute text or '')."""
+    return _text_cell(ref, style, text)
 
 
 def _s(index: str) -> str:

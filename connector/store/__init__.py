@@ -55,6 +55,7 @@ from connector.store.repo_control import (
     peek_next_control_number,
 )
 from connector.store.repo_events import (
+    ReconciliationWriter,
     add_acknowledgement,
     add_audit_event,
     add_claim_status,
@@ -109,6 +110,7 @@ __all__ = [
     "ProviderAdjustmentRow",
     "ReconciliationResult",
     "ReconciliationRun",
+    "ReconciliationWriter",
     "RemittanceRow",
     "Run",
     "RunOutcome",

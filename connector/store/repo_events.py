@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import (
@@ -101,6 +101,7 @@ def add_acknowledgement(
     return ack
 
 
+RESULT_TABLE = cast(Table, ReconciliationResult.__table__)
 RESULT_BATCH = 2000
 """Result rows inserted per statement: memory stays flat whatever the number of claims."""
 RESULT_DEFAULTS: dict[str, Any] = {
@@ -124,23 +125,49 @@ def save_reconciliation(
     Each result mapping has ``claim_number`` and ``category`` and may have ``claim_payment_id``,
     ``service_line_id``, ``expected``, ``paid``, ``difference`` (Decimal) and ``detail`` (JSON).
     """
-    reconciliation = ReconciliationRun(
-        as_of=as_of,
-        created_at=utcnow(),
-        run_id=run_id,
-        account_id=account_id,
-        inputs=dict(inputs or {}),
-        totals=dict(totals or {}),
-    )
-    session.add(reconciliation)
-    session.flush()
-    batch: list[dict[str, Any]] = []
+    writer = ReconciliationWriter(session, as_of=as_of, inputs=inputs, run_id=run_id, account_id=account_id)
     for row in results:
-        batch.append({**RESULT_DEFAULTS, **row, "reconciliation_run_id": reconciliation.id})
-        if len(batch) >= RESULT_BATCH:
-            session.execute(insert(ReconciliationResult), batch)
-            batch = []
-    if batch:
-        session.execute(insert(ReconciliationResult), batch)
-    session.expire(reconciliation, ["results"])
-    return reconciliation
+        writer.add(row)
+    return writer.finish(totals)
+
+
+class ReconciliationWriter:
+    """One reconciliation stored as its result rows come (pushed one at a time, inserted in batches of
+    RESULT_BATCH); its totals are set by :meth:`finish`. All in the caller's transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        as_of: dt.date,
+        inputs: Mapping[str, Any] | None = None,
+        run_id: int | None = None,
+        account_id: int | None = None,
+    ) -> None:
+        self.session = session
+        self.run = ReconciliationRun(
+            as_of=as_of, created_at=utcnow(), run_id=run_id, account_id=account_id, inputs=dict(inputs or {}),
+            totals={},
+        )  # fmt: skip
+        session.add(self.run)
+        session.flush()
+        self._batch: list[dict[str, Any]] = []
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """One result row (see :func:`save_reconciliation`)."""
+        self._batch.append({**RESULT_DEFAULTS, **row, "reconciliation_run_id": self.run.id})
+        if len(self._batch) >= RESULT_BATCH:
+            self._flush()
+
+    def finish(self, totals: Mapping[str, Any] | None = None) -> ReconciliationRun:
+        """Insert the rows left and set the totals (the snapshot of the Summary)."""
+        self._flush()
+        self.run.totals = dict(totals or {})
+        self.session.flush()
+        self.session.expire(self.run, ["results"])
+        return self.run
+
+    def _flush(self) -> None:
+        if self._batch:
+            self.session.execute(insert(RESULT_TABLE), self._batch)  # Core: no ORM work per row
+            self._batch = []

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
@@ -55,9 +56,17 @@ def _store_file(settings: ConnectorSettings, path: Path) -> str:
     return sha
 
 
-def test_unreadable_stored_era_is_listed_and_alerted_once(tmp_path: Path, webhook: Any) -> None:
+@pytest.mark.parametrize("beside", [False, True], ids=["read here", "read by a child process"])
+def test_unreadable_stored_era_is_listed_and_alerted_once(
+    tmp_path: Path, webhook: Any, beside: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connector.jobs import era_reading
     from connector.jobs.execute import run_job
     from connector.ops.policy import report_findings
+
+    if beside:  # the stored files read by a child while the PM export is read, whatever their size
+        monkeypatch.setattr(era_reading, "BESIDE_MIN_BYTES", 0)
+        monkeypatch.setattr(era_reading, "BESIDE_MAX_SHARE", 1.0)
 
     settings = _settings(tmp_path, webhook)
     store.ensure_schema(settings.database_url)

@@ -7,6 +7,7 @@ yardstick. Values, types, styles, number formats, quote prefixes, panes, filters
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
@@ -15,13 +16,14 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.xml.functions import Element, SubElement
 
 from connector.reconcile import read_bank_csv
-from connector.report import sheets, write_report
-from connector.report.styles import HEADER, QUOTED, category_style
+from connector.report import sheets, summary, write_report
+from connector.report.styles import DATE, HEADER, MONEY, QUOTED, category_style
 from connector.report.table import (
     _EPOCH,
     _EPOCH_TIME,
@@ -139,6 +141,53 @@ class ReferenceTable:
         self._row += 1
 
 
+class ReferenceSummarySheet:
+    """The Summary sheet's row writer as it was before its rows were serialised as text: openpyxl cells."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self.row = 0
+
+    def put(self, *values: object, styles: Sequence[str | None] = ()) -> int:
+        cells: list[object] = []
+        for index, value in enumerate(values):
+            style = styles[index] if index < len(styles) else None
+            if isinstance(value, str):
+                value = clean_text(value)
+            if style is None and isinstance(value, dt.date):
+                style = DATE
+            if style is None and isinstance(value, Decimal):
+                style = MONEY
+            risky = isinstance(value, str) and is_risky(value)
+            if style is None and not risky:
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(self.sheet, value)
+            if risky:
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            if style:
+                cell.style = style
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.row += 1
+        return self.row
+
+    def heading(self, *titles: str) -> int:
+        return self.put(*titles, styles=[HEADER] * len(titles))
+
+    def gap(self) -> None:
+        self.put()
+
+    def pad(self, last_row: int) -> None:
+        self.gap()
+        while self.row < last_row:
+            self.gap()
+
+    def close(self) -> None:
+        pass
+
+
 def _cells(path: Path) -> dict[str, Any]:
     book = load_workbook(path)
     out: dict[str, Any] = {"sheets": book.sheetnames}
@@ -181,9 +230,12 @@ def test_every_cell_of_every_sheet_equals_the_reference(
         "Empty": [],
     }  # fmt: skip
     assert len(sandbox_result.claims) > 500 and len(sandbox_result.lines) > 800
-    streamed = write_report(sandbox_result, tmp_path / "streamed.xlsx", extra=extra)
+    inputs = {**sandbox_result.inputs, **{f"input {i}": text for i, text in enumerate(HOSTILE)}}
+    result = dataclasses.replace(sandbox_result, inputs=inputs)  # hostile text on the Summary too
+    streamed = write_report(result, tmp_path / "streamed.xlsx", extra=extra)
     monkeypatch.setattr(sheets, "Table", ReferenceTable)
-    reference = write_report(sandbox_result, tmp_path / "reference.xlsx", extra=extra)
+    monkeypatch.setattr(summary, "_Sheet", ReferenceSummarySheet)
+    reference = write_report(result, tmp_path / "reference.xlsx", extra=extra)
     ours, theirs = _cells(streamed), _cells(reference)
     assert ours["sheets"] == theirs["sheets"]
     for name in theirs:
