@@ -151,3 +151,39 @@ def test_reconciliation_rows_saved_in_batches_as_they_are_produced(session: Sess
         None,
     )
     assert stored.results[4].detail == {} and stored.results[4].paid is None
+
+
+def test_sqlite_reconciliation_holds_no_write_lock_while_rows_come(tmp_path: Any) -> None:
+    """Other jobs' ledger rows and heartbeats are written while a long reconciliation is produced."""
+    from sqlalchemy import func, select
+
+    from connector.store import (
+        ReconciliationResult,
+        ReconciliationWriter,
+        add_audit_event,
+        ensure_schema,
+        make_engine,
+        session_factory,
+    )
+    from connector.store.repo_events import RESULT_BATCH
+
+    url = f"sqlite:///{tmp_path}/c.db"
+    ensure_schema(url)
+    engine, other = make_engine(url), make_engine(url, busy_timeout_s=0.2)
+    try:
+        with session_factory(engine).begin() as session:
+            writer = ReconciliationWriter(session, as_of=dt.date(2026, 5, 4))
+            for i in range(RESULT_BATCH * 2 + 3):
+                writer.add({"claim_number": f"PCN-{i}", "category": "paid_as_expected"})
+                if i == RESULT_BATCH + 1:  # batches already flushed: another job writes meanwhile
+                    with session_factory(other).begin() as elsewhere:
+                        add_audit_event(elsewhere, "connector", "heartbeat", "run:1")
+            run = writer.finish({"claims": RESULT_BATCH * 2 + 3})
+        with session_factory(engine)() as session:
+            count = session.scalar(
+                select(func.count()).where(ReconciliationResult.reconciliation_run_id == run.id)
+            )
+        assert count == RESULT_BATCH * 2 + 3
+    finally:
+        engine.dispose()
+        other.dispose()
