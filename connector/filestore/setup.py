@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.errors import ConfigError
@@ -15,6 +13,7 @@ from connector.filestore.crypto import KeyRing, load_keyring
 from connector.filestore.database import DatabaseStore
 from connector.filestore.folder import FolderStore
 from connector.settings import ConnectorSettings
+from connector.store.db import is_sqlite
 
 KEYS_FOLDER = "storage-keys"
 """The keys folder's name inside the secrets folder (CONNECTOR_SECRETS_DIR) when not set on its own."""
@@ -51,13 +50,6 @@ def keyring(settings: ConnectorSettings) -> KeyRing:
     return load_keyring(folder, settings.storage.current_key)
 
 
-def _is_sqlite(url: str) -> bool:
-    try:
-        return make_url(url).get_backend_name() == "sqlite"
-    except ArgumentError:
-        return False
-
-
 def check_fleet_settings(settings: ConnectorSettings) -> None:
     """Start-up check of fleet mode (worker and dispatcher): PostgreSQL, the database store, a key.
 
@@ -65,7 +57,7 @@ def check_fleet_settings(settings: ConnectorSettings) -> None:
     checked for its key.
     """
     if fleet_mode(settings):
-        if _is_sqlite(settings.database_url):
+        if is_sqlite(settings.database_url):
             raise ConfigError(
                 "fleet mode (CONNECTOR_EXECUTOR=queue) needs PostgreSQL, which every worker reaches: "
                 "CONNECTOR_DATABASE_URL is a SQLite file"

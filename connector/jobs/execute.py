@@ -166,8 +166,8 @@ async def _with_trace(
     paths: Paths,
     result: RunResult,
     body: Callable[[], Awaitable[dict[str, Any]]],
-    files: FileStore | None = None,
-    trace: str = "full",
+    files: FileStore | None,
+    trace: str,
 ) -> dict[str, Any]:
     """Trace only after sign-in (as the ``browser.trace`` setting says); keep the trace (0600, data/traces,
     or the database store) only when the job fails."""

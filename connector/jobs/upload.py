@@ -65,7 +65,9 @@ async def run(ctx: JobContext) -> dict[str, Any]:
     given = ctx.options.get("files")
     if given or not outbox.shared(ctx.files):
         for path in [Path(p) for p in given or sorted(ctx.outbox.glob("*.837"))]:
-            final = await _upload_one(ctx, account_id, path.name, path.read_bytes(), str(path), counts)
+            data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()  # the key of the very bytes uploaded, not a second read
+            final = await _upload_one(ctx, account_id, path.name, data, sha, str(path), counts)
             if final is None:  # malformed: moved aside (reported once), never uploaded
                 aside = ensure_private_dir(path.parent / "quarantine") / path.name
                 path.replace(aside)
@@ -73,8 +75,8 @@ async def run(ctx: JobContext) -> dict[str, Any]:
     files = ctx.files
     outbox.publish_local(files, ctx.account, ctx.outbox)
     for name, data in outbox.waiting(files, ctx.account):
-        where = DB_PREFIX + hashlib.sha256(data).hexdigest()  # the batch's bytes in the store
-        final = await _upload_one(ctx, account_id, name, data, where, counts)
+        sha = hashlib.sha256(data).hexdigest()
+        final = await _upload_one(ctx, account_id, name, data, sha, DB_PREFIX + sha, counts)
         if final is None:
             outbox.quarantine(files, ctx.account, name, data)
         elif final:
@@ -83,11 +85,10 @@ async def run(ctx: JobContext) -> dict[str, Any]:
 
 
 async def _upload_one(
-    ctx: JobContext, account_id: int, name: str, data: bytes, where: str, counts: dict[str, int]
+    ctx: JobContext, account_id: int, name: str, data: bytes, sha: str, where: str, counts: dict[str, int]
 ) -> bool | None:
     """Upload one batch once; True when its state is final (it can leave the outbox), False while the
     outcome is unknown, None when the file is not a valid 837 (the caller moves it aside)."""
-    sha = hashlib.sha256(data).hexdigest()  # the key of the very bytes uploaded, not a second read
     try:
         isa13, gs06, st02, claim_count = _envelope(data, name)
     except X12ParseError as exc:

@@ -147,7 +147,7 @@ def open_session(url: str) -> Iterator[Session]:
     """A session for short work (a job's ledger rows, a lookup). On PostgreSQL it uses the process's pooled
     engine for ``url``; on SQLite a connection of its own, closed afterwards (opening a local file is
     cheap, and a fresh connection is what recovers cleanly once a full disk has room again)."""
-    if _is_sqlite(url):
+    if is_sqlite(url):
         engine = make_engine(url)
         try:
             with sessionmaker(engine, expire_on_commit=False)() as session:
@@ -159,8 +159,12 @@ def open_session(url: str) -> Iterator[Session]:
         yield session
 
 
-def _is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
+def is_sqlite(url: str) -> bool:
+    """True when ``url`` names a SQLite database (False for anything unparsable)."""
+    try:
+        return make_url(url).get_backend_name() == "sqlite"
+    except ArgumentError:
+        return False
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

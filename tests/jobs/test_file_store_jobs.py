@@ -56,6 +56,19 @@ def job_db(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[str | 
         yield url
 
 
+async def dashboard_get(settings: ConnectorSettings, path: str) -> Any:
+    """GET ``path`` from the dashboard (its own server on a free port) as a signed-in viewer."""
+    with store.open_session(settings.database_url) as session:
+        add_user(session, VIEWER[0], "viewer", VIEWER[1])
+        session.commit()
+    server = await asyncio.to_thread(WebServer(settings, port=0).start)
+    try:
+        with signed_in(server.base_url, *VIEWER) as client:
+            return await asyncio.to_thread(client.get, path)
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
 def _rows(settings: ConnectorSettings, model: Any) -> list[Any]:
     engine = store.make_engine(settings.database_url)
     try:
@@ -124,15 +137,7 @@ async def test_dashboard_serves_a_file_from_the_database_store(sbx: Any, tmp_pat
     done = await run_job("eras", "clinic", settings, options=_recent(sbx))
     assert done.ok, done
     (row, *_) = [f for f in _rows(settings, store.DownloadedFile) if f.kind == store.FileKind.ERA_835]
-    with store.open_session(settings.database_url) as session:
-        add_user(session, VIEWER[0], "viewer", VIEWER[1])
-        session.commit()
-    server = await asyncio.to_thread(WebServer(settings, port=0).start)
-    try:
-        with signed_in(server.base_url, *VIEWER) as client:
-            answer = await asyncio.to_thread(client.get, f"/files/{row.id}")
-    finally:
-        await asyncio.to_thread(server.stop)
+    answer = await dashboard_get(settings, f"/files/{row.id}")
     assert answer.status_code == 200 and hashlib.sha256(answer.content).hexdigest() == row.sha256
 
 

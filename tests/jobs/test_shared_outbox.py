@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,8 @@ from connector.jobs.execute import run_job
 from connector.jobs.paths import Paths
 from connector.settings import ConnectorSettings
 from connector.store.models import FileEntry
-from connector.web.server import WebServer
-from connector.web.users import add_user
-from tests.jobs.test_file_store_jobs import _database_store, _rows
+from tests.jobs.test_file_store_jobs import _database_store, _rows, dashboard_get
 from tests.sandbox.helpers import batch_837
-from tests.web.helpers import VIEWER, signed_in
 
 
 def _publish(settings: ConnectorSettings, files: dict[str, bytes]) -> Path:
@@ -60,15 +56,7 @@ async def test_a_batch_built_on_one_machine_is_uploaded_once_by_a_worker_on_anot
     assert on_a.ok and on_a.counts["submitted"] == 0 and on_a.counts["quarantined"] == 0, on_a.counts
     assert len(sbx.state.batches) == 1
 
-    with store.open_session(machine_a.database_url) as session:  # the dashboard shows the batch as sent
-        add_user(session, VIEWER[0], "viewer", VIEWER[1])
-        session.commit()
-    server = await asyncio.to_thread(WebServer(machine_b, port=0).start)
-    try:
-        with signed_in(server.base_url, *VIEWER) as client:
-            answer = await asyncio.to_thread(client.get, f"/batches/{batch.id}/837")
-    finally:
-        await asyncio.to_thread(server.stop)
+    answer = await dashboard_get(machine_b, f"/batches/{batch.id}/837")  # the dashboard shows it as sent
     assert answer.status_code == 200 and answer.content == good
 
 
