@@ -11,6 +11,7 @@
     │   ├── X12ParseError               malformed X12 (offset, segment number, segment id, element)
     │   ├── PMExportError               a PM export fails its schema check
     │   └── ArchiveRefused              a zip/XLSX over the size, ratio or member limits (a bomb)
+    ├── ReportNotWritten                the process writing a report stopped before saving it
     ├── BrowserError                    Chromium cannot be found or started
     │   └── BrowserDied                 Chromium stopped mid-run (killed, out of memory) -> retry once
     └── PortalError                     something went wrong talking to a payer portal
@@ -151,6 +152,13 @@ class PMExportError(InputError):
 
 class ArchiveRefused(InputError):
     """A zip (XLSX workbook, portal bundle) refused before opening: over the size, ratio or member limits."""
+
+
+class ReportNotWritten(ConnectorError):
+    """The child process writing the reconciliation report stopped (killed, out of memory) before saving it:
+    no report was written, nothing was stored; the reconciliation can simply run again."""
+
+    what_to_do = "Run the reconciliation again; if it stops again, see the machine's free memory."
 
 
 class BrowserError(ConnectorError):

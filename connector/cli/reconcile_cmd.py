@@ -124,12 +124,12 @@ def _reconcile_files(
     from connector.cli.pm_cmd import mappings_dir, open_profile, practice_for
     from connector.codetables import load_reason_book
     from connector.jobs.era_reading import EraReading
+    from connector.jobs.report_writing import report_writer
     from connector.pm.reader import read_charges, reconcile_needs
     from connector.reconcile import read_bank_csv
     from connector.reconcile import reconcile as run
     from connector.reconcile.engine import handed_over
     from connector.reconcile.fees import read_fee_schedule
-    from connector.report import ReportWriter
 
     console = Console(stderr=True)
     reading: EraReading | None = None
@@ -177,10 +177,11 @@ def _reconcile_files(
              "severity": f.severity, "field": f.field, "message": f.message}
             for f in scrubbed.findings
         ]  # fmt: skip
-    # the rows stream into the workbook's spools; each claim's ERA rows and PM claim are released once used
-    writer = ReportWriter()
+    # the rows stream into the workbook's spools (written by a child process when they are many); each
+    # claim's ERA rows and PM claim are released once used
     pm_claims: list[Claim | ChargeClaim] = list(export.claims)
     del export
+    writer = report_writer(len(pm_claims))
     eras: Iterator[EraRemit] = handed_over(remittances)
     result = run(eras, handed_over(pm_claims), as_of=day, tolerance=margin,
                  aging_days=aging_days, deposits=deposits, fee_schedule=fees, clean_claims=clean,

@@ -88,7 +88,7 @@ class EraReading:
         try:
             process = context.Process(target=_child, args=(paths, strict, folder, self._spool, self._bounds),
                                       daemon=True)  # fmt: skip
-            with _main_not_imported():
+            with main_not_imported():
                 process.start()
         except OSError:
             self._spool.unlink(missing_ok=True)
@@ -159,7 +159,7 @@ class EraReading:
 
 
 @contextlib.contextmanager
-def _main_not_imported() -> Iterator[None]:
+def main_not_imported() -> Iterator[None]:
     """Start the child without it importing this process's ``__main__`` (multiprocessing's spawn would run a
     script's top level again unless it is guarded): the child needs this module only."""
     main = sys.modules["__main__"]

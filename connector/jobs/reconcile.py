@@ -18,6 +18,7 @@ from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
 from connector.jobs.era_reading import EraReading, FileRows
+from connector.jobs.report_writing import report_writer
 from connector.pm.models import ChargeClaim
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_charges
@@ -34,7 +35,6 @@ from connector.reconcile.engine import handed_over
 from connector.reconcile.lines import paused_gc
 from connector.reconcile.rows import EraRemit, compact
 from connector.reconcile.snapshot import snapshot
-from connector.report import ReportWriter
 from connector.store import DownloadedFile, FileKind, Run
 from connector.x12 import read_835
 from connector.x12.code_check import CodeLists
@@ -249,7 +249,7 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
     eras, pm_claims = len(remittances), list(export.claims)
     del export
     report = Path(settings.data_dir) / "reports" / name / f"reconciliation-{day.isoformat()}.xlsx"
-    writer = ReportWriter()
+    writer = report_writer(len(pm_claims))  # a child process writes the workbook when the claims are many
     # one transaction: the verdict rows are inserted as reconcile() produces them (each claim with its lines,
     # into the workbook's spools too), the totals once it is done; the report is saved before the commit
     with ctx.factory.begin() as session:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from connector.reconcile.model_summary import (
     BankDeposit,
@@ -95,6 +97,22 @@ def aging_bucket(days: int) -> str:
     return AGING_BUCKETS[0][0]
 
 
+_Row = TypeVar("_Row")
+
+
+def pickled_by_position(cls: type[_Row]) -> type[_Row]:
+    """Pickle a row as its class and its field values in order (a third less time than a slotted dataclass's
+    default state dict: the report's rows are pickled to the process writing the workbook)."""
+    values: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def reduce(self: _Row) -> tuple[type[_Row], tuple[Any, ...]]:
+        return cls, values(self)
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010  (assigned after the dataclass is made)
+    return cls
+
+
+@pickled_by_position
 @dataclass(slots=True)
 class Reason:
     """One adjustment reason on a claim or line: group, CARC, amount, RARCs, description, next action."""
@@ -109,6 +127,7 @@ class Reason:
     """The RARCs with their descriptions ("M51: Missing/incomplete/invalid procedure code(s)")."""
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class LineRow:
     """One service line: ERA line and PM line matched (either may be missing), its category and amounts."""
@@ -137,6 +156,7 @@ class LineRow:
     reasons: tuple[Reason, ...] = ()
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class ClaimRow:
     """One claim: its ERA payments netted (reversals, corrections, duplicates) against the PM claim."""

@@ -16,6 +16,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from connector.eligibility.assess import Assessment
 from connector.eligibility.model import PROBLEM_ORDER, Problem
 from connector.fileio import atomic_writer
+from connector.report.parts import save_workbook
 from connector.report.styles import register_styles
 from connector.report.table import Column, Table
 
@@ -120,5 +121,5 @@ def write_eligibility_workbook(
     """Write the workbook atomically (mode 0600) and return its path."""
     book = build_eligibility_workbook(assessments, day, source)
     with atomic_writer(Path(path)) as handle:
-        book.save(handle)
+        save_workbook(book, handle)
     return Path(path)

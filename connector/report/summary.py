@@ -19,8 +19,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[im
 from connector.reconcile.at_stake import money_at_stake, payer_table
 from connector.reconcile.labels import category_label
 from connector.reconcile.model import ReconciliationResult
+from connector.report.parts import close_sheet
 from connector.report.styles import BOLD, DATE, HEADER, MONEY, NUMBER, PERCENT, TITLE, category_style
-from connector.report.table import clean_text, is_risky, landscape, splice, text_cell
+from connector.report.table import clean_text, is_risky, landscape, text_cell
 
 TOP_DENIALS = 10
 WIDTHS = (34, 16, 14, 16, 14, 14, 18, 10, 60)
@@ -36,7 +37,7 @@ class _Sheet:
 
     The rows are serialised as XML text, as openpyxl's write-only stream writes them (a value cell unstyled,
     a styled or formula-looking one with the style index openpyxl gives it, numbers as ``%.16g``, dates as
-    Excel serials), into a spool file spliced into the sheet by :meth:`close` (one tie-out row per ERA:
+    Excel serials), into a spool file put into the sheet by :meth:`close` (one tie-out row per ERA:
     tens of thousands of rows at billing-service scale).
     """
 
@@ -114,7 +115,7 @@ class _Sheet:
     def close(self) -> None:
         """The rows go into the sheet, which is closed."""
         self._flush()
-        splice(self.sheet, self._spool)
+        close_sheet(self.sheet, self._spool)
 
     def _flush(self) -> None:
         if self._pending:

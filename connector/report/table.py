@@ -2,8 +2,9 @@
 
 openpyxl owns the workbook, the named styles, the sheet (widths, panes, autofilter) and the packaging; the
 data rows are serialised here as XML text (one ``<row>`` at a time, into a temporary file) with the style
-index of each shared named style computed once, and spliced into the sheet's ``<sheetData>`` when the table
-closes (openpyxl's per-cell objects, or one lxml element per cell, cost several times more).
+index of each shared named style computed once, and put into the sheet's ``<sheetData>`` when the table
+closes, as its part is deflated in a thread (``report.parts``; openpyxl's per-cell objects, or one lxml
+element per cell, cost several times more).
 
 Text that starts with ``= + - @``, tab or CR is written as a text cell with a quote prefix, never a formula;
 characters an XLSX cannot hold (C0/C1 controls except tab, LF, CR; lone surrogates) are stripped.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
+from connector.report.parts import close_sheet
 from connector.report.styles import DATE, HEADER, MONEY, NUMBER, PERCENT, QUOTED, category_style
 
 Kind = Literal["text", "money", "date", "number", "percent", "category"]
@@ -35,7 +36,6 @@ _EPOCH = dt.date(1899, 12, 30).toordinal()
 _EPOCH_TIME = dt.datetime(1899, 12, 30)
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 """What lxml escapes in text: markup characters, and CR (kept as a character reference)."""
-_EMPTY_DATA = b"<sheetData></sheetData>"
 _ROWS_PER_WRITE = 500
 
 
@@ -81,7 +81,7 @@ class Table:
     """Rows of typed values on a new write-only sheet; call :meth:`close` after the last row.
 
     The rows are serialised as XML text into a temporary file as they come (nothing per row stays in
-    memory) and spliced into the sheet's ``<sheetData>`` when the table is closed.
+    memory) and put into the sheet's ``<sheetData>`` when the table is closed.
     """
 
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column]) -> None:
@@ -163,7 +163,7 @@ class Table:
         last = self._letters[-1] if self._letters else "A"
         self.sheet.auto_filter.ref = f"A1:{last}{1 + max(self.rows, 1)}"
         self._flush()
-        splice(self.sheet, self._spool)
+        close_sheet(self.sheet, self._spool)
 
     def _fill(self, text: str) -> str:
         style = self._fills.get(text)
@@ -182,23 +182,6 @@ class Table:
         if self._pending:
             self._spool.write("".join(self._pending).encode("utf-8"))
             self._pending.clear()
-
-
-def splice(sheet: WriteOnlyWorksheet, spool: IO[bytes]) -> None:
-    """Close the sheet and put the rows serialised in ``spool`` into its (empty) ``<sheetData>``."""
-    sheet.close()
-    path = sheet._writer.out
-    with open(path, "rb") as handle:
-        skeleton = handle.read()
-    head, found, tail = skeleton.partition(_EMPTY_DATA)
-    if not found:
-        raise RuntimeError(f"sheet {sheet.title!r}: openpyxl wrote no empty sheetData to fill")
-    spool.seek(0)
-    with open(path, "wb") as handle:
-        handle.write(head + b"<sheetData>")
-        shutil.copyfileobj(spool, handle)
-        handle.write(b"</sheetData>" + tail)
-    spool.close()
 
 
 def text_cell(ref: str, style: str, text: str) -> str:
