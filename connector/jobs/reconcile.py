@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -156,10 +157,10 @@ def line_result(line: LineRow) -> dict[str, Any]:
             "level": "line",
             "line_id": line.line_id,
             "procedure": line.procedure,
-            "service_date": line.service_date,
-            "charge": line.charge,
-            "allowed": line.allowed,
-            "denied": line.denied_amount,
+            "service_date": _day(line.service_date),
+            "charge": _text(line.charge),
+            "allowed": _text(line.allowed),
+            "denied": _text(line.denied_amount),
             "reasons": reason_rows(line.reasons),
         },
     }
@@ -168,22 +169,32 @@ def line_result(line: LineRow) -> dict[str, Any]:
 def reason_rows(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
     """Adjustment reasons as JSON: group, CARC, amount, RARCs, descriptions and the next action."""
     return [
-        {"group": r.group, "code": r.code, "amount": r.amount, "remarks": list(r.remarks),
+        {"group": r.group, "code": r.code, "amount": _text(r.amount), "remarks": list(r.remarks),
          "description": r.description, "next_action": r.next_action, "remark_text": r.remark_text}
         for r in reasons
     ]  # fmt: skip
 
 
 def claim_detail(claim: ClaimRow) -> dict[str, Any]:
-    """The claim's facts the work lists show (amounts stay Decimal; the store writes them as text)."""
+    """The claim's facts the work lists show, as the store's JSON holds them (amounts as exact text, dates as
+    ISO text: what its serialiser would write, without a call back into Python for each value)."""
     return {
-        "payer": claim.payer, "patient": claim.patient, "service_date": claim.service_date,
-        "submitted": claim.submitted, "status_code": claim.status_code,
+        "payer": claim.payer, "patient": claim.patient, "service_date": _day(claim.service_date),
+        "submitted": _day(claim.submitted), "status_code": claim.status_code,
         "payer_claim_number": claim.payer_claim_number, "payment_numbers": list(claim.payment_numbers),
-        "payment_date": claim.payment_date, "charge": claim.charge, "denied": claim.denied_amount,
-        "patient_responsibility": claim.patient_responsibility, "age_days": claim.age_days,
-        "aging": claim.aging_bucket, "reasons": reason_rows(claim.reasons), "note": claim.note,
+        "payment_date": _day(claim.payment_date), "charge": _text(claim.charge),
+        "denied": _text(claim.denied_amount), "patient_responsibility": _text(claim.patient_responsibility),
+        "age_days": claim.age_days, "aging": claim.aging_bucket, "reasons": reason_rows(claim.reasons),
+        "note": claim.note,
     }  # fmt: skip
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
+
+
+def _day(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 async def run(ctx: JobContext) -> dict[str, Any]:
