@@ -55,12 +55,10 @@ from connector.store.repo_control import (
     peek_next_control_number,
 )
 from connector.store.repo_events import (
-    ReconciliationWriter,
     add_acknowledgement,
     add_audit_event,
     add_claim_status,
     latest_claim_status,
-    save_reconciliation,
 )
 from connector.store.repo_files import file_exists, find_file, record_file
 from connector.store.repo_leases import (
@@ -77,6 +75,7 @@ from connector.store.repo_pdf_requests import (
     open_pdf_requests,
     overdue_pdf_requests,
 )
+from connector.store.repo_reconcile import ReconciliationWriter, save_reconciliation
 from connector.store.repo_remittance import find_remittance, save_remittance
 from connector.store.repo_runs import (
     close_interrupted_runs,

@@ -126,7 +126,7 @@ def test_reconciliation_with_results_and_decimal_totals(session: Session) -> Non
 
 
 def test_reconciliation_rows_saved_in_batches_as_they_are_produced(session: Session) -> None:
-    from connector.store.repo_events import RESULT_BATCH
+    from connector.store.repo_reconcile import RESULT_BATCH
 
     produced: list[int] = []
 
@@ -165,7 +165,7 @@ def test_sqlite_reconciliation_holds_no_write_lock_while_rows_come(tmp_path: Any
         make_engine,
         session_factory,
     )
-    from connector.store.repo_events import RESULT_BATCH
+    from connector.store.repo_reconcile import RESULT_BATCH
 
     url = f"sqlite:///{tmp_path}/c.db"
     ensure_schema(url)
