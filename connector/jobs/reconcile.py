@@ -19,7 +19,7 @@ from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
 from connector.jobs.era_reading import EraReading, FileRows
-from connector.jobs.report_writing import report_writer
+from connector.jobs.report_writing import report_writer, start_save
 from connector.pm.models import ChargeClaim
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_charges
@@ -275,19 +275,24 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
 
         stored: Iterator[EraRemit] = handed_over(remittances)
         charges: Iterator[ChargeClaim] = handed_over(pm_claims)
-        outcome = reconcile(
-            stored,
-            charges,
-            as_of=day,
-            aging_days=settings.missing_era_days,
-            deposits=deposits,
-            inputs=inputs,
-            book=load_reason_book(override_dir=settings.mappings_dir),
-            files_not_read=[item for _row, item in unread],
-            sink=sink,
-        )
-        writer.save(outcome, report)
-        saved.finish(snapshot(outcome))
+        try:
+            outcome = reconcile(
+                stored,
+                charges,
+                as_of=day,
+                aging_days=settings.missing_era_days,
+                deposits=deposits,
+                inputs=inputs,
+                book=load_reason_book(override_dir=settings.mappings_dir),
+                files_not_read=[item for _row, item in unread],
+                sink=sink,
+            )
+            report_saved = start_save(writer, outcome, report)  # a child process may be saving it meanwhile
+            saved.finish(snapshot(outcome))
+            report_saved()
+        except BaseException:
+            saved.abort()  # the transaction is rolled back: nothing of this run is kept
+            raise
     ctx.keep_report(report)
     counts: dict[str, Any] = {"eras": eras}
     categories = outcome.category_counts()

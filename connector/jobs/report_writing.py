@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -43,6 +43,17 @@ class ReportSink(Protocol):
 
     def save(self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None) -> Path:
         """Finish the sheets and save the workbook (atomically, mode 0600)."""
+
+
+def start_save(
+    writer: ReportSink, result: ReconciliationResult, path: Path, *, extra: Extra | None = None
+) -> Callable[[], Path]:
+    """Begin saving the report: a child process saves it while the caller goes on (call the function
+    returned to wait for it); a writer in this process saves it now."""
+    if isinstance(writer, ReportBeside):
+        return writer.start_save(result, path, extra=extra)
+    saved = writer.save(result, path, extra=extra)
+    return lambda: saved
 
 
 def report_writer(claims: int, *, min_claims: int | None = None) -> ReportSink:
@@ -85,11 +96,21 @@ class ReportBeside:
 
     def save(self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None) -> Path:
         """Send the rows left and the result; the child saves the workbook. Raises what the child raised."""
+        return self.start_save(result, path, extra=extra)()
+
+    def start_save(
+        self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None
+    ) -> Callable[[], Path]:
+        """Send the rows left and the result, and return at once: the child saves the workbook while this
+        process goes on. The function returned waits for it (and raises what the child raised)."""
         path = Path(path)
         if self._batch:
             self._send(("rows", self._batch))
             self._batch = []
         self._send(("save", result, path, extra))
+        return lambda: self._saved(path)
+
+    def _saved(self, path: Path) -> Path:
         try:
             reply: tuple[str, BaseException | None] = self._conn.recv()
         except (EOFError, OSError):

@@ -11,10 +11,11 @@ rows and heartbeats are not held up). Another driver gets Core ``INSERT`` statem
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import pickle
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, cast
 
 from sqlalchemy import Table, insert
@@ -86,6 +87,10 @@ class ReconciliationWriter:
         self._fast = (self._dialect.name, self._dialect.driver) in FAST_DRIVERS
         self._money = cast(ExactDecimal, RESULT_TABLE.c.expected.type).process_bind_param
         self._batch: list[Any] = []
+        self._copy: Any = None
+        """PostgreSQL: the one COPY the rows stream into, open from the first batch to :meth:`finish`."""
+        self._copying: Any = None
+        """... and the cursor's context that holds it (and the connection's lock) open."""
         self._spool: IO[bytes] | None = None
         if self._dialect.name == "sqlite":
             self._spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed in finish; 0600, unlinked)
@@ -108,9 +113,24 @@ class ReconciliationWriter:
         if self._spool is not None:
             self._write_spooled()
         self._flush()
+        if self._copying is not None:
+            copying, self._copying, self._copy = self._copying, None, None
+            with _stored():
+                copying.__exit__(None, None, None)  # waits for the server to take the last rows
         self.session.flush()
         self.session.expire(self.run, ["results"])
         return self.run
+
+    def abort(self) -> None:
+        """Give up (the caller's transaction is rolled back): end a COPY in progress as failed."""
+        copying, self._copying, self._copy = self._copying, None, None
+        if copying is not None:
+            failed = RuntimeError("reconciliation abandoned")
+            with contextlib.suppress(Exception):
+                copying.__exit__(RuntimeError, failed, None)
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def _values(self, row: Mapping[str, Any]) -> Values:
         money, dialect = self._money, self._dialect
@@ -139,22 +159,30 @@ class ReconciliationWriter:
                 insert(RESULT_TABLE), [{**row, "reconciliation_run_id": run_id} for row in batch]
             )
             return
-        driver = self.session.connection().connection.driver_connection
-        try:
+        with _stored():
             if self._dialect.name == "postgresql":
-                with driver.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
-                    for values in batch:
-                        copy.write_row((run_id, *values))
+                copy = self._copy or self._open_copy()
+                for values in batch:
+                    copy.write_row((run_id, *values))
             else:
-                cursor = driver.cursor()  # type: ignore[union-attr]
+                cursor = self.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
                 try:
                     cursor.executemany(_INSERT, [(run_id, *values) for values in batch])
                 finally:
                     cursor.close()
-        except Exception as exc:
-            code = getattr(exc, "sqlstate", None) or getattr(exc, "sqlite_errorname", None) or ""
-            what = f"{type(exc).__name__} {code}".strip()
-            raise StorageError(f"cannot store the reconciliation's result rows ({what})") from None
+
+    def _open_copy(self) -> Any:
+        """The COPY the rows go into; its rows are sent by a thread while this one makes the next ones, and
+        the server takes them meanwhile (nothing else is said on the connection until :meth:`finish`)."""
+        from psycopg.copy import QueuedLibpqWriter
+
+        driver: Any = self.session.connection().connection.driver_connection
+        cursor = driver.cursor()
+        copying = cursor.copy(_COPY, writer=QueuedLibpqWriter(cursor))
+        with _stored():
+            self._copy = copying.__enter__()
+        self._copying = copying
+        return self._copy
 
     def _write_spooled(self) -> None:
         """SQLite: the run row now, then every spooled batch with its id (one short write)."""
@@ -172,6 +200,18 @@ class ReconciliationWriter:
                     break
                 self._write(batch)
         self._write(rows)
+
+
+@contextlib.contextmanager
+def _stored() -> Iterator[None]:
+    """A driver error while writing rows, as a StorageError naming the table, never a row's values (the
+    error it came from stays its context: a full disk is still told by it)."""
+    try:
+        yield
+    except Exception as exc:
+        code = getattr(exc, "sqlstate", None) or getattr(exc, "sqlite_errorname", None) or ""
+        what = f"{type(exc).__name__} {code}".strip()
+        raise StorageError(f"cannot store the reconciliation's result rows ({what})") from None
 
 
 _COPY = f"COPY reconciliation_result ({', '.join(COLUMNS)}) FROM STDIN"

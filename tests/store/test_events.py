@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector.store import (
@@ -187,3 +189,40 @@ def test_sqlite_reconciliation_holds_no_write_lock_while_rows_come(tmp_path: Any
     finally:
         engine.dispose()
         other.dispose()
+
+
+def test_a_row_the_database_refuses_names_the_table_not_the_values(session: Session) -> None:
+    """A result row pointing at a claim payment that does not exist: a StorageError without the row's
+    values (PHI), and the transaction can be rolled back and the session used again."""
+    from connector.errors import StorageError
+    from connector.store import ReconciliationWriter
+    from connector.store.repo_reconcile import RESULT_BATCH
+
+    writer = ReconciliationWriter(session, as_of=dt.date(2026, 5, 4))
+    for i in range(RESULT_BATCH + 5):
+        writer.add({"claim_number": f"PCN-{i}", "category": "denied", "detail": {"patient": "DOE, JANE"}})
+    writer.add({"claim_number": "PCN-SECRET", "category": "denied", "claim_payment_id": 987654})
+    with pytest.raises(StorageError, match=r"cannot store the reconciliation's result rows") as caught:
+        writer.finish({})
+    assert "SECRET" not in str(caught.value) and "JANE" not in str(caught.value)
+    writer.abort()
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(ReconciliationRun)) == 0
+
+
+def test_an_abandoned_reconciliation_keeps_nothing(session: Session) -> None:
+    """Rows already streamed (a COPY open on PostgreSQL) are dropped when the reconciliation is abandoned."""
+    from connector.store import ReconciliationResult, ReconciliationWriter
+    from connector.store.repo_reconcile import RESULT_BATCH
+
+    writer = ReconciliationWriter(session, as_of=dt.date(2026, 5, 4))
+    for i in range(RESULT_BATCH * 2 + 1):
+        writer.add({"claim_number": f"PCN-{i}", "category": "paid_as_expected", "paid": Decimal("1.00")})
+    writer.abort()
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(ReconciliationResult)) == 0
+    again = save_reconciliation(
+        session, as_of=dt.date(2026, 5, 5), results=[{"claim_number": "A", "category": "denied"}]
+    )
+    session.commit()
+    assert [r.claim_number for r in again.results] == ["A"]
