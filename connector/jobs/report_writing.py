@@ -166,11 +166,8 @@ def _sendable(error: BaseException) -> BaseException:
 def _child(conn: Connection) -> None:
     """Write each batch of rows into the sheets; save the workbook on ``save`` and answer with the outcome.
     After an error the rows that follow are read and dropped, and the error is the answer."""
-    import gc
-
     from connector.report import ReportWriter
 
-    gc.disable()  # rows come and go in batches: nothing here needs the cyclic collector (the process ends)
     writer = ReportWriter()
     failed: BaseException | None = None
     while True:

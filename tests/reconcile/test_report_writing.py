@@ -33,6 +33,17 @@ def test_rows_pickle_as_they_were_with_shared_reasons() -> None:
     assert again_claim.reasons[0] is again_lines[0].reasons[0]
 
 
+def test_totals_cross_with_their_counts_not_the_claim_ids(inputs: dict[str, Any]) -> None:  # noqa: F811
+    result = _run(inputs, lambda claim, lines: None)
+    assert result.totals is not None and result.totals.recent_by_id
+    again = pickle.loads(pickle.dumps(result))
+    assert again.totals is not None and again.totals.recent_by_id == {}
+    assert again.totals.denial_groups() == result.totals.denial_groups()
+    assert any(group.claims > 1 for group in again.totals.denial_groups())
+    assert again.category_counts() == result.category_counts()
+    assert again.totals.payer_table() == result.totals.payer_table()
+
+
 def test_the_child_writes_the_same_workbook(inputs: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
     here = ReportWriter()
     result = _run(inputs, here.add)
