@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -219,7 +219,8 @@ class Totals:
         """The complete totals as they cross to the process writing the report: the counts, without the claim
         ids and PM charges they were counted from (tens of megabytes at 100,000 claims)."""
         self._count_denied_claims()
-        return {**self.__dict__, "recent_by_id": {}, "_denial_claims": {}, "_sealed": True}
+        payers = {key: replace(row, claim_ids=set()) for key, row in self.payers.items()}
+        return {**self.__dict__, "recent_by_id": {}, "_denial_claims": {}, "_sealed": True, "payers": payers}
 
     def _count_denied_claims(self) -> None:
         if not self._sealed:

@@ -6,6 +6,7 @@ import errno
 import os
 import pickle
 import signal
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ def test_totals_cross_with_their_counts_not_the_claim_ids(inputs: dict[str, Any]
     assert again.totals.denial_groups() == result.totals.denial_groups()
     assert any(group.claims > 1 for group in again.totals.denial_groups())
     assert again.category_counts() == result.category_counts()
-    assert again.totals.payer_table() == result.totals.payer_table()
+    assert again.totals.payer_table() == [replace(r, claim_ids=set()) for r in result.totals.payer_table()]
 
 
 def test_the_child_writes_the_same_workbook(inputs: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
