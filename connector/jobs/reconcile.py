@@ -19,7 +19,7 @@ from connector.diskspace import disk_full, is_disk_full
 from connector.errors import ConfigError, InputError, X12ParseError
 from connector.jobs.context import JobContext
 from connector.jobs.era_reading import EraReading, FileRows
-from connector.jobs.report_writing import report_writer, start_save
+from connector.jobs.report_writing import report_writer
 from connector.pm.models import ChargeClaim
 from connector.pm.profile_parse import load_profile
 from connector.pm.reader import read_charges
@@ -287,7 +287,7 @@ def _reconcile_stored(ctx: JobContext) -> dict[str, Any]:
                 files_not_read=[item for _row, item in unread],
                 sink=sink,
             )
-            report_saved = start_save(writer, outcome, report)  # a child process may be saving it meanwhile
+            report_saved = writer.start_save(outcome, report)  # a child process may be saving it meanwhile
             saved.finish(snapshot(outcome))
             report_saved()
         except BaseException:

@@ -44,16 +44,10 @@ class ReportSink(Protocol):
     def save(self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None) -> Path:
         """Finish the sheets and save the workbook (atomically, mode 0600)."""
 
-
-def start_save(
-    writer: ReportSink, result: ReconciliationResult, path: Path, *, extra: Extra | None = None
-) -> Callable[[], Path]:
-    """Begin saving the report: a child process saves it while the caller goes on (call the function
-    returned to wait for it); a writer in this process saves it now."""
-    if isinstance(writer, ReportBeside):
-        return writer.start_save(result, path, extra=extra)
-    saved = writer.save(result, path, extra=extra)
-    return lambda: saved
+    def start_save(
+        self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None
+    ) -> Callable[[], Path]:
+        """Begin saving; the function returned waits for the saved workbook (and raises what went wrong)."""
 
 
 def report_writer(claims: int, *, min_claims: int | None = None) -> ReportSink:

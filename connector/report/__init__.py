@@ -14,9 +14,8 @@ Written atomically (temp file in the same folder, fsync, rename) with mode 0600:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
@@ -64,6 +63,14 @@ class ReportWriter:
         write_summary(self.book, result, counts)
         return _save(self.book, Path(path))
 
+    def start_save(
+        self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None
+    ) -> Callable[[], Path]:
+        """Save now (this process writes the workbook); the function returned gives the path (the same call
+        as a writer in a child process, whose save goes on while the caller works)."""
+        saved = self.save(result, path, extra=extra)
+        return lambda: saved
+
 
 def _new_book() -> Workbook:
     book = Workbook(write_only=True)
@@ -74,7 +81,7 @@ def _new_book() -> Workbook:
 
 def _save(book: Workbook, path: Path) -> Path:
     with atomic_writer(path) as handle:
-        save_fast(book, handle)
+        save_workbook(book, handle)
     return path
 
 
@@ -88,10 +95,4 @@ def write_report(
     return _save(build_workbook(result, extra), Path(path))
 
 
-def save_fast(book: Workbook, handle: IO[bytes]) -> None:
-    """Save a workbook as ``Workbook.save`` does, its parts deflated at ``parts.ZIP_LEVEL`` (the tables'
-    sheets in threads as they closed)."""
-    save_workbook(book, handle)
-
-
-__all__ = ["SHEETS", "Extra", "ReportWriter", "build_workbook", "save_fast", "write_report"]
+__all__ = ["SHEETS", "Extra", "ReportWriter", "build_workbook", "write_report"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
@@ -86,7 +87,7 @@ def _deflate(head: bytes, spool: IO[bytes], tail: bytes) -> Deflated:
     return Deflated(out, crc, size, compressed)
 
 
-def _chunks(head: bytes, spool: IO[bytes], tail: bytes) -> Any:
+def _chunks(head: bytes, spool: IO[bytes], tail: bytes) -> Iterator[bytes]:
     yield head
     while data := spool.read(CHUNK):
         yield data
@@ -114,30 +115,22 @@ class _Archive(ZipFile):
             info.external_attr = 0o600 << 16
             info.file_size = part.size  # before open: it decides on ZIP64
             with self.open(info, "w", force_zip64=part.size > ZIP64_LIMIT) as member:
-                stored = _Stored(member)
-                while data := part.data.read(CHUNK):
-                    stored.put(data)
-                stored.finish(part)
+                _store_deflated(member, part)
 
 
-class _Stored:
-    """Raw deflated bytes into an open zip member: its compressor passes them through; the member's CRC and
-    sizes are set to the part's before it closes (the zip module's writer keeps them in these fields)."""
+_MEMBER_FIELDS = ("_compressor", "_file_size", "_compress_size", "_crc")
 
-    def __init__(self, member: Any) -> None:
-        for name in ("_compressor", "_file_size", "_compress_size", "_crc"):
-            if not hasattr(member, name):  # a zipfile whose writer differs: refuse rather than corrupt
-                raise RuntimeError(f"zipfile's member writer has no {name}: cannot store a deflated part")
-        self.member = member
-        member._compressor = _PassThrough()
 
-    def put(self, data: bytes) -> None:
-        self.member.write(data)
-
-    def finish(self, part: Deflated) -> None:
-        self.member._file_size = part.size
-        self.member._crc = part.crc
-        self.member._compress_size = part.compressed
+def _store_deflated(member: Any, part: Deflated) -> None:
+    """Raw deflated bytes into an open zip member: its compressor passes them through, and its CRC and sizes
+    are set to the part's before it closes (the zip module's member writer keeps them in these fields)."""
+    for name in _MEMBER_FIELDS:
+        if not hasattr(member, name):  # a zipfile whose writer differs: refuse rather than corrupt
+            raise RuntimeError(f"zipfile's member writer has no {name}: cannot store a deflated part")
+    member._compressor = _PassThrough()
+    while data := part.data.read(CHUNK):
+        member.write(data)
+    member._file_size, member._crc, member._compress_size = part.size, part.crc, part.compressed
 
 
 class _PassThrough:
