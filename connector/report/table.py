@@ -37,6 +37,8 @@ _EPOCH_TIME = dt.datetime(1899, 12, 30)
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 """What lxml escapes in text: markup characters, and CR (kept as a character reference)."""
 _ROWS_PER_WRITE = 500
+SHARED_TEXTS = 2048
+"""Distinct texts a column's cells are remembered for (a column with more is not remembered)."""
 
 
 def clean_text(value: str) -> str:
@@ -107,6 +109,9 @@ class Table:
         sheet._get_writer()
         self._spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self._pending: list[str] = []
+        self._texts: list[dict[str, str] | None] = [{} for _ in self.columns]
+        """Per column, a text cell after its reference (style, escaped text) by text: most columns repeat a
+        few texts (payers, categories, codes, reasons); a column with more than SHARED_TEXTS is not kept."""
 
     def header(self) -> None:
         """The header row (bold, filled)."""
@@ -119,7 +124,7 @@ class Table:
     def append(self, values: Sequence[object]) -> None:
         """One data row; None and "" leave the cell empty."""
         number = str(self._row)
-        letters, kinds, typed = self._letters, self._kinds, self._typed
+        letters, kinds, typed, texts = self._letters, self._kinds, self._typed, self._texts
         cells: list[str] = []
         for index, value in enumerate(values):
             kind = type(value)  # the common exact types first (the same cells as the general path below)
@@ -130,6 +135,14 @@ class Table:
             if kind is dt.date:
                 serial = value.toordinal() - _EPOCH  # type: ignore[attr-defined]
                 cells.append(f'<c r="{letters[index]}{number}"{typed[index]}><v>{serial}</v></c>')
+                continue
+            if kind is str:
+                if value:
+                    seen = texts[index]
+                    tail = seen.get(value) if seen is not None else None  # type: ignore[call-overload]
+                    if tail is None:
+                        tail = self._text_tail(index, value)  # type: ignore[arg-type]
+                    cells.append(f'<c r="{letters[index]}{number}"{tail}')
                 continue
             if value is None or value == "":
                 continue
@@ -164,6 +177,24 @@ class Table:
         self.sheet.auto_filter.ref = f"A1:{last}{1 + max(self.rows, 1)}"
         self._flush()
         close_sheet(self.sheet, self._spool)
+
+    def _text_tail(self, index: int, value: str) -> str:
+        """A text cell after its ``<c r="A1"``, as the general path below writes it; remembered while the
+        column's texts repeat."""
+        text = clean_text(value)
+        if is_risky(text):
+            tail = _text_cell("", self._quoted, text)
+        elif self._kinds[index] == "category":
+            tail = _text_cell("", self._fill(text), text)
+        else:
+            tail = _text_cell("", "", text)
+        tail = tail[len('<c r=""') :]
+        seen = self._texts[index]
+        if seen is not None:
+            seen[value] = tail
+            if len(seen) > SHARED_TEXTS:
+                self._texts[index] = None  # ids, names: every text differs, remembering them costs memory
+        return tail
 
     def _fill(self, text: str) -> str:
         style = self._fills.get(text)

@@ -195,3 +195,38 @@ def test_one_payer_however_its_name_is_written() -> None:
     assert set(rows) == {"UNITEDHEALTHCARE", "Aetna"}
     assert (rows["UNITEDHEALTHCARE"].claims, rows["UNITEDHEALTHCARE"].missing_era) == (2, Decimal(5))
     assert rows["Aetna"].problems == 1 and rows["UNITEDHEALTHCARE"].problems == 1
+
+
+def test_repeated_texts_are_written_as_the_first_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column's repeated texts are remembered as written cells; a column of many texts stops remembering;
+    either way every cell reads the same (value, text type, quote prefix, category fill)."""
+    from openpyxl import Workbook
+
+    from connector.report import parts, table
+    from connector.report.styles import register_styles
+
+    monkeypatch.setattr(table, "SHARED_TEXTS", 3)
+    texts = ["=1+1", " padded ", "a&b<c>", "bell\x07", "Denied", "plain", *RISKY]
+    book = Workbook(write_only=True)
+    register_styles(book)
+    sheet = table.Table(book, "T", (table.Column("Text"), table.Column("Category", "category")))
+    rows = [(text, category) for _ in range(3) for text in texts for category in ("Denied", "Underpaid")]
+    for row in rows:
+        sheet.append(row)
+    assert sheet._texts[0] is None and sheet._texts[1] is not None  # many texts: not remembered
+    sheet.close()
+    path = tmp_path / "t.xlsx"
+    with path.open("wb") as handle:
+        parts.save_workbook(book, handle)
+    got = list(load_workbook(path)["T"].iter_rows(min_row=1))
+    assert len(got) == len(rows)
+    for (text, category), cells in zip(rows, got, strict=True):
+        want = table.clean_text(text)
+        assert (cells[0].value, cells[0].data_type) == (want, "s")
+        assert cells[0].quotePrefix == table.is_risky(want)
+        assert cells[1].value == category
+    first = {c[1].value: c[1].fill.fgColor.rgb for c in got}
+    assert first["Denied"] != first["Underpaid"]
+    assert all(c[1].fill.fgColor.rgb == first[c[1].value] for c in got)
