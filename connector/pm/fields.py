@@ -166,6 +166,15 @@ class FieldReader:
             getter = self._getters[key] = self._with_default(fname, self._make_getter(fname, kind, n))
         return getter(row, rownum)
 
+    def getter(self, fname: str, kind: str = "text", n: int = 0) -> Getter:
+        """The function :meth:`field` calls for this field: ``getter(row, rownum)`` (kept by a caller that
+        reads the field on every row)."""
+        key = (fname, kind, n)
+        getter = self._getters.get(key)
+        if getter is None:
+            getter = self._getters[key] = self._with_default(fname, self._make_getter(fname, kind, n))
+        return getter
+
     def items(self, row: list[Cell], rownum: int, fname: str, n: int = 0) -> tuple[str, ...]:
         """A list field split on its separator, the field's transform applied to each item."""
         value = self.field(row, rownum, fname, "text", n)
@@ -217,6 +226,16 @@ class FieldReader:
                 v for i in indexes if (v := get(row, rownum, fname, i, kind, transform))
             )
         index = indexes[0]
+        if kind != "text" and transform is NO_TRANSFORM:  # what convert() does, without its dispatch
+            parse: Callable[[Cell], Any] = self.dates_for(fname) if kind == "date" else self.amounts
+
+            def typed_cell(row: list[Cell], rownum: int) -> Any:
+                try:
+                    return parse(row[index] if index < len(row) else "")
+                except ValueError:  # recorded as get() records it
+                    return get(row, rownum, fname, index, kind, transform)
+
+            return typed_cell
         plain = kind == "text" and transform is NO_TRANSFORM
         if plain and fname not in NUMERIC_PAD and fname not in self.profile.values:
 

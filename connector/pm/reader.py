@@ -148,7 +148,9 @@ def check_export(
     rows)."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile, override_dir)
     path = Path(path)
-    table = read_table(path, sheet=sheet, preferred_sheet=loaded.sheet, limits=limits, stream=stream)
+    table = read_table(
+        path, sheet=sheet, preferred_sheet=loaded.sheet, limits=limits, stream=stream, share=not charges
+    )  # fmt: skip (compact claims share the few texts they keep)
     lookups = load_lookups(loaded, path) if loaded.lookups else None
     return read_rows(table, loaded, needs=needs, lookups=lookups, practice=practice, charges=charges)
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from connector.pm.assemble import assemble_claim, charge_claim_of
+from connector.pm.assemble import CHARGE_HEADER, assemble_claim, charge_claim_of
 from connector.pm.columns import ColumnMap, spec_indexes
-from connector.pm.fields import FieldReader, SkipRow
+from connector.pm.fields import FieldReader, Getter, SkipRow
 from connector.pm.lookups import LookupTable
 from connector.pm.models import ChargeClaim, ChargeLine, Claim, ServiceLine
 from connector.pm.problems import ProblemList
@@ -28,6 +28,8 @@ from connector.pm.values import as_text, normalize_code, normalize_diagnosis, pa
 
 CLAIM_DATES = frozenset({"patient_dob", "statement_from", "statement_to", "submitted_date"})
 Test = tuple[int | None, Condition]
+SHARED_VALUES = 4096
+"""Distinct texts of one claim field shared between claims (a field with more is not shared)."""
 
 
 @dataclass(slots=True)
@@ -35,7 +37,6 @@ class _ClaimParts:
     """A claim being assembled: its header values, its lines and the row that defined it."""
 
     row: int
-    signature: tuple[Any, ...]
     header: list[Any]
     """The values of ``RowBuilder.header_keys`` in order (a list, not a dict: one per claim held)."""
     lines: list[ServiceLine] = field(default_factory=list)
@@ -88,6 +89,17 @@ class RowBuilder:
             (lambda row: (pick(row),)) if len(columns) == 1 else pick
         )
         self._last_claim_column = max(columns, default=-1)
+        self._last: tuple[str, tuple[Any, ...]] | None = None
+        """The claim id and claim cells of the last row: a next row of the claim with the same cells needs no
+        comparing (only the last is kept: one claim's cells, not every claim's)."""
+        self._header_plan: list[tuple[str, Getter]] | None = None
+        """How each claim field is read (made at the first claim)."""
+        self._charge_getters: dict[int, tuple[Getter, Getter, Getter]] = {}
+        self.reader_shares = not charges
+        """The table's reader shares equal cells (else this builder shares the claim header's texts)."""
+        self._pools: list[dict[str, str] | None] = [{} for _ in self.header_keys]
+        """Each claim field's distinct texts (``None`` once it has too many to share)."""
+        self._charge_keys = [(key, at) for at, key in enumerate(self.header_keys) if key in CHARGE_HEADER]
         self._where = self._tests(profile.where)
         self._dx_when: list[Test] = []
         self._dx_code: list[int] = []
@@ -135,13 +147,14 @@ class RowBuilder:
             parts = self.claims.get(claim_id)
             if parts is None:
                 header = self._claim_header(row, rownum)
-                parts = _ClaimParts(rownum, signature, [header.get(k) for k in self.header_keys])
+                parts = _ClaimParts(rownum, self._shared_values([header.get(k) for k in self.header_keys]))
                 self.claims[claim_id] = parts
             elif self.profile.layout == "claim":
                 self.problems.add(rownum, self._col("claim_id"), f"claim id repeats row {parts.row}")
                 return
-            elif signature != parts.signature and not self._same_claim(row, rownum, parts):
+            elif self._last != (claim_id, signature) and not self._same_claim(row, rownum, parts):
                 return
+            self._last = (claim_id, signature)
             if self.profile.layout == "line":
                 self._add_line(row, rownum, parts, 0, len(parts.lines) + len(parts.charge_lines) + 1)
             else:
@@ -165,6 +178,20 @@ class RowBuilder:
     def _col(self, fname: str) -> str | None:
         indexes = self.cmap.fields.get(fname)
         return self.cmap.name(indexes[0]) if indexes else None
+
+    def _shared_values(self, values: list[Any]) -> list[Any]:
+        """A claim's header values, each field's repeated texts one string (a payer, a billing address, a
+        status) while the field has few distinct texts; a field of many (names, addresses) is not shared."""
+        if self.reader_shares:
+            return values
+        pools = self._pools
+        for at, value in enumerate(values):
+            pool = pools[at]
+            if pool is not None and type(value) is str:
+                values[at] = pool.setdefault(value, value)
+                if len(pool) > SHARED_VALUES:
+                    pools[at] = None
+        return values
 
     def _same_claim(self, row: list[Cell], rownum: int, parts: _ClaimParts) -> bool:
         """Compare the claim's fields after mapping; blanks on either side are not differences."""
@@ -197,18 +224,23 @@ class RowBuilder:
                 return True
         return False
 
-    def _claim_header(self, row: list[Cell], rownum: int) -> dict[str, Any]:
-        h: dict[str, Any] = {}
+    def _header_getter(self, fname: str) -> Getter:
+        """How the claim header reads one field: diagnosis codes as a list, dates, the total, else text."""
         reader = self.reader
-        for fname in self.claim_fields:
-            if fname == "diagnosis_codes":
-                h[fname] = tuple(normalize_diagnosis(c) for c in reader.items(row, rownum, fname))
-            elif fname in CLAIM_DATES:
-                h[fname] = reader.field(row, rownum, fname, "date")
-            elif fname == "claim_total_charge":
-                h[fname] = reader.field(row, rownum, fname, "amount")
-            else:
-                h[fname] = reader.field(row, rownum, fname)
+        if fname == "diagnosis_codes":
+            items = reader.items
+            return lambda row, rownum: tuple(normalize_diagnosis(c) for c in items(row, rownum, fname))
+        if fname in CLAIM_DATES:
+            return reader.getter(fname, "date")
+        if fname == "claim_total_charge":
+            return reader.getter(fname, "amount")
+        return reader.getter(fname)
+
+    def _claim_header(self, row: list[Cell], rownum: int) -> dict[str, Any]:
+        plan = self._header_plan
+        if plan is None:
+            plan = self._header_plan = [(fname, self._header_getter(fname)) for fname in self.claim_fields]
+        h = {fname: get(row, rownum) for fname, get in plan}
         claim_type = str(h.get("claim_type", "")).upper()
         if not claim_type and "claim_type" not in self.needs:
             claim_type = "P"  # not asked for (reconciling): every claim reads as professional
@@ -275,17 +307,26 @@ class RowBuilder:
         self, row: list[Cell], rownum: int, n: int, line_id: str, units: Any, charge: Any
     ) -> ChargeLine:
         reader, shared = self.reader, self._shared
-        code = normalize_code(reader.field(row, rownum, "procedure_code", "text", n))
+        procedure, service_date, expected = self._charge_getters.get(n) or self._charge_plan(n)
+        code = normalize_code(procedure(row, rownum))
         modifiers = tuple(normalize_code(m) for m in reader.items(row, rownum, "modifiers", n))
         return ChargeLine(
             line_id=line_id,
-            service_date=cast(dt.date | None, reader.field(row, rownum, "service_date", "date", n)),
+            service_date=cast(dt.date | None, service_date(row, rownum)),
             procedure_code=shared.setdefault(code, code),
             modifiers=shared.setdefault(modifiers, modifiers),
             units=units,
             charge=charge,
-            expected_amount=reader.field(row, rownum, "expected_amount", "amount", n),
+            expected_amount=expected(row, rownum),
         )
+
+    def _charge_plan(self, n: int) -> tuple[Getter, Getter, Getter]:
+        """The readers of a compact line's procedure, date and expected amount (line ``n``), made once."""
+        get = self.reader.getter
+        plan = (get("procedure_code", "text", n), get("service_date", "date", n),
+                get("expected_amount", "amount", n))  # fmt: skip
+        self._charge_getters[n] = plan
+        return plan
 
     # -- result ----------------------------------------------------------------------------------------------
     def finish(self) -> list[Claim]:
@@ -311,7 +352,9 @@ class RowBuilder:
     def finish_charges(self) -> list[ChargeClaim]:
         """The compact claims (``charges``) in the order their first row appeared."""
         claims = []
+        keys, shared = self._charge_keys, self._shared
         for claim_id, parts in self.claims.items():
-            header = dict(zip(self.header_keys, parts.header, strict=True))
-            claims.append(charge_claim_of(claim_id, header, parts.charge_lines))
+            values = parts.header
+            header = {key: values[at] for key, at in keys}
+            claims.append(charge_claim_of(claim_id, header, parts.charge_lines, shared))
         return claims

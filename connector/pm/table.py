@@ -66,13 +66,14 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(path: Path, *, stream: bool = False) -> RawTable:
+def read_csv(path: Path, *, stream: bool = False, share: bool = True) -> RawTable:
     """Read a delimited text export; blank lines are skipped but row numbers stay those of the file.
 
     Equal cells are shared between rows (a payer's name, a practice address, a date): the table of a large
     export holds each distinct text once. ``stream``: the rows past the first few are parsed while they are
     read, once, and not kept (:class:`StreamedRows`, for one pass such as ``pm.reader.read_rows``); an
-    unreadable line is then reported when the pass reaches it."""
+    unreadable line is then reported when the pass reaches it. ``share=False`` (streamed rows only): the
+    cells are not shared, for a reader that keeps few of them and shares those itself."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -87,7 +88,7 @@ def read_csv(path: Path, *, stream: bool = False) -> RawTable:
         raise PMExportError(f"{path.name}: the file is empty (no header row)") from None
     except csv.Error as exc:
         raise PMExportError(f"{path.name}, row 1: unreadable CSV ({exc})") from exc
-    rows = _csv_rows(path.name, reader)
+    rows = _csv_rows(path.name, reader, share or not stream)
     if not stream:
         return RawTable(path.name, None, [h.strip() for h in header], list(rows))
     head = list(itertools.islice(rows, STREAM_HEAD_ROWS))
@@ -116,10 +117,13 @@ class StreamedRows(list):  # type: ignore[type-arg]
         return list.__getitem__(self, index)
 
 
-def _csv_rows(source: str, reader: Any) -> Iterator[list[Cell]]:
+def _csv_rows(source: str, reader: Any, share: bool) -> Iterator[list[Cell]]:
     seen: dict[str, str] = {}
     same = seen.setdefault
     try:
+        if not share:
+            yield from reader
+            return
         for row in reader:
             yield [same(cell, cell) for cell in row]
     except csv.Error as exc:
@@ -245,13 +249,15 @@ def read_table(
     limits: ArchiveLimits | None = None,
     *,
     stream: bool = False,
+    share: bool = True,
 ) -> RawTable:
     """Read a CSV/TXT or XLSX export by its suffix (an XLSX is checked against the archive ``limits``);
-    ``stream``: a CSV's rows are parsed during one pass over them, not kept (see :func:`read_csv`)."""
+    ``stream``: a CSV's rows are parsed during one pass over them, not kept; ``share``: see
+    :func:`read_csv`."""
     if not path.is_file():
         raise PMExportError(f"{path.name}: file not found")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_xlsx(path, sheet, preferred_sheet, limits)
     if path.suffix.lower() == ".xls":
         raise PMExportError(f"{path.name}: .xls workbooks are not supported; save the export as XLSX or CSV")
-    return read_csv(path, stream=stream)
+    return read_csv(path, stream=stream, share=share)

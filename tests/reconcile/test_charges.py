@@ -70,3 +70,36 @@ def test_a_broken_export_fails_the_same_way(tmp_path: Path) -> None:
         read_charges(path, "generic")
     assert str(compact.value) == str(full.value)
     assert "row 2" in str(compact.value) and "duplicates row 2" in str(compact.value)
+
+
+def test_a_claim_whose_rows_are_apart_is_still_compared(tmp_path: Path) -> None:
+    """Only the last row's claim cells are kept for the quick comparison: a claim's later row after other
+    claims' rows is compared field by field, and a differing value is still a problem."""
+    path = tmp_path / "apart.csv"
+    rows = [
+        "C1,P,A1,DOE,JO,P1,ACME,L1,2026-03-02,99213,,1,80,160,2026-03-05",
+        "C2,P,A2,ROE,AL,P1,ACME,L2,2026-03-02,99213,,1,80,80,2026-03-05",
+        "C1,P,A1,DOE,JO,P1,ACME,L3,2026-03-02,99214,,1,80,160,2026-03-05",
+    ]
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    charges = read_charges(path, "generic").claims
+    assert [(c.claim_id, len(c.lines)) for c in charges] == [("C1", 2), ("C2", 1)]
+    clash = rows[0].replace("L1,", "L4,").replace("ACME", "OTHER")
+    path.write_text(HEADER + "\n".join([*rows, clash]) + "\n", encoding="utf-8")
+    needs = reconcile_needs(load_profile("generic"))
+    with pytest.raises(ExportSchemaError) as full:
+        read_export(path, "generic", needs=needs)
+    with pytest.raises(ExportSchemaError) as compact:
+        read_charges(path, "generic")
+    assert str(compact.value) == str(full.value)
+    assert "row 5" in str(compact.value) and "differs from row 2" in str(compact.value)
+
+
+def test_compact_claims_share_their_repeated_texts(tmp_path: Path) -> None:
+    """Compact claims read without sharing every cell still hold one string per repeated payer and status."""
+    path = tmp_path / "many.csv"
+    rows = [f"C{n},P,A{n},DOE,JO,P1,ACME HEALTH,L{n},2026-03-02,99213,,1,80,80,2026-03-05" for n in range(50)]
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    claims = read_charges(path, "generic").claims
+    assert len({id(c.payer_name) for c in claims}) == 1 and len({id(c.last_name) for c in claims}) == 1
+    assert len({id(c.lines[0].procedure_code) for c in claims}) == 1
