@@ -267,7 +267,11 @@ def row(label: str, r: dict[str, Any], note: str = "") -> None:
 
 def run_size(claims: int, args: argparse.Namespace, results: dict[str, Any]) -> None:
     """Every measurement for one data set size."""
-    folder = e2e_data.prepare(args.cache, claims)
+    # generated in a child: the children measured later would inherit this process's peak RSS in their
+    # ru_maxrss (it survives fork and exec) had the data set been made here
+    subprocess.run([sys.executable, __file__, "--cache", str(args.cache), "--prepare", "--size", str(claims)],
+                   check=True, cwd=ROOT)  # fmt: skip
+    folder = e2e_data.folder_for(args.cache, claims)
     meta = e2e_data.meta_of(folder)
     print(f"\n{meta['claims']:,} claims: {meta['era_files']:,} ERA files ({meta['era_mb']} MB, "
           f"{meta['era_claims']:,} CLPs), {meta['pm_lines']:,} PM lines (seed {meta['seed']})")  # fmt: skip
@@ -342,7 +346,11 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--size", type=int)
     parser.add_argument("--eras", default="eras")
+    parser.add_argument("--prepare", action="store_true")
     args = parser.parse_args()
+    if args.prepare:
+        e2e_data.prepare(args.cache, args.size)
+        return
     if args.stage or args.fill or args.job:
         folder = e2e_data.folder_for(args.cache, args.size)
         if args.stage:

@@ -25,12 +25,14 @@ from connector.x12.models import (
     Remittance,
     ServiceLine,
 )
+from connector.x12.pickling import pickled_by_position
 
 ZERO = Decimal(0)
 CLAIM_DATES = frozenset({"232", "472"})
 """Claim DTM qualifiers the reconciliation reads (the first service date when the lines have none)."""
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class EraLine:
     """One SVC as reconciled: billed and restated procedure, charge, paid, allowed, line id, date, CAS, LQ."""
@@ -46,6 +48,7 @@ class EraLine:
     remarks: tuple[Remark, ...]
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class EraClaim:
     """One CLP as reconciled: its numbers, status, money, claim CAS and RARCs, patient, crossover, lines."""
@@ -72,6 +75,7 @@ class EraClaim:
         return self.status_code == "22"
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class EraControl:
     """The control numbers that tell two reads of one transaction apart: ISA13, GS06, ST02."""
@@ -81,6 +85,7 @@ class EraControl:
     transaction_control_number: str
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class EraRemit:
     """One 835 transaction as reconciled: payment, payer, control numbers, claims, PLB and findings."""

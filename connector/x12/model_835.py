@@ -17,10 +17,12 @@ from connector.x12.model_common import (
     ReadFinding,
     Reference,
 )
+from connector.x12.pickling import pickled_by_position
 
 ZERO = Decimal(0)
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Adjustment:
     """One CAS triple: group (CO/PR/OA/PI/CR), CARC reason, amount (positive reduces payment), quantity."""
@@ -31,6 +33,7 @@ class Adjustment:
     quantity: Decimal | None = None
 
 
+@pickled_by_position
 @dataclass(slots=True, frozen=True)
 class ProcedureCode:
     """An SVC01/SVC06 composite: qualifier (HC, AD, ER, IV, N4, NU, ...), code, up to four modifiers."""
@@ -41,6 +44,7 @@ class ProcedureCode:
     description: str = ""
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Remark:
     """LQ: HE (RARC) or RX (NCPDP reject) and the code."""
@@ -213,6 +217,7 @@ class ClaimPayment:
         return self.status_code == "22"
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class ProviderAdjustment:
     """One PLB adjustment: reason (PLB03-1: WO, FB, L6, 72, CS, IR, ...), reference (PLB03-2), amount.
@@ -229,6 +234,7 @@ class ProviderAdjustment:
     amount: Decimal
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Party:
     """N1 loop 1000A payer or 1000B payee: name, id, address, references, contacts."""
@@ -259,6 +265,7 @@ class Party:
         return self.id if self.id_qualifier == "FI" else self.reference("TJ")
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class BalanceFinding:
     """A balancing rule that does not hold. Reported, never corrected."""

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from connector.x12.pickling import pickled_by_position
+
 
 @dataclass(slots=True, frozen=True)
 class Delimiters:
@@ -44,6 +46,7 @@ class ControlNumbers:
     delimiters: Delimiters = field(default_factory=Delimiters)
 
 
+@pickled_by_position
 @dataclass(slots=True, frozen=True)
 class ReadFinding:
     """Something odd about how a file was written that the reader read past (never a wrong figure).
@@ -129,6 +132,7 @@ class Address:
     country: str = ""
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Reference:
     """REF: qualifier (REF01) and value (REF02)."""
@@ -137,6 +141,7 @@ class Reference:
     value: str
 
 
+@pickled_by_position
 @dataclass(slots=True, frozen=True)
 class DateEntry:
     """DTM/DTP: qualifier (e.g. 472, 232, 050) and date; ``end`` for a date range (RD8)."""
@@ -171,6 +176,7 @@ class Contact:
     numbers: tuple[tuple[str, str], ...] = ()
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Name:
     """NM1: entity (NM101), type 1 person / 2 organisation, names, and the id with its qualifier."""
