@@ -3,10 +3,11 @@
 
 The claim and line rows ``reconcile()`` hands its sink are pickled in batches down a pipe; the child writes
 them into the sheets as :class:`connector.report.ReportWriter` does here, and saves the workbook when told
-(the result, without rows, is sent then). The pipe's small buffer keeps the two in step, so memory stays flat
-whatever the number of claims. An error in the child (a full disk, say) is sent back and raised here by
-``save``; a child that stops without answering raises :class:`~connector.errors.ReportNotWritten`. A small
-reconciliation is written here: a child costs an interpreter's start.
+(the result, without rows, is sent then; its deposit rows and tie-out lines go before it in batches, the
+deposits written into their sheet as they come). The pipe's small buffer keeps the two in step, so memory
+stays flat whatever the number of claims. An error in the child (a full disk, say) is sent back and raised
+here by ``save``; a child that stops without answering raises :class:`~connector.errors.ReportNotWritten`.
+A small reconciliation is written here: a child costs an interpreter's start.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import multiprocessing
 import pickle
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.errors import ReportNotWritten
 from connector.jobs.era_reading import main_not_imported
-from connector.reconcile.model import ClaimRow, LineRow, ReconciliationResult
+from connector.reconcile.model import ClaimRow, LineRow, ReconciliationResult, TieOutLine
 
 if TYPE_CHECKING:
     from connector.report import Extra
@@ -32,6 +34,8 @@ BESIDE_MIN_CLAIMS = 5_000
 writing it takes off this process)."""
 BATCH_CLAIMS = 500
 """Claims (with their lines) pickled together."""
+BATCH_ROWS = 2_000
+"""Deposit rows or tie-out lines pickled together."""
 STOP_WAIT_S = 5.0
 
 
@@ -101,7 +105,15 @@ class ReportBeside:
         if self._batch:
             self._send(("rows", self._batch))
             self._batch = []
-        self._send(("save", result, path, extra))
+        # the long lists go in batches too, not in one message: a bank's deposits (written into their sheet
+        # as they come) and the tie-out's line per remittance (kept for the Summary)
+        deposits, tie = result.deposits, result.tie_out
+        for at in range(0, len(deposits or ()), BATCH_ROWS):
+            self._send(("deposits", (deposits or [])[at : at + BATCH_ROWS]))
+        for at in range(0, len(tie.lines), BATCH_ROWS):
+            self._send(("tie-out", tie.lines[at : at + BATCH_ROWS]))
+        rest = replace(result, deposits=None if deposits is None else [], tie_out=replace(tie, lines=[]))
+        self._send(("save", rest, path, extra))
         return lambda: self._saved(path)
 
     def _saved(self, path: Path) -> Path:
@@ -169,22 +181,32 @@ def _child(conn: Connection) -> None:
     gc.disable()
     writer = ReportWriter()
     failed: BaseException | None = None
+    tie_lines: list[TieOutLine] = []
     while True:
         try:
             message: Sequence[Any] = pickle.loads(conn.recv_bytes())  # our parent's pickles, over our pipe
         except (EOFError, OSError):
             return  # the parent has gone: nothing to save
-        if message[0] == "rows":
+        kind = message[0]
+        if kind != "save":
             if failed is None:
                 try:
-                    for claim, lines in message[1]:
-                        writer.add(claim, lines)
+                    if kind == "rows":
+                        for claim, lines in message[1]:
+                            writer.add(claim, lines)
+                    elif kind == "deposits":
+                        writer.add_deposits(message[1])
+                    else:  # "tie-out"
+                        tie_lines += message[1]
                 except Exception as exc:
                     failed = exc
             continue
         if failed is None:
             try:
-                writer.save(message[1], message[2], extra=message[3])
+                result: ReconciliationResult = message[1]
+                if tie_lines:
+                    result = replace(result, tie_out=replace(result.tie_out, lines=tie_lines))
+                writer.save(result, message[2], extra=message[3])
             except Exception as exc:
                 failed = exc
         conn.send(("error", _sendable(failed)) if failed is not None else ("ok", None))

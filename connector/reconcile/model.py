@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from connector.pickling import pickled_by_position
 from connector.reconcile.model_summary import (
     BankDeposit,
     DenialGroup,
@@ -16,7 +17,6 @@ from connector.reconcile.model_summary import (
     TieOut,
     TieOutLine,
 )
-from connector.x12.pickling import pickled_by_position
 
 if TYPE_CHECKING:
     from connector.reconcile.totals import Totals

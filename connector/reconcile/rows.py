@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from connector.pickling import pickled_by_position
 from connector.reconcile.adjustments import claim_remarks
 from connector.x12.models import (
     Adjustment,
@@ -25,7 +26,6 @@ from connector.x12.models import (
     Remittance,
     ServiceLine,
 )
-from connector.x12.pickling import pickled_by_position
 
 ZERO = Decimal(0)
 CLAIM_DATES = frozenset({"232", "472"})

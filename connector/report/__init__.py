@@ -14,13 +14,13 @@ Written atomically (temp file in the same folder, fsync, rename) with mode 0600:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from connector.fileio import atomic_writer
-from connector.reconcile.model import ClaimRow, LineRow, ReconciliationResult
+from connector.reconcile.model import ClaimRow, DepositRow, LineRow, ReconciliationResult
 from connector.report.parts import save_workbook
 from connector.report.sheets import DetailSheets, write_details
 from connector.report.styles import register_styles
@@ -56,6 +56,10 @@ class ReportWriter:
     def add(self, claim: ClaimRow, lines: list[LineRow]) -> None:
         """One claim row and its line rows (``reconcile()``'s sink)."""
         self.sheets.add(claim, lines)
+
+    def add_deposits(self, rows: Iterable[DepositRow]) -> None:
+        """Deposit rows, after the last claim: written now, and the result's ``deposits`` not again."""
+        self.sheets.deposits(rows)
 
     def save(self, result: ReconciliationResult, path: Path, *, extra: Extra | None = None) -> Path:
         """Finish the sheets, write the Summary from the result's totals, save atomically (mode 0600)."""

@@ -10,13 +10,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from connector.reconcile.labels import category_label
-from connector.reconcile.model import Category, ClaimRow, LineRow, Reason, ReconciliationResult
+from connector.reconcile.model import Category, ClaimRow, DepositRow, LineRow, Reason, ReconciliationResult
 from connector.report.table import Column, Kind, Table
 
 M: Kind = "money"
 D: Kind = "date"
 C: Kind = "category"
 N: Kind = "number"
+
+
+DEPOSIT_COLUMNS = (
+    Column("Status", C, 20), Column("Payment #", width=16), Column("Payer", width=18),
+    Column("ERA amount", M, 12), Column("ERA date", D, 12), Column("Deposit amount", M, 14),
+    Column("Deposit date", D, 12), Column("Bank reference", width=50), Column("Difference", M, 12),
+    Column("Status id", width=18, hidden=True),
+)  # fmt: skip
+
+
+def deposit_values(d: DepositRow) -> tuple[object, ...]:
+    """One row of the Deposits sheet."""
+    return (category_label(d.status), d.payment_number, d.payer, d.era_amount, d.era_date, d.deposit_amount,
+            d.deposit_date, d.reference, d.difference, d.status)  # fmt: skip
 
 
 def reasons_text(reasons: Sequence[Reason]) -> str:
@@ -135,6 +149,7 @@ class DetailSheets:
         self.missing = _open(book, "Missing ERA", MISSING_COLUMNS)
         self.stray = _open(book, "Not in PM", STRAY_COLUMNS)
         self.plb = _open(book, "Provider adjustments & interest", PLB_COLUMNS)
+        self._deposits: Table | None = None
         self._claim_reasons: list[tuple[object, ...]] = []
         self._waiting: list[tuple[int, tuple[object, ...]]] = []
         self._interest: list[tuple[str, tuple[object, ...]]] = []
@@ -188,6 +203,14 @@ class DetailSheets:
                                             ", ".join(r.remarks), r.amount, r.next_action, r.remark_text,
                                             claim.category))  # fmt: skip
 
+    def deposits(self, rows: Iterable[DepositRow]) -> None:
+        """Deposit rows written as they come (after the last claim), in place of the result's: the Deposits
+        sheet follows the claim sheets, as :meth:`finish` would write it."""
+        if self._deposits is None:
+            self._deposits = _open(self.book, "Deposits", DEPOSIT_COLUMNS)
+        for row in rows:
+            self._deposits.append(deposit_values(row))
+
     def finish(
         self, result: ReconciliationResult, extra: Mapping[str, Sequence[Mapping[str, object]]] | None = None
     ) -> dict[str, int]:
@@ -205,12 +228,14 @@ class DetailSheets:
             if claim_id not in plb_claims:
                 self.plb.append(values)
         self._claim_reasons, self._waiting, self._interest = [], [], []
-        tables = (self.claims, self.lines, self.underpaid, self.denials, self.missing, self.stray, self.plb)
+        tables = [self.claims, self.lines, self.underpaid, self.denials, self.missing, self.stray, self.plb]
         counts: dict[str, int] = {}
+        if self._deposits is not None:
+            tables.append(self._deposits)
         for table in tables:
             table.close()
             counts[table.sheet.title] = table.rows
-        counts.update(_write_rest(self.book, result, extra))
+        counts.update(_write_rest(self.book, result, extra, deposits_written=self._deposits is not None))
         return counts
 
 
@@ -244,25 +269,20 @@ def _open(book: Workbook, title: str, columns: Sequence[Column]) -> Table:
 
 
 def _write_rest(
-    book: Workbook, result: ReconciliationResult, extra: Mapping[str, Sequence[Mapping[str, object]]] | None
+    book: Workbook,
+    result: ReconciliationResult,
+    extra: Mapping[str, Sequence[Mapping[str, object]]] | None,
+    deposits_written: bool = False,
 ) -> dict[str, int]:
-    """The sheets after the claim sheets: Deposits, Files not read, ERA findings, then the extra sheets."""
+    """The sheets after the claim sheets: Deposits (unless ``deposits_written``), Files not read, ERA
+    findings, then the extra sheets."""
     counts: dict[str, int] = {}
 
     def done(table: Table) -> None:
         counts[table.sheet.title] = table.rows
 
-    if result.deposits is not None:
-        deposit_cols = (
-            Column("Status", C, 20), Column("Payment #", width=16), Column("Payer", width=18),
-            Column("ERA amount", M, 12), Column("ERA date", D, 12), Column("Deposit amount", M, 14),
-            Column("Deposit date", D, 12), Column("Bank reference", width=50), Column("Difference", M, 12),
-            Column("Status id", width=18, hidden=True),
-        )  # fmt: skip
-        done(_table(book, "Deposits", deposit_cols, (
-            (category_label(d.status), d.payment_number, d.payer, d.era_amount, d.era_date, d.deposit_amount,
-             d.deposit_date, d.reference, d.difference, d.status) for d in result.deposits
-        )))  # fmt: skip
+    if result.deposits is not None and not deposits_written:
+        done(_table(book, "Deposits", DEPOSIT_COLUMNS, map(deposit_values, result.deposits)))
     if result.files_not_read:
         done(_table(book, "Files not read", (Column("File", width=40), Column("Reason", width=100)),
                     ((f.file, f.reason) for f in result.files_not_read)))  # fmt: skip

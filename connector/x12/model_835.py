@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from connector.pickling import pickled_by_position
 from connector.x12.model_common import (
     Address,
     AmountEntry,
@@ -17,7 +18,6 @@ from connector.x12.model_common import (
     ReadFinding,
     Reference,
 )
-from connector.x12.pickling import pickled_by_position
 
 ZERO = Decimal(0)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from connector.x12.pickling import pickled_by_position
+from connector.pickling import pickled_by_position
 
 
 @dataclass(slots=True, frozen=True)

@@ -45,7 +45,13 @@ def test_totals_cross_with_their_counts_not_the_claim_ids(inputs: dict[str, Any]
     assert again.totals.payer_table() == [replace(r, claim_ids=set()) for r in result.totals.payer_table()]
 
 
-def test_the_child_writes_the_same_workbook(inputs: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+def test_the_child_writes_the_same_workbook(
+    inputs: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every cell of every sheet as written here; the deposits and tie-out lines cross in several batches."""
+    monkeypatch.setattr(report_writing, "BATCH_ROWS", 7)
     here = ReportWriter()
     result = _run(inputs, here.add)
     beside = report_writer(len(inputs["claims"]), min_claims=0)
@@ -56,6 +62,8 @@ def test_the_child_writes_the_same_workbook(inputs: dict[str, Any], tmp_path: Pa
     theirs = _cells(here.save(result, tmp_path / "here.xlsx", extra=extra))
     assert ours == theirs
     assert len(ours["Claims"]) > 100 and len(ours["Denials"]) > 10
+    assert result.deposits is not None and len(result.deposits) > 2 * 7 and len(ours["Deposits"]) > 2 * 7
+    assert len(result.tie_out.lines) > 2 * 7
     assert (tmp_path / "beside.xlsx").stat().st_mode & 0o777 == 0o600
 
 
