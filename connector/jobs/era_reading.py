@@ -52,7 +52,8 @@ def read_era_file(path: Path, *, strict: bool = False, codes: CodeLists | None =
     """One ERA file read whole (or not at all) into compact rows; its models are released."""
     try:
         data = path.read_bytes()
-        return [compact(r) for r in read_835(data, source=path.name, strict=strict, codes=codes)]
+        remittances = read_835(data, source=path.name, strict=strict, codes=codes)
+        return [compact(r, release=True) for r in remittances]  # each model released as its rows are made
     except X12ParseError as exc:
         return Unreadable("x12", str(exc))
     except OSError as exc:

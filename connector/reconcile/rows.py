@@ -114,8 +114,10 @@ class EraRemit:
         return sum((p.amount for p in self.provider_adjustments), ZERO)
 
 
-def compact(remit: Remittance | EraRemit) -> EraRemit:
-    """The compact row of one remittance (a row is returned as it is)."""
+def compact(remit: Remittance | EraRemit, *, release: bool = False) -> EraRemit:
+    """The compact row of one remittance (a row is returned as it is). ``release``: the remittance's claims
+    are taken out of it as their rows are made (a caller done with the models: one big remittance's models
+    go as its rows grow)."""
     if isinstance(remit, EraRemit):
         return remit
     env, payer = remit.envelope, remit.payer
@@ -129,11 +131,21 @@ def compact(remit: Remittance | EraRemit) -> EraRemit:
         payment_amount=remit.payment_amount,
         payment_method=remit.payment_method,
         payment_date=remit.payment_date,
-        claims=tuple(_claim(c) for c in remit.claims),
+        claims=_claims(remit.claims, release),
         provider_adjustments=tuple(remit.provider_adjustments),
         findings=tuple(f for f in remit.findings if f.level == "transaction"),
         read_findings=tuple(remit.read_findings),
     )
+
+
+def _claims(claims: list[ClaimPayment], release: bool) -> tuple[EraClaim, ...]:
+    if not release:
+        return tuple(_claim(c) for c in claims)
+    claims.reverse()
+    rows = []
+    while claims:
+        rows.append(_claim(claims.pop()))
+    return tuple(rows)
 
 
 def _claim(clp: ClaimPayment) -> EraClaim:

@@ -43,6 +43,9 @@ from connector.x12.model_common import (
 from connector.x12.tokenizer import Transaction, X12Data, iter_transactions
 from connector.x12.values import cached_date
 
+RELEASED: list[str] = [""]
+"""What a segment read and dropped is replaced by (``_parse(release=True)``)."""
+
 
 def read_835(
     data: X12Data, source: str | None = None, *, strict: bool = False, codes: CodeLists | None = None
@@ -63,7 +66,7 @@ def read_835(
                 txn = next(transactions, None)
             if txn is None:
                 return
-            remit = _parse(txn)
+            remit = _parse(txn, release=True)
             del txn
             if codes is not None:
                 remit.read_findings.extend(code_findings(remit, codes))
@@ -87,7 +90,10 @@ def parse_835(txn: Transaction, codes: CodeLists | None = None) -> Remittance:
     return remit
 
 
-def _parse(txn: Transaction) -> Remittance:
+def _parse(txn: Transaction, release: bool = False) -> Remittance:
+    """The transaction's Remittance. ``release``: each segment's list is dropped from ``txn.segments`` once
+    the next is read (the caller holds the transaction no longer): one big remittance's segments go as its
+    models grow, not after (an error still names the segment being read)."""
     segs = txn.segments
     comp = txn.envelope.delimiters.component
     remit = Remittance(txn.envelope, handling_code="", payment_amount=Decimal(0))
@@ -107,6 +113,8 @@ def _parse(txn: Transaction) -> Remittance:
     try:
         for index in range(1, last):
             seg = segs[index]
+            if release:
+                segs[index - 1] = RELEASED
             sid = seg[0]
             if sid == "CAS":
                 if line is not None:
