@@ -244,6 +244,7 @@ def _read_group(
             text, encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = raw.decode("latin-1"), "latin-1"
+        del raw  # a copy of the transaction's bytes: not held while the transaction is read
         segments, inside = split_transaction(text, term_text, gap.decode("latin-1"), elem, fast_se)
         if inside:
             raise cursor.fail(
