@@ -88,7 +88,7 @@ def stored_remittances(
         try:
             data = read(row.stored_path)
             models = list(read_835(data, source=name, strict=strict, codes=codes))  # whole or none
-            remittances.extend(compact(r) for r in models)  # the file's models are released
+            remittances.extend(compact(r, release=True) for r in models)  # the file's models are released
         except X12ParseError as exc:
             unread.append((row, FileNotRead(name, str(exc))))
         except OSError as exc:
