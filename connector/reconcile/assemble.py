@@ -18,6 +18,23 @@ from connector.reconcile.reasons import ReasonBook
 from connector.reconcile.rows import EraLine
 
 ZERO = Decimal(0)
+AMOUNTS_KEPT = 4096
+_AMOUNTS: dict[str, Decimal] = {}
+
+
+def same_amount(value: Decimal) -> Decimal:
+    """The one object kept for an amount's text (same digits, same exponent: the value and its printing
+    unchanged): the rows of 100,000 claims hold a thousand amounts, not a million objects (sums and
+    differences are new objects), and pickle to the report's child as references to the first."""
+    key = str(value)
+    kept = _AMOUNTS.get(key)
+    if kept is None:
+        if len(_AMOUNTS) >= AMOUNTS_KEPT:
+            _AMOUNTS.clear()
+        kept = _AMOUNTS[key] = value
+    return kept
+
+
 FeeSchedule = Mapping[str, Decimal]
 """Contracted amount per unit by ``CODE`` or ``CODE:MOD1:MOD2`` (modifiers sorted)."""
 
@@ -100,11 +117,11 @@ def line_row(
         charge=era.charge,
         pm_charge=pm.charge if pm is not None else None,
         expected=expected,
-        allowed=allowed,
-        paid=era.paid,
-        patient_responsibility=parts.patient,
-        denied_amount=parts.denied,
-        difference=None if contract is None else allowed - (expected or ZERO),
+        allowed=same_amount(allowed),
+        paid=same_amount(era.paid),
+        patient_responsibility=same_amount(parts.patient),
+        denied_amount=same_amount(parts.denied),
+        difference=None if contract is None else same_amount(allowed - (expected or ZERO)),
         match=match,
         restated_procedure=era.procedure.code if era.original_procedure is not None else "",
         flags=flags,
@@ -187,16 +204,16 @@ def claim_row(
         payer_claim_number=effective.payer_claim_number,
         payment_numbers=numbers,
         payment_date=group.effective.remittance.payment_date,
-        charge=effective.charge,
+        charge=same_amount(effective.charge),
         pm_charge=pm.total_charge if pm is not None else None,
-        expected=expected,
-        allowed=allowed,
-        paid=group.net_paid,
-        patient_responsibility=patient,
-        denied_amount=denied,
-        contractual=contractual,
+        expected=None if expected is None else same_amount(expected),
+        allowed=None if allowed is None else same_amount(allowed),
+        paid=same_amount(group.net_paid),
+        patient_responsibility=same_amount(patient),
+        denied_amount=same_amount(denied),
+        contractual=same_amount(contractual),
         interest=effective.interest,
-        difference=difference,
+        difference=None if difference is None else same_amount(difference),
         match=group.match,
         forwarded_to=tt.last_or_org if tt is not None else "",
         reasons=tuple(reasons),

@@ -103,3 +103,17 @@ def test_a_writer_dropped_unsaved_stops_its_child() -> None:
     del beside
     process.join(10)
     assert process.exitcode is not None
+
+
+def test_equal_amounts_of_the_rows_are_one_object_with_their_digits() -> None:
+    """Sums and differences of the rows are kept as one object per text: equal digits share an object
+    (pickled once per batch), a different exponent of the same value does not (the printing is unchanged)."""
+    from connector.reconcile.assemble import same_amount
+
+    first = same_amount(Decimal("12.50") + Decimal("0"))
+    again = same_amount(Decimal("10.25") + Decimal("2.25"))
+    assert again is first and str(again) == "12.50"
+    other = same_amount(Decimal("12.5"))
+    assert other == first and other is not first and str(other) == "12.5"
+    zero = same_amount(Decimal("0.00"))
+    assert str(zero) == "0.00" and same_amount(Decimal("0")) is not zero
