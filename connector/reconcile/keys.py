@@ -17,11 +17,26 @@ def claim_key(claim_number: str) -> str:
     return stripped or ("0" if text else "")
 
 
+_CENTS: dict[Decimal, int] = {}
+CENTS_KEPT = 8192
+
+
 def cents(amount: Decimal | None) -> int:
-    """An amount as integer cents (half up past the cent); None counts as 0."""
+    """An amount as integer cents (half up past the cent); None counts as 0. Remembered per value (equal
+    amounts are equal cents whatever their exponent; a line's keys read the same few amounts again and
+    again)."""
     if amount is None:
         return 0
-    return int(amount.scaleb(2).to_integral_value(ROUND_HALF_UP))
+    try:
+        found = _CENTS.get(amount)
+    except TypeError:  # a signalling NaN cannot be hashed: converted below, which refuses it
+        found = None
+    if found is None:
+        found = int(amount.scaleb(2).to_integral_value(ROUND_HALF_UP))
+        if len(_CENTS) >= CENTS_KEPT:
+            _CENTS.clear()
+        _CENTS[amount] = found
+    return found
 
 
 def split_fused(code: str, modifiers: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
