@@ -108,10 +108,9 @@ class ReportBeside:
         # the long lists go in batches too, not in one message: a bank's deposits (written into their sheet
         # as they come) and the tie-out's line per remittance (kept for the Summary)
         deposits, tie = result.deposits, result.tie_out
-        for at in range(0, len(deposits or ()), BATCH_ROWS):
-            self._send(("deposits", (deposits or [])[at : at + BATCH_ROWS]))
-        for at in range(0, len(tie.lines), BATCH_ROWS):
-            self._send(("tie-out", tie.lines[at : at + BATCH_ROWS]))
+        for kind, rows in (("deposits", deposits or []), ("tie-out", tie.lines)):
+            for at in range(0, len(rows), BATCH_ROWS):
+                self._send((kind, rows[at : at + BATCH_ROWS]))
         rest = replace(result, deposits=None if deposits is None else [], tie_out=replace(tie, lines=[]))
         self._send(("save", rest, path, extra))
         return lambda: self._saved(path)

@@ -77,25 +77,22 @@ def charge_claim_of(
     claim_id: str, h: dict[str, Any], parts_lines: list[ChargeLine], shared: dict[Any, Any] | None = None
 ) -> ChargeClaim:
     """A compact claim for reconciling, with the values ``assemble_claim`` would give the full one;
-    ``shared``: equal payer names, patient names and statuses of many claims share one string."""
-    pool: dict[Any, Any] = {} if shared is None else shared
-
-    def same(value: str) -> str:
-        return cast(str, pool.setdefault(value, value))
-
+    ``shared``: equal statuses of many claims share one string (lower-casing makes a new one each time; the
+    header's other texts come shared by the row builder)."""
     text: Callable[[str], str] = lambda f: cast(str, h.get(f) or "")  # noqa: E731
+    status = text("claim_status").lower()
     lines = tuple(parts_lines)
     total = h.get("claim_total_charge")
     dates = [line.service_date for line in lines if line.service_date is not None]
     return ChargeClaim(
         claim_id=claim_id,
-        payer_name=same(text("payer_name")),
+        payer_name=text("payer_name"),
         member_id=text("member_id"),
-        last_name=same(text("patient_last_name")),
-        first_name=same(text("patient_first_name")),
+        last_name=text("patient_last_name"),
+        first_name=text("patient_first_name"),
         total_charge=total if total is not None else sum((ln.charge for ln in lines), Decimal("0")),
         submitted_date=h.get("submitted_date"),
-        status=same(text("claim_status").lower()),
+        status=status if shared is None else shared.setdefault(status, status),
         lines=lines,
         first_service_date=min(dates) if dates else None,
     )

@@ -160,10 +160,7 @@ class FieldReader:
 
     def field(self, row: list[Cell], rownum: int, fname: str, kind: str = "text", n: int = 0) -> Any:
         """One field of the row (line ``n`` for numbered columns); joined fields come back as a tuple."""
-        key = (fname, kind, n)
-        getter = self._getters.get(key)
-        if getter is None:
-            getter = self._getters[key] = self._with_default(fname, self._make_getter(fname, kind, n))
+        getter = self._getters.get((fname, kind, n)) or self.getter(fname, kind, n)
         return getter(row, rownum)
 
     def getter(self, fname: str, kind: str = "text", n: int = 0) -> Getter:

@@ -54,6 +54,17 @@ def test_real_systems_read_compact_equal_the_full_claims(profile: str) -> None:
     assert assert_same_charges(FIXTURES / export, profile, PRACTICE) == claims
 
 
+def _fails_alike(path: Path) -> str:
+    """The full reader and the compact one refuse the export with the same message; returns it."""
+    needs = reconcile_needs(load_profile("generic"))
+    with pytest.raises(ExportSchemaError) as full:
+        read_export(path, "generic", needs=needs)
+    with pytest.raises(ExportSchemaError) as compact:
+        read_charges(path, "generic")
+    assert str(compact.value) == str(full.value)
+    return str(compact.value)
+
+
 def test_a_broken_export_fails_the_same_way(tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
     path.write_text(
@@ -63,13 +74,8 @@ def test_a_broken_export_fails_the_same_way(tmp_path: Path) -> None:
         + "C3,P,A3,POE,ED,P1,ACME,L3,not a date,99213,,1,80,80,2026-03-05\n",
         encoding="utf-8",
     )
-    needs = reconcile_needs(load_profile("generic"))
-    with pytest.raises(ExportSchemaError) as full:
-        read_export(path, "generic", needs=needs)
-    with pytest.raises(ExportSchemaError) as compact:
-        read_charges(path, "generic")
-    assert str(compact.value) == str(full.value)
-    assert "row 2" in str(compact.value) and "duplicates row 2" in str(compact.value)
+    message = _fails_alike(path)
+    assert "row 2" in message and "duplicates row 2" in message
 
 
 def test_a_claim_whose_rows_are_apart_is_still_compared(tmp_path: Path) -> None:
@@ -86,20 +92,17 @@ def test_a_claim_whose_rows_are_apart_is_still_compared(tmp_path: Path) -> None:
     assert [(c.claim_id, len(c.lines)) for c in charges] == [("C1", 2), ("C2", 1)]
     clash = rows[0].replace("L1,", "L4,").replace("ACME", "OTHER")
     path.write_text(HEADER + "\n".join([*rows, clash]) + "\n", encoding="utf-8")
-    needs = reconcile_needs(load_profile("generic"))
-    with pytest.raises(ExportSchemaError) as full:
-        read_export(path, "generic", needs=needs)
-    with pytest.raises(ExportSchemaError) as compact:
-        read_charges(path, "generic")
-    assert str(compact.value) == str(full.value)
-    assert "row 5" in str(compact.value) and "differs from row 2" in str(compact.value)
+    message = _fails_alike(path)
+    assert "row 5" in message and "differs from row 2" in message
 
 
 def test_compact_claims_share_their_repeated_texts(tmp_path: Path) -> None:
     """Compact claims read without sharing every cell still hold one string per repeated payer and status."""
     path = tmp_path / "many.csv"
-    rows = [f"C{n},P,A{n},DOE,JO,P1,ACME HEALTH,L{n},2026-03-02,99213,,1,80,80,2026-03-05" for n in range(50)]
-    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    row = "C{n},P,A{n},DOE,JO,P1,ACME HEALTH,L{n},2026-03-02,99213,,1,80,80,2026-03-05,Open"
+    rows = [row.format(n=n) for n in range(50)]
+    path.write_text(HEADER.replace("\n", ",claim_status\n") + "\n".join(rows) + "\n", encoding="utf-8")
     claims = read_charges(path, "generic").claims
     assert len({id(c.payer_name) for c in claims}) == 1 and len({id(c.last_name) for c in claims}) == 1
     assert len({id(c.lines[0].procedure_code) for c in claims}) == 1
+    assert {c.status for c in claims} == {"open"} and len({id(c.status) for c in claims}) == 1
